@@ -1,0 +1,31 @@
+"""fasewiel: a command-line phase advisor for skin care, after the fasewiel of the white paper
+"De huid als boodschapper".
+
+The Python API is the pipeline without the terminal::
+
+    from fasewiel_cli import load_knowledge, check
+    advice = check("mijn huid is rood en jeukt", lang="en")
+    advice.phase.id  # 'reset'
+"""
+
+__version__ = "0.1.0"
+
+from fasewiel_cli.advice import Advice, advise, check
+from fasewiel_cli.errors import FasewielError, KnowledgeError
+from fasewiel_cli.knowledge import load_knowledge
+from fasewiel_cli.matching import MatchResult, match_text
+from fasewiel_cli.scoring import Assessment, assess
+
+__all__ = [
+    "Advice",
+    "Assessment",
+    "FasewielError",
+    "KnowledgeError",
+    "MatchResult",
+    "__version__",
+    "advise",
+    "assess",
+    "check",
+    "load_knowledge",
+    "match_text",
+]

@@ -1,0 +1,3 @@
+from fasewiel_cli.cli import main
+
+main()

@@ -1,0 +1,354 @@
+"""Assessment → advice: everything the output shows, in one language, taken from the knowledge base.
+
+``Advice`` is what every renderer draws; ``advice_to_dict`` is its JSON form (``"schema": 1``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, NamedTuple
+
+from fasewiel_cli.matching import match_text
+from fasewiel_cli.models import KnowledgeBase, KnowledgeInfo, Labels, Lang, Treatment
+from fasewiel_cli.scoring import Assessment, assess
+
+SCHEMA_VERSION = 1
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class PhaseView(NamedTuple):
+    id: str
+    name: str
+    tagline: str
+    nervous_system: str
+    core_message: str
+
+
+class MatchView(NamedTuple):
+    text: str
+    signal: str
+    name: str
+    phases: tuple[str, ...]
+    how: str
+
+
+class UnmatchedView(NamedTuple):
+    text: str
+    suggestions: tuple[str, ...]
+
+
+class RedFlagView(NamedTuple):
+    id: str
+    name: str
+    text: str
+    advice: str
+
+
+class IngredientView(NamedTuple):
+    id: str
+    name: str
+    role: str
+    form: str | None
+
+
+class Plan(NamedTuple):
+    lifestyle: tuple[str, ...]
+    ritual: tuple[str, ...]
+    treatment: tuple[str, ...]
+    ingredients: tuple[IngredientView, ...]
+    core_message: str
+
+
+class MessengerView(NamedTuple):
+    id: str
+    name: str
+    visible: str
+    skin_effect: str
+    signals: tuple[str, ...]
+
+
+class Verdict(NamedTuple):
+    id: str
+    name: str
+    intensity: str
+    verdict: Literal["advised", "not_advised"]
+    reason: str
+
+
+class Advice(NamedTuple):
+    lang: Lang
+    text: str
+    wheel: tuple[PhaseView, ...]
+    scores: dict[str, float]
+    phase: PhaseView | None
+    next_phase: PhaseView | None
+    calm_first: bool
+    explanation: tuple[str, ...]
+    matched: tuple[MatchView, ...]
+    negated: tuple[MatchView, ...]
+    unmatched: tuple[UnmatchedView, ...]
+    red_flags: tuple[RedFlagView, ...]
+    referral: str | None
+    plan: Plan | None
+    messengers: tuple[MessengerView, ...]
+    treatments: tuple[Verdict, ...]
+    intensive_rule: str
+    disclaimer: str
+    knowledge: KnowledgeInfo
+    labels: Labels
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, self.lang)
+
+    def phase_name(self, phase_id: str) -> str:
+        return next(p.name for p in self.wheel if p.id == phase_id)
+
+
+def check(
+    text: str | Iterable[str],
+    *,
+    lang: Lang = "nl",
+    treatments: Sequence[str] = (),
+    kb: KnowledgeBase | None = None,
+) -> Advice:
+    """The whole pipeline: text (or words) → match → assess → advise."""
+    if kb is None:
+        from fasewiel_cli.knowledge import load_knowledge
+
+        kb = load_knowledge()
+    from fasewiel_cli.lookup import find
+
+    joined = text if isinstance(text, str) else " ".join(text)
+    planned = [find("treatment", kb.treatments, name) for name in treatments]
+    return advise(kb, assess(kb, match_text(kb.lexicon, joined)), lang, planned)
+
+
+def advise(
+    kb: KnowledgeBase, assessment: Assessment, lang: Lang, treatments: Sequence[Treatment] = ()
+) -> Advice:
+    match = assessment.match
+    phase = kb.phase(assessment.phase) if assessment.phase else None
+    red_flags = tuple(
+        RedFlagView(
+            f.flag, kb.red_flag(f.flag).name.get(lang), f.text, kb.red_flag(f.flag).advice.get(lang)
+        )
+        for f in match.red_flags
+    )
+    return Advice(
+        lang=lang,
+        text=match.text,
+        wheel=tuple(_phase_view(kb, p.id, lang) for p in kb.phases),
+        scores=assessment.scores,
+        phase=_phase_view(kb, phase.id, lang) if phase else None,
+        next_phase=_phase_view(kb, assessment.next_phase, lang) if assessment.next_phase else None,
+        calm_first=assessment.calm_first,
+        explanation=_explanation(kb, assessment, lang),
+        matched=tuple(_match_view(kb, m.text, m.signal, m.how, lang) for m in match.matched),
+        negated=tuple(_match_view(kb, m.text, m.signal, m.how, lang) for m in match.negated),
+        unmatched=tuple(UnmatchedView(u.text, u.suggestions) for u in match.unrecognised),
+        red_flags=red_flags,
+        referral=kb.texts.referral.get(lang) if red_flags else None,
+        plan=_plan(kb, phase.id, lang) if phase else None,
+        messengers=_messengers(kb, match.signal_ids, lang),
+        treatments=tuple(_verdict(kb, assessment, t, lang) for t in treatments),
+        intensive_rule=kb.texts.intensive_rule.get(lang),
+        disclaimer=kb.texts.disclaimer.get(lang),
+        knowledge=kb.info,
+        labels=kb.labels,
+    )
+
+
+def fill(template: str, **values: str) -> str:
+    """Fill ``{name}`` placeholders. Deliberately not ``str.format``: texts may come from a
+    user's own knowledge base, and format strings can reach into objects' attributes."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _phase_view(kb: KnowledgeBase, phase_id: str, lang: Lang) -> PhaseView:
+    phase = kb.phase(phase_id)
+    return PhaseView(
+        phase.id,
+        phase.name.get(lang),
+        phase.tagline.get(lang),
+        phase.nervous_system.get(lang),
+        phase.core_message.get(lang),
+    )
+
+
+def _match_view(kb: KnowledgeBase, text: str, signal_id: str, how: str, lang: Lang) -> MatchView:
+    signal = kb.signal(signal_id)
+    return MatchView(text, signal.id, signal.name.get(lang), tuple(signal.phases), how)
+
+
+def _plan(kb: KnowledgeBase, phase_id: str, lang: Lang) -> Plan:
+    phase = kb.phase(phase_id)
+    ingredients = tuple(
+        IngredientView(
+            use.ingredient,
+            kb.ingredient(use.ingredient).name.get(lang),
+            use.role.get(lang),
+            use.form.get(lang) if use.form else None,
+        )
+        for use in phase.ingredients
+    )
+    care = phase.care
+    return Plan(
+        care.lifestyle.get(lang),
+        care.ritual.get(lang),
+        care.treatment.get(lang),
+        ingredients,
+        phase.core_message.get(lang),
+    )
+
+
+def _messengers(
+    kb: KnowledgeBase, signal_ids: Sequence[str], lang: Lang
+) -> tuple[MessengerView, ...]:
+    views = []
+    for messenger in kb.messengers:
+        linked = [
+            kb.signal(s).name.get(lang)
+            for s in signal_ids
+            if messenger.id in kb.signal(s).messengers
+        ]
+        if linked:
+            views.append(
+                MessengerView(
+                    messenger.id,
+                    messenger.name.get(lang),
+                    messenger.visible.get(lang),
+                    messenger.skin_effect.get(lang),
+                    tuple(linked),
+                )
+            )
+    return tuple(views)
+
+
+def _explanation(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> tuple[str, ...]:
+    if not assessment.calm_first or assessment.next_phase is None:
+        return ()
+    rule = kb.scoring.calm_first
+    others = [p for p, v in assessment.scores.items() if p != rule.phase and v > 0]
+    if not others:
+        return ()
+    calming = [
+        kb.signal(s).name.get(lang)
+        for s in assessment.match.signal_ids
+        if kb.signal(s).phases.get(rule.phase) == rule.weight
+    ]
+    text = kb.texts.calm_first.get(lang)
+    next_name = kb.phase(assessment.next_phase).name.get(lang)
+    return (fill(text, signals=", ".join(calming), next=next_name),)
+
+
+def _verdict(
+    kb: KnowledgeBase, assessment: Assessment, treatment: Treatment, lang: Lang
+) -> Verdict:
+    texts = kb.texts
+    name = treatment.name.get(lang)
+
+    def result(ok: bool, template: str, **values: str) -> Verdict:
+        reason = fill(template, treatment=name, **values)
+        return Verdict(
+            treatment.id, name, treatment.intensity, "advised" if ok else "not_advised", reason
+        )
+
+    if assessment.match.red_flags:
+        return result(False, texts.verdict_red_flag.get(lang))
+    if assessment.phase is None:
+        return result(False, texts.verdict_no_phase.get(lang))
+    phase = kb.phase(assessment.phase).name.get(lang)
+    if treatment.intensity == "intensive":
+        rule = kb.scoring.intensive
+        blockers = assessment.signals_pointing_to(kb, rule.blocked_by)
+        if blockers:
+            names = ", ".join(kb.signal(s).name.get(lang) for s in blockers)
+            return result(False, texts.verdict_intensive_blocked.get(lang), signals=names)
+        if assessment.phase not in rule.phases:
+            phases = _or_list(kb, rule.phases, lang)
+            return result(
+                False, texts.verdict_intensive_phase.get(lang), phase=phase, phases=phases
+            )
+        return result(True, texts.verdict_intensive_advised.get(lang), phase=phase)
+    if assessment.phase in treatment.phases:
+        return result(True, texts.verdict_gentle_advised.get(lang), phase=phase)
+    phases = _or_list(kb, treatment.phases, lang)
+    return result(False, texts.verdict_gentle_phase.get(lang), phase=phase, phases=phases)
+
+
+def _or_list(kb: KnowledgeBase, phase_ids: Sequence[str], lang: Lang) -> str:
+    names = [kb.phase(p).name.get(lang) for p in phase_ids]
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} {kb.labels.get('or_word', lang)} {names[-1]}"
+
+
+def advice_to_dict(advice: Advice) -> dict[str, Any]:
+    """The JSON document of ``check --format json`` (documented in the README)."""
+    phase = advice.phase
+    plan = advice.plan
+    return {
+        "schema": SCHEMA_VERSION,
+        "lang": advice.lang,
+        "input": advice.text,
+        "phase": phase.id if phase else None,
+        "phase_name": phase.name if phase else None,
+        "tagline": phase.tagline if phase else None,
+        "next_phase": advice.next_phase.id if advice.next_phase else None,
+        "calm_first": advice.calm_first,
+        "explanation": list(advice.explanation),
+        "scores": advice.scores,
+        "matched": [
+            {
+                "text": m.text,
+                "signal": m.signal,
+                "name": m.name,
+                "phases": list(m.phases),
+                "how": m.how,
+            }
+            for m in advice.matched
+        ],
+        "negated": [{"text": m.text, "signal": m.signal, "name": m.name} for m in advice.negated],
+        "unmatched": [
+            {"text": u.text, "suggestions": list(u.suggestions)} for u in advice.unmatched
+        ],
+        "red_flags": [
+            {"id": f.id, "name": f.name, "text": f.text, "advice": f.advice}
+            for f in advice.red_flags
+        ],
+        "referral": advice.referral,
+        "plan": None
+        if plan is None
+        else {
+            "lifestyle": list(plan.lifestyle),
+            "ritual": list(plan.ritual),
+            "treatment": list(plan.treatment),
+            "ingredients": [
+                {"id": i.id, "name": i.name, "role": i.role, "form": i.form}
+                for i in plan.ingredients
+            ],
+            "core_message": plan.core_message,
+        },
+        "nervous_system": phase.nervous_system if phase else None,
+        "messengers": [
+            {"id": m.id, "name": m.name, "visible": m.visible, "signals": list(m.signals)}
+            for m in advice.messengers
+        ],
+        "treatments": [
+            {
+                "id": v.id,
+                "name": v.name,
+                "intensity": v.intensity,
+                "verdict": v.verdict,
+                "reason": v.reason,
+            }
+            for v in advice.treatments
+        ],
+        "disclaimer": advice.disclaimer,
+        "knowledge": {
+            "name": advice.knowledge.name,
+            "version": advice.knowledge.version,
+            "hash": advice.knowledge.hash,
+        },
+    }

@@ -1,0 +1,56 @@
+"""The one family of errors a user can cause. The CLI turns each into a message and exit 1."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class FasewielError(Exception):
+    """Something the user can fix: bad input, a broken knowledge base, an unknown name."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about a knowledge-base file, at a position."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+
+class KnowledgeError(FasewielError):
+    """The knowledge base could not be loaded; ``problems`` lists every error found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(
+            f"the knowledge base has {count} {noun}:\n" + "\n".join(str(p) for p in problems),
+            hint="fix the files named above, or run without --data / FASEWIEL_DATA to use the "
+            "built-in knowledge base",
+        )
+        self.problems = tuple(problems)
+
+
+class UnknownNameError(FasewielError):
+    """A treatment, ingredient or phase name that the knowledge base does not know."""
+
+    def __init__(self, kind: str, name: str, suggestions: Sequence[str], known: Sequence[str]):
+        hint = (
+            f"did you mean: {', '.join(suggestions)}?"
+            if suggestions
+            else f"known {kind}s: {', '.join(known)}"
+        )
+        super().__init__(f"unknown {kind} '{name}'", hint=hint)
+        self.suggestions = tuple(suggestions)

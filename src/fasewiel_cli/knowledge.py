@@ -1,0 +1,409 @@
+"""Load a knowledge base: read the YAML strictly, validate it, cross-check it, cache it.
+
+The first load of a given set of files parses and validates them (PyYAML + pydantic, ~0.2 s); the
+result is pickled into the user's cache folder under a key made of the files' bytes and the code
+that defines the models, so later runs load it in a few milliseconds without importing either.
+A cache that cannot be read or written is simply ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fasewiel_cli import __version__
+from fasewiel_cli.errors import FasewielError, KnowledgeError, Problem
+from fasewiel_cli.lexicon import build_lexicon, phrase_norms, split_pattern
+from fasewiel_cli.models import (
+    LANGS,
+    PHASE_IDS,
+    TEXT_PLACEHOLDERS,
+    Care,
+    KnowledgeBase,
+    KnowledgeInfo,
+    LanguageFile,
+    Localized,
+    LocalizedList,
+    Sourced,
+)
+
+if TYPE_CHECKING:
+    from fasewiel_cli.schema import KnowledgeFile, MessagesFile
+
+# The files of a knowledge base; their shapes are in schema.py.
+FILE_NAMES = (
+    "knowledge.yaml",
+    "phases.yaml",
+    "signals.yaml",
+    "messengers.yaml",
+    "ingredients.yaml",
+    "treatments.yaml",
+    "red_flags.yaml",
+    "language.yaml",
+    "messages.yaml",
+)
+_CODE_FILES = ("models.py", "lexicon.py")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_MEMO: dict[tuple[str, str], KnowledgeBase] = {}
+
+
+def builtin_data_dir() -> Path:
+    """The knowledge base shipped with fasewiel: inside the wheel, or ``data/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data", here.parents[1] / "data"):
+        if (candidate / "phases.yaml").is_file():
+            return candidate
+    raise FasewielError(
+        "the built-in knowledge base is missing from this installation",
+        hint="reinstall fasewiel, or point --data / FASEWIEL_DATA at a knowledge-base folder",
+    )
+
+
+def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
+    """The knowledge base in ``data_dir`` (default: the built-in one), loaded once per process."""
+    builtin = data_dir is None
+    directory = builtin_data_dir() if data_dir is None else data_dir
+    raw = read_files(directory)
+    digest = content_hash(raw)
+    memo_key = (str(directory.resolve()), digest)
+    if memo_key in _MEMO:
+        return _MEMO[memo_key]
+    cache = _cache_path(digest, builtin)
+    kb = _read_cache(cache)
+    if kb is None:
+        kb = build_knowledge(raw, directory, digest, builtin=builtin)
+        _write_cache(cache, kb)
+    _MEMO[memo_key] = kb
+    return kb
+
+
+def read_files(directory: Path) -> dict[str, bytes]:
+    if not directory.is_dir():
+        raise FasewielError(
+            f"knowledge-base folder not found: {directory}",
+            hint="pass a folder made with 'fasewiel data init DIR'",
+        )
+    raw: dict[str, bytes] = {}
+    problems = []
+    for name in FILE_NAMES:
+        path = directory / name
+        try:
+            raw[name] = path.read_bytes()
+        except FileNotFoundError:
+            problems.append(Problem(str(path), 1, 1, "file is missing"))
+        except OSError as error:
+            problems.append(Problem(str(path), 1, 1, f"cannot read: {error.strerror}"))
+    if problems:
+        raise KnowledgeError(problems)
+    return raw
+
+
+def content_hash(raw: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(raw):
+        digest.update(f"{name}\0{len(raw[name])}\0".encode())
+        digest.update(raw[name])
+    return digest.hexdigest()
+
+
+def build_knowledge(
+    raw: dict[str, bytes], directory: Path, digest: str, *, builtin: bool
+) -> KnowledgeBase:
+    """Parse, validate and cross-check; raise ``KnowledgeError`` listing every error found."""
+    parsed, problems = validate_files(raw, directory)
+    problems += cross_check(parsed)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise KnowledgeError(errors)
+    return _assemble(parsed, digest, builtin)
+
+
+def validate_files(
+    raw: dict[str, bytes], directory: Path
+) -> tuple[dict[str, tuple[Any, Any]], list[Problem]]:
+    """Each file parsed and validated: ``{name: (document, model)}`` and the problems found."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from fasewiel_cli.safeyaml import YamlError, read_document
+    from fasewiel_cli.schema import SCHEMAS
+
+    parsed: dict[str, tuple[Any, Any]] = {}
+    problems: list[Problem] = []
+    for name in FILE_NAMES:
+        try:
+            document = read_document(raw[name], str(directory / name))
+            parsed[name] = (document, TypeAdapter(SCHEMAS[name]).validate_python(document.data))
+        except YamlError as error:
+            problems.append(error.problem)
+        except ValidationError as error:
+            problems += [
+                document.problem(tuple(e["loc"]), _describe_error(e)) for e in error.errors()
+            ]
+    return parsed, problems
+
+
+def _describe_error(error: Any) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    where = f"'{loc[-1]}'" if loc else "the file"
+    found = _describe_value(error.get("input"))
+    if kind == "missing":
+        return f"{where} is missing"
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        return f"unknown key {where}"
+    if kind == "string_type":
+        quote = "; put it in quotes" if isinstance(error.get("input"), bool | int | float) else ""
+        return f"expected text, found {found}{quote}"
+    if kind in ("dict_type", "dataclass_type", "dataclass_args_type", "model_type"):
+        return f"expected a mapping (key: value), found {found}"
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list, found {found}"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+        return f"expected a number, found {found}"
+    return f"{error['msg']} (found {found})"
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+# --- cross-reference checks -------------------------------------------------------------------
+
+
+def cross_check(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
+    """Everything the types alone cannot say: ids that must exist, texts that must be there."""
+    problems: list[Problem] = []
+    for document, model in parsed.values():
+        for path, item in _walk(model, ()):
+            problems += [document.problem(path, m) for m in _item_problems(item)]
+    if len(parsed) == len(FILE_NAMES):
+        problems += _reference_problems(parsed)
+    return problems
+
+
+def _walk(obj: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield path, obj
+    if dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            yield from _walk(getattr(obj, f.name), (*path, f.name))
+    elif isinstance(obj, tuple):
+        for i, item in enumerate(obj):
+            yield from _walk(item, (*path, i))
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _walk(value, (*path, key))
+
+
+def _item_problems(item: Any) -> list[str]:
+    problems: list[str] = []
+    if isinstance(item, Sourced) and bool(item.source) == bool(item.derived):
+        problems.append("give exactly one of 'source:' (the paper's section) or 'derived:' (why)")
+    if isinstance(item, Localized):
+        problems += [f"the {lang} text is empty" for lang in LANGS if not item.get(lang).strip()]
+    if isinstance(item, LocalizedList):
+        for lang in LANGS:
+            if any(not phrase_norms(text) for text in item.get(lang)):
+                problems.append(f"an {lang} entry has no letters or digits")
+    if isinstance(item, Care):
+        for part in ("lifestyle", "ritual", "treatment"):
+            lines: LocalizedList = getattr(item, part)
+            if not lines.nl or len(lines.nl) != len(lines.en):
+                problems.append(
+                    f"'{part}' needs the same number of lines in nl and en (at least 1)"
+                )
+    return problems
+
+
+def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
+    docs = {name: doc for name, (doc, _) in parsed.items()}
+    knowledge: KnowledgeFile = parsed["knowledge.yaml"][1]
+    phases = parsed["phases.yaml"][1].phases
+    signals = parsed["signals.yaml"][1].signals
+    ids = {
+        "phase": {p.id for p in phases},
+        "messenger": {m.id for m in parsed["messengers.yaml"][1].messengers},
+        "ingredient": {i.id for i in parsed["ingredients.yaml"][1].ingredients},
+        "weight": set(knowledge.scoring.weights),
+    }
+    found: list[tuple[str, tuple[Any, ...], str]] = []
+
+    def need(kind: str, value: str, file: str, path: tuple[Any, ...]) -> None:
+        if value not in ids[kind]:
+            known = ", ".join(sorted(ids[kind]))
+            found.append((file, path, f"unknown {kind} '{value}' (known: {known})"))
+
+    for file, key in (
+        ("phases.yaml", "phases"),
+        ("signals.yaml", "signals"),
+        ("messengers.yaml", "messengers"),
+        ("ingredients.yaml", "ingredients"),
+        ("treatments.yaml", "treatments"),
+        ("red_flags.yaml", "red_flags"),
+    ):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(parsed[file][1], key)):
+            if item.id in seen:
+                found.append((file, (key, i, "id"), f"duplicate id '{item.id}'"))
+            seen.add(item.id)
+
+    if tuple(p.id for p in phases) != PHASE_IDS:
+        found.append(("phases.yaml", ("phases",), f"phases must be, in order: {PHASE_IDS}"))
+    for i, phase in enumerate(phases):
+        need("phase", phase.next, "phases.yaml", ("phases", i, "next"))
+        for j, use in enumerate(phase.ingredients):
+            need("ingredient", use.ingredient, "phases.yaml", ("phases", i, "ingredients", j))
+        if not any(phase.id in s.phases for s in signals):
+            found.append(("phases.yaml", ("phases", i), f"phase '{phase.id}' has no signals"))
+    for i, signal in enumerate(signals):
+        if not signal.phases:
+            found.append(("signals.yaml", ("signals", i, "phases"), "a signal needs a phase"))
+        for phase_id, weight in signal.phases.items():
+            need("phase", phase_id, "signals.yaml", ("signals", i, "phases", phase_id))
+            need("weight", weight, "signals.yaml", ("signals", i, "phases", phase_id))
+        for j, messenger in enumerate(signal.messengers):
+            need("messenger", messenger, "signals.yaml", ("signals", i, "messengers", j))
+    for i, treatment in enumerate(parsed["treatments.yaml"][1].treatments):
+        if not treatment.phases:
+            found.append(("treatments.yaml", ("treatments", i, "phases"), "no phases given"))
+        for j, phase_id in enumerate(treatment.phases):
+            need("phase", phase_id, "treatments.yaml", ("treatments", i, "phases", j))
+    for i, flag in enumerate(parsed["red_flags.yaml"][1].red_flags):
+        for lang in LANGS:
+            for j, pattern in enumerate(flag.patterns.get(lang)):
+                if not all(all(phrase_norms(a) for a in g) for g in split_pattern(pattern)):
+                    path = ("red_flags", i, "patterns", lang, j)
+                    found.append(("red_flags.yaml", path, "an empty word in the pattern"))
+    found += _scoring_problems(knowledge, need)
+    found += _placeholder_problems(parsed["messages.yaml"][1])
+    return [docs[file].problem(path, message) for file, path, message in found]
+
+
+def _scoring_problems(knowledge: KnowledgeFile, need: Any) -> list[tuple[str, Any, str]]:
+    scoring = knowledge.scoring
+    found: list[tuple[str, Any, str]] = []
+    for name, weight in scoring.weights.items():
+        if not 0 < weight.value < float("inf"):
+            path = ("scoring", "weights", name, "value")
+            found.append(("knowledge.yaml", path, "a weight must be a number above 0"))
+    need("phase", scoring.calm_first.phase, "knowledge.yaml", ("scoring", "calm_first", "phase"))
+    need("weight", scoring.calm_first.weight, "knowledge.yaml", ("scoring", "calm_first", "weight"))
+    need("phase", scoring.intensive.blocked_by, "knowledge.yaml", ("scoring", "intensive"))
+    for j, phase_id in enumerate(scoring.intensive.phases):
+        need("phase", phase_id, "knowledge.yaml", ("scoring", "intensive", "phases", j))
+    return found
+
+
+def _placeholder_problems(messages: MessagesFile) -> list[tuple[str, Any, str]]:
+    found: list[tuple[str, Any, str]] = []
+    for f in dataclasses.fields(messages.texts):
+        text = getattr(messages.texts, f.name)
+        if not isinstance(text, Localized):
+            continue
+        allowed = TEXT_PLACEHOLDERS.get(f.name, frozenset())
+        for lang in LANGS:
+            for name in _PLACEHOLDER.findall(text.get(lang)):
+                if name not in allowed:
+                    choice = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "none"
+                    message = f"unknown placeholder {{{name}}} (allowed: {choice})"
+                    found.append(("messages.yaml", ("texts", f.name, lang), message))
+    return found
+
+
+def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) -> KnowledgeBase:
+    model = {name: value for name, (_, value) in parsed.items()}
+    knowledge: KnowledgeFile = model["knowledge.yaml"]
+    signals = model["signals.yaml"].signals
+    red_flags = model["red_flags.yaml"].red_flags
+    language: LanguageFile = model["language.yaml"]
+    return KnowledgeBase(
+        info=KnowledgeInfo(
+            name=knowledge.name,
+            version=knowledge.version,
+            hash=digest,
+            title=knowledge.title,
+            builtin=builtin,
+        ),
+        scoring=knowledge.scoring,
+        phases=model["phases.yaml"].phases,
+        signals=signals,
+        messengers=model["messengers.yaml"].messengers,
+        ingredients=model["ingredients.yaml"].ingredients,
+        treatments=model["treatments.yaml"].treatments,
+        red_flags=red_flags,
+        language=language,
+        texts=model["messages.yaml"].texts,
+        labels=model["messages.yaml"].labels,
+        lexicon=build_lexicon(signals, red_flags, language),
+    )
+
+
+# --- cache ------------------------------------------------------------------------------------
+
+
+def _cache_path(digest: str, builtin: bool) -> Path | None:
+    try:
+        from platformdirs import user_cache_dir
+
+        here = Path(__file__).resolve().parent
+        key = hashlib.sha256(f"{__version__}\0{builtin}\0{digest}".encode())
+        for name in _CODE_FILES:
+            key.update((here / name).read_bytes())
+        return Path(user_cache_dir("fasewiel")) / f"knowledge-{key.hexdigest()[:32]}.pickle"
+    except OSError:
+        return None
+
+
+def _read_cache(path: Path | None) -> KnowledgeBase | None:
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as file:
+            kb = pickle.load(file)
+    except (
+        OSError,
+        EOFError,
+        pickle.UnpicklingError,
+        ValueError,
+        LookupError,
+        TypeError,
+        AttributeError,
+        ImportError,
+    ):
+        # A stale or damaged cache is never fatal: the knowledge base is simply rebuilt.
+        return None
+    return kb if isinstance(kb, KnowledgeBase) else None
+
+
+def _write_cache(path: Path | None, kb: KnowledgeBase) -> None:
+    if path is None:
+        return
+    import tempfile
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".knowledge-", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as file:
+            pickle.dump(kb, file, protocol=pickle.HIGHEST_PROTOCOL)
+        Path(tmp).replace(path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,406 @@
+"""The knowledge base as frozen dataclasses.
+
+These classes describe the YAML files in ``data/`` one to one. They are plain stdlib dataclasses so
+that importing them costs nothing: pydantic validates them (``knowledge.py``) only when the YAML is
+read, and a validated knowledge base is cached, so most runs never import pydantic at all.
+``__pydantic_config__`` is read by pydantic's ``TypeAdapter`` and forbids unknown keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, dataclass_transform
+
+if TYPE_CHECKING:
+    from fasewiel_cli.lexicon import Lexicon
+
+_T = TypeVar("_T")
+
+
+class Frozen:
+    """Base of the models: immutable once built, one shared ``__init__``, ``__repr__``, ``__eq__``.
+
+    ``dataclass(frozen=True)`` would generate these per class, which costs about a millisecond
+    per class at every start of the program; here they are written once. pydantic and pickle
+    fill instances without calling ``__init__``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, **values: Any) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            if f.name in values:
+                value = values.pop(f.name)
+            elif f.default is not MISSING:
+                value = f.default
+            elif f.default_factory is not MISSING:
+                value = f.default_factory()
+            elif f.init:
+                raise TypeError(f"{type(self).__name__}: missing argument '{f.name}'")
+            else:
+                continue
+            object.__setattr__(self, f.name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(values)}")
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field '{name}'")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{type(self).__name__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(
+            getattr(self, f.name) == getattr(other, f.name)
+            for f in fields(self)  # type: ignore[arg-type]
+            if f.compare
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass_transform(kw_only_default=True, frozen_default=True)
+def model(cls: type[_T]) -> type[_T]:
+    """Declare a model: a keyword-only dataclass on top of ``Frozen`` (which must be a base)."""
+    return dataclass(init=False, repr=False, eq=False, match_args=False, kw_only=True)(cls)
+
+
+Lang = Literal["nl", "en"]
+LANGS: tuple[Lang, ...] = ("nl", "en")
+PHASE_IDS = ("reset", "activate", "repair", "radiance", "sustain")
+
+_STRICT: Any = {"extra": "forbid"}
+
+
+@model
+class Localized(Frozen):
+    """One text in every language."""
+
+    __pydantic_config__: ClassVar[Any] = _STRICT
+    nl: str
+    en: str
+
+    def get(self, lang: Lang) -> str:
+        return self.nl if lang == "nl" else self.en
+
+
+@model
+class LocalizedList(Frozen):
+    """A list of short texts in every language (the lists need not be the same length)."""
+
+    __pydantic_config__: ClassVar[Any] = _STRICT
+    nl: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def get(self, lang: Lang) -> tuple[str, ...]:
+        return self.nl if lang == "nl" else self.en
+
+    def all(self) -> tuple[str, ...]:
+        return self.nl + self.en
+
+
+@model
+class Sourced(Frozen):
+    """Every item says where it comes from: a section of the paper, or why it is derived."""
+
+    __pydantic_config__: ClassVar[Any] = _STRICT
+    source: str | None = None
+    derived: str | None = None
+
+
+# --- knowledge.yaml ---------------------------------------------------------------------------
+
+
+@model
+class CalmFirst(Sourced):
+    phase: str
+    weight: str
+
+
+@model
+class IntensiveRule(Sourced):
+    phases: tuple[str, ...]
+    blocked_by: str
+
+
+@model
+class Weight(Frozen):
+    __pydantic_config__: ClassVar[Any] = _STRICT
+    value: float
+    name: Localized
+
+
+@model
+class Scoring(Sourced):
+    weights: dict[str, Weight]
+    calm_first: CalmFirst
+    intensive: IntensiveRule
+
+
+# --- phases.yaml ------------------------------------------------------------------------------
+
+
+@model
+class Care(Frozen):
+    __pydantic_config__: ClassVar[Any] = _STRICT
+    lifestyle: LocalizedList
+    ritual: LocalizedList
+    treatment: LocalizedList
+
+
+@model
+class PhaseIngredient(Frozen):
+    __pydantic_config__: ClassVar[Any] = _STRICT
+    ingredient: str
+    role: Localized
+    form: Localized | None = None
+
+
+@model
+class Phase(Sourced):
+    id: str
+    name: Localized
+    tagline: Localized
+    nervous_system: Localized
+    care: Care
+    ingredients: tuple[PhaseIngredient, ...]
+    core_message: Localized
+    next: str
+
+
+# --- signals.yaml -----------------------------------------------------------------------------
+
+
+@model
+class Signal(Sourced):
+    id: str
+    name: Localized
+    phases: dict[str, str]
+    messengers: tuple[str, ...] = ()
+    words: LocalizedList = field(default_factory=LocalizedList)
+
+    def phrases(self) -> tuple[str, ...]:
+        """Everything that expresses this signal: its names and its words, both languages."""
+        return (self.name.nl, self.name.en, *self.words.all())
+
+
+# --- messengers.yaml --------------------------------------------------------------------------
+
+
+@model
+class Messenger(Sourced):
+    id: str
+    name: Localized
+    role: Localized
+    skin_effect: Localized
+    shortage: Localized
+    visible: Localized
+
+
+# --- ingredients.yaml -------------------------------------------------------------------------
+
+
+@model
+class Ingredient(Sourced):
+    id: str
+    name: Localized
+    words: LocalizedList = field(default_factory=LocalizedList)
+
+
+# --- treatments.yaml --------------------------------------------------------------------------
+
+
+@model
+class Treatment(Sourced):
+    id: str
+    name: Localized
+    intensity: Literal["gentle", "intensive"]
+    phases: tuple[str, ...]
+    words: LocalizedList = field(default_factory=LocalizedList)
+
+
+# --- red_flags.yaml ---------------------------------------------------------------------------
+
+
+@model
+class RedFlag(Sourced):
+    id: str
+    name: Localized
+    patterns: LocalizedList
+    advice: Localized
+
+
+# --- language.yaml ----------------------------------------------------------------------------
+
+
+@model
+class LanguageFile(Sourced):
+    negations: LocalizedList
+    not_negations: LocalizedList = field(default_factory=LocalizedList)
+    scope_breakers: LocalizedList = field(default_factory=LocalizedList)
+    fillers: LocalizedList = field(default_factory=LocalizedList)
+
+
+# --- messages.yaml ----------------------------------------------------------------------------
+
+
+@model
+class Texts(Sourced):
+    """Sentences around the advice; ``{name}`` placeholders are filled in by fasewiel."""
+
+    disclaimer: Localized
+    referral: Localized
+    no_signal: Localized
+    no_signal_hint: Localized
+    calm_first: Localized
+    next_on_wheel: Localized
+    intensive_rule: Localized
+    verdict_intensive_advised: Localized
+    verdict_intensive_phase: Localized
+    verdict_intensive_blocked: Localized
+    verdict_gentle_advised: Localized
+    verdict_gentle_phase: Localized
+    verdict_no_phase: Localized
+    verdict_red_flag: Localized
+
+
+# The placeholders each text may use; anything else in braces is a mistake in the YAML.
+TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "no_signal_hint": frozenset({"command"}),
+    "calm_first": frozenset({"signals", "next"}),
+    "next_on_wheel": frozenset({"next"}),
+    "verdict_intensive_advised": frozenset({"treatment", "phase"}),
+    "verdict_intensive_phase": frozenset({"treatment", "phase", "phases"}),
+    "verdict_intensive_blocked": frozenset({"treatment", "signals"}),
+    "verdict_gentle_advised": frozenset({"treatment", "phase"}),
+    "verdict_gentle_phase": frozenset({"treatment", "phase", "phases"}),
+    "verdict_no_phase": frozenset({"treatment"}),
+    "verdict_red_flag": frozenset({"treatment"}),
+}
+
+
+@model
+class Labels(Sourced):
+    """Headings and short words of the output."""
+
+    phase: Localized
+    wheel: Localized
+    shares: Localized
+    why: Localized
+    matched: Localized
+    negated: Localized
+    unrecognised: Localized
+    did_you_mean: Localized
+    how_exact: Localized
+    how_stem: Localized
+    how_typo: Localized
+    nervous_system: Localized
+    care_plan: Localized
+    lifestyle: Localized
+    ritual: Localized
+    treatment: Localized
+    ingredients: Localized
+    core_message: Localized
+    messengers: Localized
+    next_phase: Localized
+    treatments: Localized
+    advised: Localized
+    not_advised: Localized
+    red_flags: Localized
+    signals: Localized
+    words: Localized
+    weight: Localized
+    reference: Localized
+    tagline: Localized
+    disclaimer: Localized
+    or_word: Localized
+
+    def get(self, key: str, lang: Lang) -> str:
+        text: Localized = getattr(self, key)
+        return text.get(lang)
+
+
+# --- the whole knowledge base -----------------------------------------------------------------
+
+
+@model
+class KnowledgeInfo(Frozen):
+    """Which knowledge produced a result: reported with every assessment."""
+
+    name: str
+    version: str
+    hash: str
+    title: Localized
+    builtin: bool
+
+
+@model
+class KnowledgeBase(Frozen):
+    """Everything the pipeline knows, validated and cross-checked; phases in wheel order."""
+
+    info: KnowledgeInfo
+    scoring: Scoring
+    phases: tuple[Phase, ...]
+    signals: tuple[Signal, ...]
+    messengers: tuple[Messenger, ...]
+    ingredients: tuple[Ingredient, ...]
+    treatments: tuple[Treatment, ...]
+    red_flags: tuple[RedFlag, ...]
+    language: LanguageFile
+    texts: Texts
+    labels: Labels
+    lexicon: Lexicon
+    _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {
+            kind: {item.id: item for item in getattr(self, kind)}
+            for kind in (
+                "phases",
+                "signals",
+                "messengers",
+                "ingredients",
+                "treatments",
+                "red_flags",
+            )
+        }
+        object.__setattr__(self, "_index", index)
+
+    def phase(self, phase_id: str) -> Phase:
+        phase: Phase = self._index["phases"][phase_id]
+        return phase
+
+    def signal(self, signal_id: str) -> Signal:
+        signal: Signal = self._index["signals"][signal_id]
+        return signal
+
+    def messenger(self, messenger_id: str) -> Messenger:
+        messenger: Messenger = self._index["messengers"][messenger_id]
+        return messenger
+
+    def ingredient(self, ingredient_id: str) -> Ingredient:
+        ingredient: Ingredient = self._index["ingredients"][ingredient_id]
+        return ingredient
+
+    def treatment(self, treatment_id: str) -> Treatment:
+        treatment: Treatment = self._index["treatments"][treatment_id]
+        return treatment
+
+    def red_flag(self, flag_id: str) -> RedFlag:
+        flag: RedFlag = self._index["red_flags"][flag_id]
+        return flag
+
+    def weight(self, signal: Signal, phase_id: str) -> float:
+        return self.scoring.weights[signal.phases[phase_id]].value
+
+    def signals_of(self, phase_id: str) -> tuple[Signal, ...]:
+        return tuple(s for s in self.signals if phase_id in s.phases)

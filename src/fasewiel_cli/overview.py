@@ -1,0 +1,124 @@
+"""Reference views of the knowledge base: the wheel (``fasewiel phases``) and the signals a
+consumer can use (``fasewiel signals``). Pure functions of the knowledge base and a language."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from fasewiel_cli.models import KnowledgeBase, Labels, Lang
+
+
+class PhaseSummary(NamedTuple):
+    id: str
+    name: str
+    tagline: str
+    nervous_system: str
+    core_message: str
+    signals: tuple[str, ...]
+    next: str
+    source: str
+
+
+class SignalSummary(NamedTuple):
+    id: str
+    name: str
+    # phase id → weight id ("primary", "secondary"; see knowledge.yaml)
+    phases: dict[str, str]
+    words_nl: tuple[str, ...]
+    words_en: tuple[str, ...]
+    messengers: tuple[str, ...]
+    source: str | None
+    derived: str | None
+
+
+class PhasesView(NamedTuple):
+    lang: Lang
+    labels: Labels
+    phases: tuple[PhaseSummary, ...]
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, self.lang)
+
+
+class SignalsView(NamedTuple):
+    lang: Lang
+    labels: Labels
+    phase_names: dict[str, str]
+    weight_names: dict[str, str]
+    signals: tuple[SignalSummary, ...]
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, self.lang)
+
+
+def phases_view(kb: KnowledgeBase, lang: Lang) -> PhasesView:
+    """The wheel: each phase with its tagline, state, core message and signals (strongest first)."""
+    phases = tuple(
+        PhaseSummary(
+            id=p.id,
+            name=p.name.get(lang),
+            tagline=p.tagline.get(lang),
+            nervous_system=p.nervous_system.get(lang),
+            core_message=p.core_message.get(lang),
+            signals=tuple(
+                s.name.get(lang)
+                for s in sorted(kb.signals_of(p.id), key=lambda s: -kb.weight(s, p.id))
+            ),
+            next=p.next,
+            source=p.source or p.derived or "",
+        )
+        for p in kb.phases
+    )
+    return PhasesView(lang, kb.labels, phases)
+
+
+def signals_view(kb: KnowledgeBase, lang: Lang, phase: str | None = None) -> SignalsView:
+    """Every signal (or those of one phase) with its words in both languages."""
+    signals = tuple(
+        SignalSummary(
+            id=s.id,
+            name=s.name.get(lang),
+            phases=dict(s.phases),
+            words_nl=(s.name.nl, *s.words.nl),
+            words_en=(s.name.en, *s.words.en),
+            messengers=tuple(kb.messenger(m).name.get(lang) for m in s.messengers),
+            source=s.source,
+            derived=s.derived,
+        )
+        for s in kb.signals
+        if phase is None or phase in s.phases
+    )
+    names = {p.id: p.name.get(lang) for p in kb.phases}
+    weights = {w: weight.name.get(lang) for w, weight in kb.scoring.weights.items()}
+    return SignalsView(lang, kb.labels, names, weights, signals)
+
+
+def phases_to_dict(view: PhasesView) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "tagline": p.tagline,
+            "nervous_system": p.nervous_system,
+            "core_message": p.core_message,
+            "signals": list(p.signals),
+            "next": p.next,
+            "source": p.source,
+        }
+        for p in view.phases
+    ]
+
+
+def signals_to_dict(view: SignalsView) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "name": s.name,
+            "phases": s.phases,
+            "words": {"nl": list(s.words_nl), "en": list(s.words_en)},
+            "messengers": list(s.messengers),
+            "source": s.source,
+            "derived": s.derived,
+        }
+        for s in view.signals
+    ]

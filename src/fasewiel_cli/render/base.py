@@ -1,0 +1,24 @@
+"""The shared shape of the block-drawing renderers (rich, text, markdown)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from fasewiel_cli.advice import Advice
+from fasewiel_cli.overview import PhasesView, SignalsView
+from fasewiel_cli.render.blocks import Block, advice_blocks, phases_blocks, signals_blocks
+
+
+class BlockRenderer(ABC):
+    def advice(self, advice: Advice) -> str:
+        return self.render(advice_blocks(advice))
+
+    def phases(self, view: PhasesView) -> str:
+        return self.render(phases_blocks(view))
+
+    def signals(self, view: SignalsView) -> str:
+        return self.render(signals_blocks(view))
+
+    @abstractmethod
+    def render(self, blocks: Sequence[Block]) -> str: ...

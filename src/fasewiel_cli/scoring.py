@@ -1,0 +1,49 @@
+"""Signals → phase. Each phase scores the summed weights of the signals pointing to it; the scores
+become shares that sum to 1. The highest share leads (ties in wheel order), except under the
+calm-first rule of the knowledge base: a primary Reset signal puts the skin in Reset, and the phase
+the other signals point to is what comes next.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from fasewiel_cli.matching import MatchResult
+from fasewiel_cli.models import KnowledgeBase
+
+
+class Assessment(NamedTuple):
+    match: MatchResult
+    # Every phase id, in wheel order, with its share; all 0.0 when nothing was recognised.
+    scores: dict[str, float]
+    phase: str | None
+    next_phase: str | None
+    # True when the calm-first rule chose the phase.
+    calm_first: bool
+
+    def signals_pointing_to(self, kb: KnowledgeBase, phase_id: str) -> tuple[str, ...]:
+        return tuple(s for s in self.match.signal_ids if phase_id in kb.signal(s).phases)
+
+
+def assess(kb: KnowledgeBase, match: MatchResult) -> Assessment:
+    raw = dict.fromkeys((p.id for p in kb.phases), 0.0)
+    for signal_id in match.signal_ids:
+        signal = kb.signal(signal_id)
+        for phase_id in signal.phases:
+            raw[phase_id] += kb.weight(signal, phase_id)
+    total = sum(raw.values())
+    if total <= 0:
+        return Assessment(match, dict.fromkeys(raw, 0.0), None, None, calm_first=False)
+    scores = {phase_id: value / total for phase_id, value in raw.items()}
+    rule = kb.scoring.calm_first
+    if any(kb.signal(s).phases.get(rule.phase) == rule.weight for s in match.signal_ids):
+        others = {p: v for p, v in raw.items() if p != rule.phase and v > 0}
+        after = _leader(others) if others else kb.phase(rule.phase).next
+        return Assessment(match, scores, rule.phase, after, calm_first=True)
+    leader = _leader(raw)
+    return Assessment(match, scores, leader, kb.phase(leader).next, calm_first=False)
+
+
+def _leader(raw: dict[str, float]) -> str:
+    """The phase with the highest score; ``max`` keeps the first of equals, i.e. wheel order."""
+    return max(raw, key=raw.__getitem__)

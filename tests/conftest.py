@@ -1,0 +1,64 @@
+"""Shared fixtures: every test runs away from the user's real folders and settings."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fasewiel_cli.knowledge import builtin_data_dir, load_knowledge
+from fasewiel_cli.models import KnowledgeBase
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the files in tests/golden/ from the current output",
+    )
+
+
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One cache for the whole session: the knowledge base is validated once, then unpickled.
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_home: Path) -> None:
+    monkeypatch.setenv("FASEWIEL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+    for name in ("FASEWIEL_DATA", "FASEWIEL_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture(scope="session")
+def kb(cache_home: Path) -> KnowledgeBase:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache_home))
+        return load_knowledge()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the built-in knowledge base, for tests that break it on purpose."""
+    target = tmp_path / "kb"
+    shutil.copytree(builtin_data_dir(), target)
+    return target
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -1,0 +1,214 @@
+"""The command line through Typer's CliRunner: exit codes, streams, formats, languages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fasewiel_cli import __version__
+from fasewiel_cli.cli import app
+from fasewiel_cli.render import Format
+
+runner = CliRunner()
+
+
+def test_check_rich_output() -> None:
+    result = runner.invoke(app, ["check", "roodheid", "jeuk"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Fase: Reset — de noodrem van de huid" in out
+    assert "Herstel en veiligheid staan centraal" in out
+    assert "Niacinamide" in out
+    assert "versterkt barrière, vermindert roodheid" in out
+    assert "Volgende fase" in out
+    assert "Activate — zacht wakker maken" in out
+    assert "geen diagnose" in out
+    assert "\x1b[" not in out  # not a terminal: no escape codes
+    assert result.stderr == ""
+
+
+def test_check_one_free_sentence_in_english() -> None:
+    result = runner.invoke(app, ["check", "my skin is dull and feels tight", "--lang", "en"])
+    assert result.exit_code == 0
+    assert "Phase: Activate — gently waking up" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_works(fmt: Format) -> None:
+    result = runner.invoke(app, ["check", "fijne lijntjes", "--format", fmt.value])
+    assert result.exit_code == 0
+    assert "Repair" in result.stdout
+
+
+def test_json_goes_to_stdout_alone() -> None:
+    result = runner.invoke(app, ["check", "rood", "-f", "json", "-t", "peeling"])
+    doc = json.loads(result.stdout)
+    assert doc["phase"] == "reset"
+    assert doc["treatments"][0]["id"] == "peeling"
+    assert result.stderr == ""
+
+
+def test_stdin_dash() -> None:
+    result = runner.invoke(app, ["check", "-", "--format", "json"], input="vale teint en dof\n")
+    assert json.loads(result.stdout)["phase"] == "activate"
+
+
+def test_stdin_that_is_not_utf8() -> None:
+    result = runner.invoke(app, ["check", "-"], input=b"\xff\xfe rood")
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_no_symptoms_without_a_terminal_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2
+    assert "no symptoms given" in result.stderr
+    assert "'-'" in result.stderr
+
+
+def test_nothing_recognised_exits_1_with_help() -> None:
+    result = runner.invoke(app, ["check", "superdroog", "teint"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Geen huidsignalen herkend" in result.stderr
+    assert "vale teint" in result.stderr  # a suggestion
+    assert "fasewiel signals" in result.stderr
+
+
+def test_nothing_recognised_still_prints_json() -> None:
+    result = runner.invoke(app, ["check", "hallo", "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["phase"] is None
+    assert "fasewiel signals" in result.stderr
+
+
+def test_red_flag_alone_is_advice_not_an_error() -> None:
+    result = runner.invoke(app, ["check", "ik", "heb", "koorts", "-f", "text"])
+    assert result.exit_code == 0
+    assert "EERST NAAR EEN ARTS" in result.stdout.upper()
+    assert "vervangt dat bezoek niet" in result.stdout
+
+
+def test_red_flag_banner_comes_first() -> None:
+    out = runner.invoke(app, ["check", "rood, moedervlek verandert", "-f", "text"]).stdout
+    assert out.index("Laat een moedervlek") < out.index("Fase: Reset")
+
+
+def test_unknown_treatment() -> None:
+    result = runner.invoke(app, ["check", "rood", "--treatment", "botox"])
+    assert result.exit_code == 1
+    assert "unknown treatment 'botox'" in result.stderr
+    assert "microneedling" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text", ["[/]", "[bold red]rood[/bold red]", "[link=http://x]jeuk[/link]", "\\[x]", "[[", "]"]
+)
+def test_user_text_is_printed_literally(text: str) -> None:
+    for fmt in ("rich", "text"):
+        result = runner.invoke(app, ["check", "rood", text, "-f", fmt])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["check", f"rood {text}", "-f", "json"])
+    assert json.loads(result.stdout)["input"] == f"rood {text}"
+
+
+def test_markup_around_a_matched_word_is_kept_verbatim() -> None:
+    result = runner.invoke(app, ["check", "[red]rood[/red]", "-f", "rich"])
+    assert "“rood”" in result.stdout  # the matched word, as typed
+    assert "“red”" in result.stdout  # the tag's words are just words: "red" is English for rood
+
+
+def test_language_from_environment() -> None:
+    result = runner.invoke(app, ["check", "rood"], env={"FASEWIEL_LANG": "en"})
+    assert "Phase: Reset — the skin's emergency brake" in result.stdout
+
+
+def test_language_from_locale() -> None:
+    result = runner.invoke(app, ["check", "rood"], env={"LANG": "en_GB.UTF-8"})
+    assert "Phase: Reset" in result.stdout
+    result = runner.invoke(app, ["check", "rood"], env={"LANG": "nl_NL.UTF-8"})
+    assert "Fase: Reset" in result.stdout
+
+
+def test_unsupported_language_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["check", "rood"], env={"FASEWIEL_LANG": "de"})
+    assert result.exit_code == 2
+    assert "FASEWIEL_LANG" in result.stderr
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.stdout == f"fasewiel {__version__}\n"
+
+
+def test_no_arguments_shows_help() -> None:
+    result = runner.invoke(app, [])
+    assert "check" in result.output
+    assert "phases" in result.output
+
+
+@pytest.mark.parametrize("command", [["check"], ["phases"], ["signals"]])
+def test_help_has_examples(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+
+
+def test_phases() -> None:
+    out = runner.invoke(app, ["phases", "-f", "text"]).stdout
+    for name in ("Reset — de noodrem van de huid", "Sustain — onderhouden van stabiliteit"):
+        assert name in out
+    doc = json.loads(runner.invoke(app, ["phases", "-f", "json", "--lang", "en"]).stdout)
+    assert [p["id"] for p in doc] == ["reset", "activate", "repair", "radiance", "sustain"]
+    assert doc[1]["tagline"] == "gently waking up"
+    assert doc[4]["next"] == "reset"
+
+
+def test_signals() -> None:
+    out = runner.invoke(app, ["signals", "--phase", "reset", "-f", "text"]).stdout
+    assert "roodheid" in out
+    assert "redness" in out
+    assert "vale teint" not in out
+    doc = json.loads(runner.invoke(app, ["signals", "-f", "json"]).stdout)
+    by_id = {s["id"]: s for s in doc}
+    assert by_id["redness"]["phases"] == {"reset": "primary"}
+    assert "rode wangen" in by_id["redness"]["words"]["nl"]
+    assert "itchy" in by_id["itch"]["words"]["en"]
+
+
+def test_signals_unknown_phase() -> None:
+    result = runner.invoke(app, ["signals", "--phase", "spring"])
+    assert result.exit_code == 2
+
+
+def test_data_folder_that_does_not_exist(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", "rood", "--data", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_data_folder_from_environment(kb_copy: Path) -> None:
+    signals = kb_copy / "signals.yaml"
+    signals.write_text(
+        signals.read_text(encoding="utf-8").replace("[rood, ", "[rood, vuurrood, "),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["check", "vuurrood", "-f", "json"], env={"FASEWIEL_DATA": str(kb_copy)}
+    )
+    assert json.loads(result.stdout)["phase"] == "reset"
+    assert runner.invoke(app, ["check", "vuurrood"]).exit_code == 1
+
+
+def test_broken_knowledge_base_is_reported_with_file_and_line(kb_copy: Path) -> None:
+    phases = kb_copy / "phases.yaml"
+    phases.write_text(phases.read_text().replace("next: activate", "next: spring"))
+    result = runner.invoke(app, ["check", "rood", "--data", str(kb_copy)])
+    assert result.exit_code == 1
+    assert "phases.yaml:" in result.stderr
+    assert "unknown phase 'spring'" in result.stderr
+    assert "Traceback" not in result.output

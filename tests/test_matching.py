@@ -1,0 +1,221 @@
+"""Text → signals: everyday phrasings in both languages, inflections, typos, negation."""
+
+from __future__ import annotations
+
+import pytest
+
+from fasewiel_cli.matching import match_text
+from fasewiel_cli.models import KnowledgeBase
+
+
+def signals(kb: KnowledgeBase, text: str) -> set[str]:
+    return set(match_text(kb.lexicon, text).signal_ids)
+
+
+# (text, the signals it must express) — Dutch and English, per phase.
+PHRASINGS = [
+    # Reset
+    ("roodheid jeuk", {"redness", "itch"}),
+    ("mijn huid is rood en jeukt", {"redness", "itch"}),
+    ("rode wangen", {"redness"}),
+    ("Mijn wangen zijn ROOD", {"redness"}),
+    ("jeukende, branderige huid", {"itch", "burning"}),
+    ("het prikt en steekt", {"burning"}),
+    ("overgevoelige huid die snel geïrriteerd raakt", {"sensitivity"}),
+    ("opvlammingen sinds vorige week", {"flare_up"}),
+    ("itchy and stinging", {"itch", "burning"}),
+    ("red cheeks, a flare-up and very sensitive skin", {"redness", "flare_up", "sensitivity"}),
+    ("my face is burning", {"burning"}),
+    # Activate
+    ("vale teint", {"sallow_complexion"}),
+    ("mijn huid ziet er vaal en dof uit", {"sallow_complexion", "dull_skin"}),
+    ("strak gevoel na het wassen", {"slight_tension"}),
+    ("sallow and tight", {"sallow_complexion", "slight_tension"}),
+    ("dull, greyish skin", {"dull_skin", "greyness"}),
+    # Repair
+    ("fijne lijntjes rond de ogen", {"fine_lines"}),
+    ("lijnen en rimpels", {"fine_lines"}),
+    ("verlies van stevigheid", {"loss_of_firmness"}),
+    ("slap", {"loss_of_firmness"}),
+    ("slappe huid en littekens", {"loss_of_firmness", "scars"}),
+    ("fine lines, wrinkles and sagging", {"fine_lines", "loss_of_firmness"}),
+    ("acne scars", {"scars"}),
+    ("pigmentvlekken", {"blotchy_pigmentation"}),
+    # Radiance
+    ("egale teint en veerkracht", {"even_tone", "resilience"}),
+    ("mijn huid is veerkrachtig en stralend", {"resilience", "glow"}),
+    ("even skin tone, bouncy and glowing", {"even_tone", "resilience", "glow"}),
+    # Sustain
+    ("rustige huid, stabiel beeld", {"calm_skin", "stable_picture"}),
+    ("calm and stable skin", {"calm_skin", "stable_picture"}),
+    ("mijn huid is in balans", {"stable_picture"}),
+    # Secondary signals of the §2 table
+    ("couperose en gesprongen adertjes", {"couperose"}),
+    ("acne en puistjes", {"acne_inflammation"}),
+    ("vroegtijdige veroudering", {"premature_ageing"}),
+    ("gespannen huid", {"tense_skin"}),
+    ("vermoeide uitstraling", {"dull_expression"}),
+    ("minder elastisch", {"reduced_elasticity"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PHRASINGS)
+def test_everyday_phrasings(kb: KnowledgeBase, text: str, expected: set[str]) -> None:
+    assert signals(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "how"),
+    [
+        ("rode", "redness", "stem"),
+        ("jeukende", "itch", "stem"),
+        ("lijntjes", "fine_lines", "exact"),
+        ("rimpeltjes", "fine_lines", "exact"),
+        ("burned", "burning", "stem"),
+        ("reddened", "redness", "exact"),
+        ("gevoeligheden", "sensitivity", "stem"),
+        ("scarring", "scars", "exact"),
+        ("littekentjes", "scars", "stem"),
+    ],
+)
+def test_inflections(kb: KnowledgeBase, text: str, expected: str, how: str) -> None:
+    (match,) = match_text(kb.lexicon, text).matched
+    assert (match.signal, match.how) == (expected, how)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rodheid", "redness"),
+        ("jeukk", "itch"),
+        ("roodhied", "redness"),
+        ("gevoeligheit", "sensitivity"),
+        ("itchyy", "itch"),
+        ("wrinklse", "fine_lines"),
+        ("veerkracth", "resilience"),
+    ],
+)
+def test_typos(kb: KnowledgeBase, text: str, expected: str) -> None:
+    assert signals(kb, text) == {expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "droog",
+        "schilfers",
+        "mooi",
+        "hond",
+        "rook",
+        "ronde",
+        "vlek",
+        "tired",
+        "dry",
+        "oily",
+        "red wine",
+    ],
+)
+def test_conservative_typo_cutoff(kb: KnowledgeBase, text: str) -> None:
+    """Unrelated words must not be bent into a signal."""
+    assert signals(kb, text) - {"redness"} == set()
+    if text != "red wine":
+        assert signals(kb, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "matched", "negated"),
+    [
+        ("geen jeuk", set(), {"itch"}),
+        ("niet rood", set(), {"redness"}),
+        ("no redness", set(), {"redness"}),
+        ("geen jeuk maar wel rode wangen", {"redness"}, {"itch"}),
+        ("geen jeuk of roodheid", set(), {"itch", "redness"}),
+        ("no itching, but red", {"redness"}, {"itch"}),
+        ("not itchy and red", {"redness"}, {"itch"}),
+        ("rood, geen jeuk", {"redness"}, {"itch"}),
+        ("zonder branderigheid", set(), {"burning"}),
+        ("niet alleen rood maar ook jeuk", {"redness", "itch"}, set()),
+        ("not only red but itchy", {"redness", "itch"}, set()),
+        ("geen klachten", {"calm_skin"}, set()),
+    ],
+)
+def test_negation(kb: KnowledgeBase, text: str, matched: set[str], negated: set[str]) -> None:
+    result = match_text(kb.lexicon, text)
+    assert set(result.signal_ids) == matched
+    assert {m.signal for m in result.negated} == negated
+
+
+def test_a_signal_negated_anywhere_is_excluded(kb: KnowledgeBase) -> None:
+    result = match_text(kb.lexicon, "jeuk. Nou ja, eigenlijk geen jeuk")
+    assert "itch" not in result.signal_ids
+
+
+def test_filler_words_are_not_reported(kb: KnowledgeBase) -> None:
+    result = match_text(kb.lexicon, "Ik heb het gevoel dat mijn huid soms een beetje rood is")
+    assert result.signal_ids == ("redness",)
+    assert [u.text for u in result.unrecognised] == ["gevoel"]
+
+
+def test_unrecognised_words_get_suggestions(kb: KnowledgeBase) -> None:
+    result = match_text(kb.lexicon, "teint en stevigheid")
+    suggestions = {u.text: u.suggestions for u in result.unrecognised}
+    assert "vale teint" in suggestions["teint"]
+    assert "verlies van stevigheid" in suggestions["stevigheid"]
+
+
+def test_matched_text_is_what_the_user_typed(kb: KnowledgeBase) -> None:
+    result = match_text(kb.lexicon, "Mijn RODE Wangen [/] jeuken!")
+    assert [m.text for m in result.matched] == ["RODE Wangen", "jeuken"]
+
+
+def test_phrases_do_not_reach_across_sentences(kb: KnowledgeBase) -> None:
+    assert signals(kb, "vale. teint") == {"sallow_complexion"}  # "vale" alone, not the phrase
+    assert [m.text for m in match_text(kb.lexicon, "vale. teint").matched] == ["vale"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("mijn moedervlek bloedt", "changing_mole"),
+        ("a mole that has changed", "changing_mole"),
+        ("uitslag die zich snel verspreidt", "spreading_rash_fever"),
+        ("rood en koorts", "spreading_rash_fever"),
+        ("rash with a fever", "spreading_rash_fever"),
+        ("blaasjes in mijn mond", "blisters_mouth_eyes"),
+        ("sores around the eyes", "blisters_mouth_eyes"),
+        ("dikke lippen en jeuk", "swelling_airway"),
+        ("swollen tongue", "swelling_airway"),
+        ("ik ben benauwd", "swelling_airway"),
+        ("trouble breathing", "swelling_airway"),
+        ("een wond die al weken niet geneest", "non_healing_wound"),
+        ("a sore that won't heal", "non_healing_wound"),
+        ("er komt pus uit", "infection"),
+        ("infected wound", "infection"),
+        ("moedervelk bloedt", "changing_mole"),
+    ],
+)
+def test_red_flags(kb: KnowledgeBase, text: str, flag: str) -> None:
+    assert flag in {f.flag for f in match_text(kb.lexicon, text).red_flags}
+
+
+@pytest.mark.parametrize("text", ["geen koorts", "no fever", "zonder koorts, wel rood", "geen pus"])
+def test_negated_red_flags_do_not_fire_and_are_understood(kb: KnowledgeBase, text: str) -> None:
+    result = match_text(kb.lexicon, text)
+    assert result.red_flags == ()
+    assert result.unrecognised == ()
+
+
+def test_every_signal_word_reaches_its_signal(kb: KnowledgeBase) -> None:
+    for signal in kb.signals:
+        for phrase in signal.phrases():
+            assert signal.id in signals(kb, phrase), (signal.id, phrase)
+
+
+def test_every_red_flag_pattern_fires(kb: KnowledgeBase) -> None:
+    from fasewiel_cli.lexicon import split_pattern
+
+    for flag in kb.red_flags:
+        for pattern in flag.patterns.all():
+            text = " ".join(group[0] for group in split_pattern(pattern))
+            fired = {f.flag for f in match_text(kb.lexicon, text).red_flags}
+            assert flag.id in fired, (flag.id, text)
