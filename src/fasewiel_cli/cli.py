@@ -27,8 +27,11 @@ app = typer.Typer(
     help="A phase advisor for skin care, after the fasewiel of 'De huid als boodschapper'.\n\n"
     "Tell it what your skin shows; it names the phase of the wheel (Reset, Activate, Repair, "
     "Radiance, Sustain), explains why, and gives the care plan for that phase.",
-    epilog='Examples:  fasewiel check roodheid jeuk  ·  fasewiel check "my skin is dull and tight" '
-    "--lang en  ·  fasewiel phases  ·  fasewiel signals --phase repair",
+    epilog="Examples:\n\n"
+    "fasewiel check roodheid jeuk\n\n"
+    'fasewiel check "my skin is dull and feels tight" --lang en\n\n'
+    "fasewiel phases\n\n"
+    "fasewiel signals --phase repair",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -173,6 +176,7 @@ def check(
         typer.Argument(
             help="What the skin shows, as words or one sentence, Dutch or English; "
             "'-' reads the text from standard input.",
+            metavar="SYMPTOMS",
             show_default=False,
         ),
     ] = None,
@@ -182,6 +186,7 @@ def check(
             "--treatment",
             "-t",
             help="A planned treatment to check against the phase (repeatable).",
+            metavar="NAME",
             show_default=False,
         ),
     ] = None,

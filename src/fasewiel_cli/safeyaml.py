@@ -49,13 +49,13 @@ class Document:
     key_positions: dict[Path, tuple[int, int]]
 
     def locate(self, path: Path) -> tuple[int, int]:
-        """The line and column of ``path``, or of its nearest ancestor that exists."""
+        """The line and column of ``path``'s value (else its key), or of its nearest ancestor."""
         for end in range(len(path), -1, -1):
             here = path[:end]
-            if here in self.key_positions and end == len(path):
-                return self.key_positions[here]
             if here in self.positions:
                 return self.positions[here]
+            if here in self.key_positions:
+                return self.key_positions[here]
         return (1, 1)
 
     def problem(self, path: Path, message: str, severity: str = "error") -> Problem:
@@ -80,7 +80,8 @@ def read_document(raw: bytes, file: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(Problem(file, line, column, _yaml_message(error))) from None
+        on_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+        raise YamlError(Problem(file, line, column, _yaml_message(error, on_tab))) from None
     except yaml.YAMLError as error:
         raise YamlError(Problem(file, 1, 1, f"not valid YAML: {error}")) from None
     finally:
@@ -97,10 +98,12 @@ def _decode(raw: bytes, file: str) -> str:
         ) from None
 
 
-def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+def _yaml_message(error: yaml.MarkedYAMLError, on_tab: bool) -> str:
     problem = str(error.problem or error.context or "not valid YAML")
-    if "'\\t'" in problem or "\\t" in problem:
+    if on_tab or "\\t" in problem:
         return "tab character found: indent with spaces, not tabs"
+    if "nesting depth" in problem:
+        return f"nested more than {MAX_DEPTH} levels deep"
     return f"not valid YAML: {problem}"
 
 
@@ -157,7 +160,7 @@ class _Builder:
         if tag not in (None, "!"):
             raise self.fail(event, f"tags such as {tag} are not allowed")
         if isinstance(event, yaml.ScalarEvent):
-            plain = event.style is None
+            plain = not event.style  # the C parser says "" for plain, the Python one None
             self.add(event, _resolve(event.value) if plain else event.value)
         elif isinstance(event, yaml.MappingStartEvent):
             self.open(event, {})

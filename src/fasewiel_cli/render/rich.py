@@ -46,7 +46,9 @@ def _renderable(block: Block, colours: dict[str, str]) -> RenderableType:
         return Text(block.text, style="bold")
     if isinstance(block, Paragraph):
         text = f"“{block.text}”" if block.style == "quote" else block.text
-        return Padding(Text(text, style=_PARAGRAPH_STYLES[block.style]), (0, 0, 0, 2), expand=False)
+        top = 1 if block.style == "muted" else 0
+        style = _PARAGRAPH_STYLES[block.style]
+        return Padding(Text(text, style=style), (top, 0, 0, 2), expand=False)
     if isinstance(block, Pairs):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True, max_width=32)
