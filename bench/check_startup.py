@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,7 +35,11 @@ def main() -> int:
     # Users' Pythons cache bytecode; this machine's environment may say not to, which would
     # make every run compile fasewiel from source while the libraries' bytecode is installed.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    fasewiel = [sys.executable, "-m", "fasewiel_cli", "check", "roodheid", "jeuk"]
+    # The installed console script, exactly as a user types it.
+    script = shutil.which("fasewiel", path=str(Path(sys.executable).parent))
+    if script is None:
+        sys.exit("fasewiel is not installed in this Python's environment: pip install -e .")
+    fasewiel = [script, "check", "roodheid", "jeuk"]
     floor = [sys.executable, str(HERE / "floor_app.py"), "roodheid", "jeuk"]
     # Warm-up: fills the knowledge-base cache and the OS file cache for both.
     timed(fasewiel, env)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from fasewiel_cli.advice import Advice
-from fasewiel_cli.overview import PhasesView, SignalsView
 from fasewiel_cli.render.blocks import Block, advice_blocks, phases_blocks, signals_blocks
+
+if TYPE_CHECKING:
+    from fasewiel_cli.advice import Advice
+    from fasewiel_cli.overview import PhasesView, SignalsView
 
 
 class BlockRenderer(ABC):

@@ -7,10 +7,11 @@ on content, and a new format is one small module.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from fasewiel_cli.advice import Advice, MatchView
-from fasewiel_cli.overview import PhasesView, SignalsView
+if TYPE_CHECKING:
+    from fasewiel_cli.advice import Advice, MatchView
+    from fasewiel_cli.overview import PhasesView, SignalsView
 
 
 class Heading(NamedTuple):
