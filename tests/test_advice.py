@@ -41,7 +41,7 @@ def test_treatment_verdicts(
 
 def test_verdicts_speak_the_chosen_language(kb: KnowledgeBase) -> None:
     (result,) = check("itchy, fine lines", lang="en", treatments=["peel"], kb=kb).treatments
-    assert result.reason.startswith("peel is an intensive technique and there is a Reset signal")
+    assert result.reason.startswith("peel is an intensive technique and Reset signals are present")
 
 
 @pytest.mark.parametrize(

@@ -87,10 +87,11 @@ def test_nothing_recognised_still_prints_json() -> None:
 
 
 def test_red_flag_alone_is_advice_not_an_error() -> None:
-    result = runner.invoke(app, ["check", "ik", "heb", "koorts", "-f", "text"])
+    result = runner.invoke(app, ["check", "mijn", "moedervlek", "bloedt", "-f", "text"])
     assert result.exit_code == 0
     assert "EERST NAAR EEN ARTS" in result.stdout.upper()
-    assert "vervangt dat bezoek niet" in result.stdout
+    assert "Dit hoort eerst bij een arts" in result.stdout
+    assert "zorgplan" not in result.stdout  # there is no care plan to refer to
 
 
 def test_red_flag_banner_comes_first() -> None:
@@ -102,7 +103,7 @@ def test_unknown_treatment() -> None:
     result = runner.invoke(app, ["check", "rood", "--treatment", "botox"])
     assert result.exit_code == 1
     assert "unknown treatment 'botox'" in result.stderr
-    assert "microneedling" in result.stderr
+    assert "micro-needling" in result.stderr  # the known treatments, in Dutch
 
 
 @pytest.mark.parametrize(
@@ -187,8 +188,10 @@ def test_signals_unknown_phase() -> None:
 
 def test_data_folder_that_does_not_exist(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", "rood", "--data", str(tmp_path / "nope")])
-    assert result.exit_code == 2
-    assert "does not exist" in result.stderr
+    assert result.exit_code == 1
+    assert "knowledge-base folder not found" in result.stderr
+    result = runner.invoke(app, ["check", "rood"], env={"FASEWIEL_DATA": str(tmp_path / "nope")})
+    assert result.exit_code == 1
 
 
 def test_data_folder_from_environment(kb_copy: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -281,3 +282,27 @@ def test_a_missing_file(kb_copy: Path) -> None:
     with pytest.raises(KnowledgeError) as error:
         load_knowledge(kb_copy)
     assert "messengers.yaml:1:1: error: file is missing" in str(error.value)
+
+
+def test_old_cache_files_are_pruned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "fasewiel"
+    folder.mkdir()
+    for n in range(12):
+        stale = folder / f"knowledge-old{n}.pickle"
+        stale.write_bytes(b"x")
+        os.utime(stale, (n, n))
+    monkeypatch.setattr(knowledge, "_MEMO", {})
+    load_knowledge()
+    left = sorted(p.name for p in folder.glob("knowledge-*.pickle"))
+    assert len(left) == knowledge.CACHE_ENTRIES
+    assert "knowledge-old0.pickle" not in left
+
+
+def test_label_keys_are_the_labels() -> None:
+    from typing import get_args
+
+    from fasewiel_cli.models import LabelKey, Labels
+
+    fields = {f.name for f in dataclasses.fields(Labels)} - {"source", "derived"}
+    assert set(get_args(LabelKey)) == fields

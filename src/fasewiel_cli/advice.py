@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
-from fasewiel_cli.matching import match_text
-from fasewiel_cli.models import KnowledgeBase, KnowledgeInfo, Labels, Lang, Treatment
+from fasewiel_cli.matching import SignalMatch, match_text
+from fasewiel_cli.models import KnowledgeBase, KnowledgeInfo, LabelKey, Labels, Lang, Treatment
 from fasewiel_cli.scoring import Assessment, assess
 
 SCHEMA_VERSION = 1
@@ -64,7 +64,6 @@ class MessengerView(NamedTuple):
     id: str
     name: str
     visible: str
-    skin_effect: str
     signals: tuple[str, ...]
 
 
@@ -93,12 +92,13 @@ class Advice(NamedTuple):
     plan: Plan | None
     messengers: tuple[MessengerView, ...]
     treatments: tuple[Verdict, ...]
-    intensive_rule: str
     disclaimer: str
+    # Why there is no phase when nothing counts: everything mentioned was negated.
+    only_negated: str | None
     knowledge: KnowledgeInfo
     labels: Labels
 
-    def label(self, key: str) -> str:
+    def label(self, key: LabelKey) -> str:
         return self.labels.get(key, self.lang)
 
     def phase_name(self, phase_id: str) -> str:
@@ -120,8 +120,11 @@ def check(
     from fasewiel_cli.lookup import find
 
     joined = text if isinstance(text, str) else " ".join(text)
-    planned = [find("treatment", kb.treatments, name) for name in treatments]
-    return advise(kb, assess(kb, match_text(kb.lexicon, joined)), lang, planned)
+    planned: dict[str, Treatment] = {}
+    for name in treatments:
+        found = find("treatment", kb.treatments, name, lang)
+        planned.setdefault(found.id, found)  # "-t peeling -t peelings" is one treatment
+    return advise(kb, assess(kb, match_text(kb.lexicon, joined)), lang, list(planned.values()))
 
 
 def advise(
@@ -144,16 +147,16 @@ def advise(
         next_phase=_phase_view(kb, assessment.next_phase, lang) if assessment.next_phase else None,
         calm_first=assessment.calm_first,
         explanation=_explanation(kb, assessment, lang),
-        matched=tuple(_match_view(kb, m.text, m.signal, m.how, lang) for m in match.matched),
-        negated=tuple(_match_view(kb, m.text, m.signal, m.how, lang) for m in match.negated),
+        matched=_match_views(kb, match.matched, lang),
+        negated=_match_views(kb, match.negated, lang),
         unmatched=tuple(UnmatchedView(u.text, u.suggestions) for u in match.unrecognised),
         red_flags=red_flags,
-        referral=kb.texts.referral.get(lang) if red_flags else None,
+        referral=_referral(kb, lang, phase is not None) if red_flags else None,
         plan=_plan(kb, phase.id, lang) if phase else None,
         messengers=_messengers(kb, match.signal_ids, lang),
-        treatments=tuple(_verdict(kb, assessment, t, lang) for t in treatments),
-        intensive_rule=kb.texts.intensive_rule.get(lang),
+        treatments=tuple(treatment_verdict(kb, assessment, t, lang) for t in treatments),
         disclaimer=kb.texts.disclaimer.get(lang),
+        only_negated=_only_negated(kb, assessment, lang),
         knowledge=kb.info,
         labels=kb.labels,
     )
@@ -176,9 +179,29 @@ def _phase_view(kb: KnowledgeBase, phase_id: str, lang: Lang) -> PhaseView:
     )
 
 
-def _match_view(kb: KnowledgeBase, text: str, signal_id: str, how: str, lang: Lang) -> MatchView:
-    signal = kb.signal(signal_id)
-    return MatchView(text, signal.id, signal.name.get(lang), tuple(signal.phases), how)
+def _match_views(
+    kb: KnowledgeBase, matches: Sequence[SignalMatch], lang: Lang
+) -> tuple[MatchView, ...]:
+    """One view per (words, signal): "rood rood rood" is said once."""
+    views: dict[tuple[str, str], MatchView] = {}
+    for m in matches:
+        signal = kb.signal(m.signal)
+        view = MatchView(m.text, signal.id, signal.name.get(lang), tuple(signal.phases), m.how)
+        views.setdefault((m.text.casefold(), m.signal), view)
+    return tuple(views.values())
+
+
+def _referral(kb: KnowledgeBase, lang: Lang, with_plan: bool) -> str:
+    referral = kb.texts.referral.get(lang)
+    return f"{referral} {kb.texts.referral_with_plan.get(lang)}" if with_plan else referral
+
+
+def _only_negated(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> str | None:
+    match = assessment.match
+    if assessment.phase is not None or not match.negated or match.matched:
+        return None
+    names = dict.fromkeys(kb.signal(m.signal).name.get(lang) for m in match.negated)
+    return fill(kb.texts.only_negated.get(lang), signals=", ".join(names))
 
 
 def _plan(kb: KnowledgeBase, phase_id: str, lang: Lang) -> Plan:
@@ -218,7 +241,6 @@ def _messengers(
                     messenger.id,
                     messenger.name.get(lang),
                     messenger.visible.get(lang),
-                    messenger.skin_effect.get(lang),
                     tuple(linked),
                 )
             )
@@ -233,18 +255,17 @@ def _explanation(kb: KnowledgeBase, assessment: Assessment, lang: Lang) -> tuple
     if not others:
         return ()
     calming = [
-        kb.signal(s).name.get(lang)
-        for s in assessment.match.signal_ids
-        if kb.signal(s).phases.get(rule.phase) == rule.weight
+        kb.signal(s).name.get(lang) for s in assessment.match.signal_ids if kb.calms_first(s)
     ]
     text = kb.texts.calm_first.get(lang)
     next_name = kb.phase(assessment.next_phase).name.get(lang)
     return (fill(text, signals=", ".join(calming), next=next_name),)
 
 
-def _verdict(
+def treatment_verdict(
     kb: KnowledgeBase, assessment: Assessment, treatment: Treatment, lang: Lang
 ) -> Verdict:
+    """Is a planned treatment advised in the assessed phase, and why (sections 8 and 10)."""
     texts = kb.texts
     name = treatment.name.get(lang)
 
@@ -265,8 +286,9 @@ def _verdict(
         if blockers:
             names = ", ".join(kb.signal(s).name.get(lang) for s in blockers)
             return result(False, texts.verdict_intensive_blocked.get(lang), signals=names)
-        if assessment.phase not in rule.phases:
-            phases = _or_list(kb, rule.phases, lang)
+        allowed = [p for p in treatment.phases if p in rule.phases]
+        if assessment.phase not in allowed:
+            phases = _or_list(kb, allowed, lang)
             return result(
                 False, texts.verdict_intensive_phase.get(lang), phase=phase, phases=phases
             )
@@ -345,6 +367,7 @@ def advice_to_dict(advice: Advice) -> dict[str, Any]:
             }
             for v in advice.treatments
         ],
+        "only_negated": advice.only_negated,
         "disclaimer": advice.disclaimer,
         "knowledge": {
             "name": advice.knowledge.name,

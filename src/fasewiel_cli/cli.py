@@ -6,21 +6,27 @@ red message and exit 1, a usage error exit 2, Ctrl-C exit 130.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from fasewiel_cli import __version__
 from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.formats import Format, RecordFormat
 from fasewiel_cli.models import Lang as LangCode
-from fasewiel_cli.render import Format, renderer_for
+from fasewiel_cli.render import Renderer, renderer_for
+
+if TYPE_CHECKING:
+    from fasewiel_cli.advice import Advice
+    from fasewiel_cli.models import KnowledgeBase
 
 app = typer.Typer(
     name="fasewiel",
@@ -44,6 +50,12 @@ class Lang(StrEnum):
     en = "en"
 
 
+class Delimiter(StrEnum):
+    comma = ","
+    semicolon = ";"
+    tab = "tab"
+
+
 class PhaseId(StrEnum):
     reset = "reset"
     activate = "activate"
@@ -58,6 +70,7 @@ LangOption = Annotated[
         "--lang",
         "-l",
         envvar="FASEWIEL_LANG",
+        case_sensitive=False,
         show_default=False,
         help="Language of the advice: nl or en. Default: $FASEWIEL_LANG, then the locale, then nl.",
     ),
@@ -71,8 +84,6 @@ DataOption = Annotated[
         "--data",
         envvar="FASEWIEL_DATA",
         show_default=False,
-        exists=True,
-        file_okay=False,
         help="Use the knowledge base in this folder instead of the built-in one.",
     ),
 ]
@@ -120,16 +131,21 @@ def resolve_lang(lang: Lang | None) -> LangCode:
 
 
 def emit(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader left (``| head``): handled quietly in main()
+    except OSError as error:
+        raise FasewielError(f"cannot write the output: {error.strerror}") from None
 
 
-def renderer(fmt: Format) -> Any:
+def renderer(fmt: Format) -> Renderer:
     width = shutil.get_terminal_size((100, 24)).columns
     return renderer_for(fmt, width=width, color=sys.stdout.isatty())
 
 
-def load(data: Path | None) -> Any:
+def load(data: Path | None) -> KnowledgeBase:
     from fasewiel_cli.knowledge import load_knowledge
 
     return load_knowledge(data)
@@ -206,10 +222,7 @@ def check(
 
       echo "vale teint en dof" | fasewiel check - --format json
     """
-    from fasewiel_cli.advice import advise
-    from fasewiel_cli.lookup import find
-    from fasewiel_cli.matching import match_text
-    from fasewiel_cli.scoring import assess
+    from fasewiel_cli.advice import check as assess_text
 
     if not symptoms:
         raise typer.BadParameter(
@@ -219,18 +232,25 @@ def check(
         )
     kb = load(data)
     code = resolve_lang(lang)
-    text = read_symptoms(symptoms)
-    planned = [find("treatment", kb.treatments, name) for name in treatment or ()]
-    advice = advise(kb, assess(kb, match_text(kb.lexicon, text)), code, planned)
+    advice = assess_text(read_symptoms(symptoms), lang=code, treatments=treatment or (), kb=kb)
     if advice.phase is None and not advice.red_flags:
         if fmt is Format.json:
             emit(renderer(fmt).advice(advice))
-        suggestions = sorted({s for u in advice.unmatched for s in u.suggestions})
-        hint = kb.texts.no_signal_hint.get(code).replace("{command}", "fasewiel signals")
-        if suggestions:
-            hint = f"{kb.labels.did_you_mean.get(code)}: {', '.join(suggestions)}? {hint}"
-        fail(kb.texts.no_signal.get(code), hint)
+        fail(*nothing_recognised(kb, advice))
     emit(renderer(fmt).advice(advice))
+
+
+def nothing_recognised(kb: KnowledgeBase, advice: Advice) -> tuple[str, str]:
+    """The message and hint when no signal is left: in the advice's language, from the data."""
+    from fasewiel_cli.advice import fill
+
+    lang = advice.lang
+    message = advice.only_negated or kb.texts.no_signal.get(lang)
+    hint = fill(kb.texts.no_signal_hint.get(lang), command="fasewiel signals")
+    suggestions = list(dict.fromkeys(s for u in advice.unmatched for s in u.suggestions))
+    if suggestions:
+        hint = f"{kb.labels.did_you_mean.get(lang)}: {', '.join(suggestions[:5])}? {hint}"
+    return message, hint
 
 
 @app.command()
@@ -266,6 +286,137 @@ def signals(
 
     view = signals_view(load(data), resolve_lang(lang), phase.value if phase else None)
     emit(renderer(fmt).signals(view))
+
+
+@app.command()
+@handle_errors
+def batch(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Intake records: a CSV, JSONL or JSON file, or '-' for standard input.",
+            metavar="INPUT",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write the results to this file (atomically) instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    from_: Annotated[
+        RecordFormat | None,
+        typer.Option(
+            "--from", help="Input format (default: from the file's extension).", show_default=False
+        ),
+    ] = None,
+    to: Annotated[
+        RecordFormat | None,
+        typer.Option(
+            "--to",
+            help="Output format (default: from the --output extension, else jsonl).",
+            show_default=False,
+        ),
+    ] = None,
+    delimiter: Annotated[
+        Delimiter | None,
+        typer.Option(
+            "--delimiter",
+            help="CSV delimiter (default: detected from the header line).",
+            show_default=False,
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Encoding when the file has no BOM, e.g. cp1252 for Dutch Excel (default UTF-8).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")
+    ] = False,
+    lang: LangOption = None,
+    data: DataOption = None,
+) -> None:
+    """Assess many intake records at once: one result per record, in order.
+
+    Reads the columns symptoms (or symptomen), client (klant) and treatment (behandeling); all
+    other columns pass through. Adds phase, next_phase, confidence, a share per phase, the
+    matched signals, unrecognised words, red flags, treatment verdicts, status
+    (ok, no_signal, red_flag, error), error and line. Exit 1 when any record has an error.
+
+    Examples:
+
+      fasewiel batch intake.csv -o results.csv
+
+      fasewiel batch klanten.csv --encoding cp1252 -o uitslag.csv
+
+      cat intake.jsonl | fasewiel batch - --to csv > results.csv
+    """
+    from fasewiel_cli.batch import Assessor, Job, execute
+
+    separator = (
+        None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
+    )
+    job = Job(source, output, from_, to, separator, encoding)
+    assessor = Assessor(load(data), resolve_lang(lang))
+    with batch_progress(job, quiet) as progress:
+        summary = execute(job, assessor, sys.stdin.buffer, sys.stdout, progress)
+    if not quiet:
+        report(summary, output)
+    if summary.statuses["error"]:
+        raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr, only when stderr is a terminal (never on stdout)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    total = None if job.source == "-" else Path(job.source).stat().st_size
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Assessing", total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def report(summary: Any, output: Path | None) -> None:
+    """The summary of a batch run, on stderr."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False)
+    where = f" → {output}" if output else ""
+    console.print(Text(f"fasewiel batch: {summary.records:,} records{where}", style="bold"))
+    statuses = " · ".join(
+        f"{s} {summary.statuses[s]:,}" for s in ("ok", "no_signal", "red_flag", "error")
+    )
+    console.print(Text(f"  status: {statuses}"))
+    if summary.phases:
+        phases = " · ".join(f"{p} {n:,}" for p, n in summary.phases.items())
+        console.print(Text(f"  phases: {phases}"))
+    if summary.red_flags:
+        flags = " · ".join(f"{f} {n:,}" for f, n in summary.red_flags.most_common())
+        console.print(Text(f"  red flags: {flags}", style="red"))
+    for message in summary.errors:
+        console.print(Text(f"  error: {message}", style="red"), soft_wrap=True)
+    if summary.statuses["error"] > len(summary.errors):
+        console.print(
+            Text(f"  … and {summary.statuses['error'] - len(summary.errors):,} more errors")
+        )
+    if summary.replaced:
+        names = ", ".join(summary.replaced)
+        console.print(Text(f"  note: input columns replaced by this run's results: {names}"))
 
 
 def main() -> None:

@@ -48,7 +48,19 @@ FILE_NAMES = (
     "language.yaml",
     "messages.yaml",
 )
-_CODE_FILES = ("models.py", "lexicon.py")
+# Validated knowledge bases kept in the cache (the built-in one and a few --data folders).
+CACHE_ENTRIES = 8
+# A knowledge-base file may be at most this large.
+MAX_FILE_BYTES = 1024 * 1024
+# The modules whose code shapes a validated knowledge base: part of the cache key.
+_CODE_FILES = (
+    "models.py",
+    "lexicon.py",
+    "morphology.py",
+    "knowledge.py",
+    "safeyaml.py",
+    "schema.py",
+)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _MEMO: dict[tuple[str, str], KnowledgeBase] = {}
 
@@ -87,16 +99,22 @@ def read_files(directory: Path) -> dict[str, bytes]:
     if not directory.is_dir():
         raise FasewielError(
             f"knowledge-base folder not found: {directory}",
-            hint="pass a folder made with 'fasewiel data init DIR'",
+            hint="pass a folder holding the knowledge-base files (a copy of fasewiel's data/), "
+            "or leave out --data / FASEWIEL_DATA to use the built-in one",
         )
     raw: dict[str, bytes] = {}
     problems = []
     for name in FILE_NAMES:
         path = directory / name
         try:
-            raw[name] = path.read_bytes()
-        except FileNotFoundError:
-            problems.append(Problem(str(path), 1, 1, "file is missing"))
+            if not path.exists():
+                problems.append(Problem(str(path), 1, 1, "file is missing"))
+            elif not path.is_file():
+                problems.append(Problem(str(path), 1, 1, "not a regular file"))
+            else:
+                with path.open("rb") as file:
+                    # One byte over the limit is enough to refuse the file as too large.
+                    raw[name] = file.read(MAX_FILE_BYTES + 1)
         except OSError as error:
             problems.append(Problem(str(path), 1, 1, f"cannot read: {error.strerror}"))
     if problems:
@@ -405,5 +423,13 @@ def _write_cache(path: Path | None, kb: KnowledgeBase) -> None:
         with os.fdopen(fd, "wb") as file:
             pickle.dump(kb, file, protocol=pickle.HIGHEST_PROTOCOL)
         Path(tmp).replace(path)
+        _prune(path.parent)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _prune(folder: Path, keep: int = CACHE_ENTRIES) -> None:
+    """Keep the most recently written cache files; older versions and edits go."""
+    entries = sorted(folder.glob("knowledge-*.pickle"), key=lambda p: p.stat().st_mtime)
+    for stale in entries[:-keep]:
+        stale.unlink(missing_ok=True)

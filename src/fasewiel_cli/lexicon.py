@@ -1,53 +1,35 @@
-"""Words: normalisation, a light Dutch/English stemmer, and the compiled index matching uses.
+"""Words: normalisation, lemmas, and the compiled index that matching uses.
 
-Case and accents are folded away, and a word is reduced to a stem by stripping common Dutch and
-English endings and collapsing doubled letters, so that "rode", "rood" and "roodheid" meet, and so
-do "jeukende" and "jeuk", "lijntjes" and "lijnen", "itching" and "itchy". The same reduction is
-applied to the knowledge base's words and to the user's text, so it only has to be consistent, not
-linguistically right. The ``Lexicon`` is built once per knowledge base and cached with it.
+Case and accents are folded away ("Geïrriteerd" → "geirriteerd"). Every word of the knowledge
+base belongs to a *lemma*: the group of knowledge-base words that are forms of one another
+("rood", "rode", "roodheid"). A word the user types counts as a lemma when it is one of its
+words, or a form Dutch or English builds from one of its bases (see ``morphology``). The
+``Lexicon`` is built once per knowledge base and cached with it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from fasewiel_cli.models import LANGS
+from fasewiel_cli.morphology import bases, forms, own_bases
 
 if TYPE_CHECKING:
     from fasewiel_cli.models import LanguageFile, RedFlag, Signal
 
 # A word is a run of letters or digits, with inner apostrophes ("don't", "crow's"). Sentence
 # punctuation ends a clause: phrases, negations and red-flag patterns never reach across it.
-_TOKEN = re.compile(r"(?P<word>[^\W_]+(?:['\u2019][^\W_]+)*)|(?P<stop>[.,;:!?()\[\]{}\n\r\u2026]+)")
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_STOPS = re.compile(r"[.,;:!?()\[\]{}\n\r\u2026]+")
 _APOSTROPHES = str.maketrans("", "", "'\u2019")
-_DOUBLED = re.compile(r"(.)\1+")
-# Longest first, so that "ende" wins over "end", "en" and "e".
-_SUFFIXES = (
-    "heden",
-    "heid",
-    "ende",
-    "ness",
-    "ings",
-    "tjes",
-    "ing",
-    "end",
-    "jes",
-    "tje",
-    "ies",
-    "en",
-    "es",
-    "ed",
-    "je",
-    "e",
-    "s",
-    "t",
-    "y",
-)
-_MIN_STEM = 3
 # Shorter words are never typo-corrected, nor corrected into: "rook" is not "rood".
 TYPO_MIN_LENGTH = 5
+# A typo is only read as a red-flag word when the word is long: "eters" is not "etter".
+RED_FLAG_TYPO_MIN_LENGTH = 7
 
 
 @lru_cache(maxsize=65536)
@@ -57,89 +39,83 @@ def normalize(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_APOSTROPHES)
 
 
-@lru_cache(maxsize=65536)
-def stem(norm: str) -> str:
-    """Reduce a normalised word to the key that inflections and small typos share."""
-    for _ in range(3):
-        for suffix in _SUFFIXES:
-            if norm.endswith(suffix) and len(norm) - len(suffix) >= _MIN_STEM:
-                norm = norm[: -len(suffix)]
-                break
-        else:
-            break
-    return _DOUBLED.sub(r"\1", norm)
-
-
 class Token(NamedTuple):
     text: str
     norm: str
-    stem: str
     start: int
     end: int
-    clause: int
 
 
-def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    clause = 0
-    for m in _TOKEN.finditer(text):
-        word = m.group("word")
-        if word is None:
-            clause += 1
-            continue
-        norm = normalize(word)
-        tokens.append(Token(word, norm, stem(norm), m.start(), m.end(), clause))
-    return tokens
+def split_clauses(text: str) -> list[str]:
+    """The clauses of a text: the runs between sentence punctuation, blank ones left out."""
+    return [clause for clause in _STOPS.split(text) if clause and not clause.isspace()]
+
+
+def tokenize(clause: str) -> list[Token]:
+    """The words of one clause."""
+    return [
+        Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD.finditer(clause)
+    ]
 
 
 def phrase_norms(phrase: str) -> tuple[str, ...]:
-    return tuple(t.norm for t in tokenize(phrase))
-
-
-def phrase_stems(phrase: str) -> tuple[str, ...]:
-    return tuple(t.stem for t in tokenize(phrase))
-
-
-def clauses(tokens: list[Token]) -> Iterator[list[Token]]:
-    """Split a token list into its clauses (runs with the same clause number)."""
-    start = 0
-    for i in range(1, len(tokens) + 1):
-        if i == len(tokens) or tokens[i].clause != tokens[start].clause:
-            yield tokens[start:i]
-            start = i
+    return tuple(normalize(word) for word in _WORD.findall(phrase))
 
 
 class PhraseEntry(NamedTuple):
-    """Everything one stem sequence can mean: the signals, and the exact spellings known."""
+    """What one lemma sequence means: the signals, and the exact spellings known."""
 
     signals: tuple[str, ...]
     spellings: frozenset[tuple[str, ...]]
 
 
 class FlagPattern(NamedTuple):
-    """A red-flag pattern: every group must occur; each group is a set of stem sequences."""
+    """A red-flag pattern: every group must occur; each group is a set of lemma sequences."""
 
     flag: str
     groups: tuple[frozenset[tuple[str, ...]], ...]
-    # Every stem of the first group: a clause without any of them cannot match (a quick reject).
-    anchor_stems: frozenset[str]
 
 
 class Lexicon(NamedTuple):
+    # Knowledge-base word → its lemma; base → the (lemma, language) pairs it is a base of.
+    lemmas: dict[str, str]
+    base_index: dict[str, tuple[tuple[str, str], ...]]
     phrases: dict[tuple[str, ...], PhraseEntry]
-    max_phrase: int
+    # First lemma → the lengths of the phrases that start with it, longest first.
+    phrase_lengths: dict[str, tuple[int, ...]]
     flag_patterns: tuple[FlagPattern, ...]
-    known_stems: frozenset[str]
+    # First lemma of an anchor word → the numbers of the patterns it can start.
+    flag_index: dict[str, tuple[int, ...]]
     typo_targets: tuple[str, ...]
-    negations: frozenset[str]
-    not_negations: frozenset[tuple[str, ...]]
+    # Lemmas of red-flag words: known words, so never "not recognised", even outside a flag.
+    flag_lemmas: frozenset[str]
+    # First word → the phrases starting with it, longest first ("niet" → ("niet", "meer"), …).
+    negations: dict[str, tuple[tuple[str, ...], ...]]
+    after_negations: dict[str, tuple[tuple[str, ...], ...]]
+    not_negations: dict[str, tuple[tuple[str, ...], ...]]
     breakers: frozenset[str]
-    fillers: frozenset[str]
+    list_words: frozenset[str]
+    # Every word that steers reading or carries no signal: never "not recognised".
+    function_words: frozenset[str]
+    # For "did you mean": each word of each signal phrase, and the phrase it belongs to.
     suggestion_keys: tuple[str, ...]
     suggestion_texts: tuple[str, ...]
+    # Clause → what matching found in it: a memo of a pure function, filled as texts are read.
+    memo: dict[str, Any]
 
     def is_function_word(self, norm: str) -> bool:
-        return norm in self.fillers or norm in self.negations or norm in self.breakers
+        return norm in self.function_words
+
+    def lemma(self, norm: str) -> str | None:
+        """The lemma a typed (normalised) word is a form of, if any."""
+        found = self.lemmas.get(norm)
+        if found is not None:
+            return found
+        for base in bases(norm):
+            for lemma, lang in self.base_index.get(base, ()):
+                if norm in forms(base, lang):
+                    return lemma
+        return None
 
 
 def split_pattern(pattern: str) -> list[list[str]]:
@@ -147,57 +123,114 @@ def split_pattern(pattern: str) -> list[list[str]]:
     return [[alt.strip() for alt in group.split("|")] for group in pattern.split(" + ")]
 
 
+class _Words:
+    """The knowledge base's words, grouped into lemmas (words that are forms of each other)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.langs: dict[str, set[str]] = {}
+
+    def add(self, phrase: str, lang: str) -> tuple[str, ...]:
+        norms = phrase_norms(phrase)
+        for norm in norms:
+            self.langs.setdefault(norm, set()).add(lang)
+            for base in own_bases(norm, lang):
+                self._join(norm, base)
+        return norms
+
+    def _root(self, word: str) -> str:
+        self.parent.setdefault(word, word)
+        while self.parent[word] != word:
+            word = self.parent[word]
+        return word
+
+    def _join(self, a: str, b: str) -> None:
+        root_a, root_b = self._root(a), self._root(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+    def lemmas(self) -> dict[str, str]:
+        """Each word → its lemma, named after the group's first word in alphabetical order."""
+        names: dict[str, str] = {}
+        for word in sorted(self.langs):
+            names.setdefault(self._root(word), word)
+        return {word: names[self._root(word)] for word in self.langs}
+
+    def base_index(self, lemmas: dict[str, str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        index: dict[str, set[tuple[str, str]]] = {}
+        for word, langs in self.langs.items():
+            for lang in langs:
+                for base in own_bases(word, lang):
+                    index.setdefault(base, set()).add((lemmas[word], lang))
+        return {base: tuple(sorted(pairs)) for base, pairs in index.items()}
+
+
 def build_lexicon(
     signals: Iterable[Signal], red_flags: Iterable[RedFlag], language: LanguageFile
 ) -> Lexicon:
-    phrases: dict[tuple[str, ...], tuple[list[str], set[tuple[str, ...]]]] = {}
-    suggestions: dict[str, str] = {}
+    words = _Words()
+    raw_phrases: list[tuple[str, str, tuple[str, ...]]] = []  # (signal, phrase, norms)
     for signal in signals:
-        for phrase in signal.phrases():
-            key = phrase_stems(phrase)
-            if not key:
-                continue
-            ids, spellings = phrases.setdefault(key, ([], set()))
-            if signal.id not in ids:
-                ids.append(signal.id)
-            spellings.add(phrase_norms(phrase))
-            suggestions.setdefault(" ".join(phrase_norms(phrase)), phrase)
+        for lang in LANGS:
+            for phrase in (signal.name.get(lang), *signal.words.get(lang)):
+                raw_phrases.append((signal.id, phrase, words.add(phrase, lang)))
+    raw_patterns = []
+    flag_words: set[str] = set()
+    for flag in red_flags:
+        for lang in LANGS:
+            for pattern in flag.patterns.get(lang):
+                groups = [
+                    [words.add(alt, lang) for alt in group] for group in split_pattern(pattern)
+                ]
+                flag_words |= {w for group in groups for alt in group for w in alt}
+                raw_patterns.append((flag.id, groups))
+    lemmas = words.lemmas()
+    phrases: dict[tuple[str, ...], tuple[list[str], set[tuple[str, ...]]]] = {}
+    suggestions: dict[tuple[str, str], None] = {}
+    for signal_id, phrase, norms in raw_phrases:
+        if not norms:
+            continue
+        ids, spellings = phrases.setdefault(tuple(lemmas[n] for n in norms), ([], set()))
+        if signal_id not in ids:
+            ids.append(signal_id)
+        spellings.add(norms)
+        suggestions.update(dict.fromkeys((norm, phrase) for norm in norms if len(norm) >= 3))
     patterns = tuple(
-        _flag_pattern(flag.id, pattern) for flag in red_flags for pattern in flag.patterns.all()
+        FlagPattern(
+            flag_id,
+            tuple(
+                frozenset(tuple(lemmas[n] for n in alt) for alt in group if alt) for group in groups
+            ),
+        )
+        for flag_id, groups in raw_patterns
     )
     fillers = _norm_set(language.fillers.all())
-    flag_words = {s for p in patterns for g in p.groups for alt in g for s in alt}
-    signal_words = {s for key in phrases for s in key}
-    typo_targets = sorted(
-        {
-            norm
-            for spellings in (entry[1] for entry in phrases.values())
-            for spelling in spellings
-            for norm in spelling
-            if len(norm) >= TYPO_MIN_LENGTH and norm not in fillers
-        }
-        | {
-            word
-            for flag in red_flags
-            for pattern in flag.patterns.all()
-            for group in split_pattern(pattern)
-            for alt in group
-            for word in phrase_norms(alt)
-            if len(word) >= TYPO_MIN_LENGTH
-        }
-    )
+    steering = (language.negations, language.after_negations, language.not_negations)
+    steering_words = _norm_set(w for words in steering for w in words.all())
+    breakers = _norm_set(language.scope_breakers.all())
+    list_words = _norm_set(language.list_words.all())
+    signal_words = {n for _, _, norms in raw_phrases for n in norms}
+    # Four-letter words are targets too ("jeukk" → "jeuk"); short typos only count as slips.
+    typo_targets = {w for w in signal_words if len(w) >= 4 and w not in fillers}
+    typo_targets |= {w for w in flag_words - signal_words if len(w) >= RED_FLAG_TYPO_MIN_LENGTH}
     return Lexicon(
+        lemmas=lemmas,
+        base_index=words.base_index(lemmas),
         phrases={k: PhraseEntry(tuple(v[0]), frozenset(v[1])) for k, v in phrases.items()},
-        max_phrase=max((len(k) for k in phrases), default=1),
+        phrase_lengths=_by_first(phrases),
         flag_patterns=patterns,
-        known_stems=frozenset(signal_words | flag_words),
-        typo_targets=tuple(typo_targets),
-        negations=_norm_set(language.negations.all()),
-        not_negations=frozenset(phrase_norms(p) for p in language.not_negations.all()),
-        breakers=_norm_set(language.scope_breakers.all()),
-        fillers=fillers,
-        suggestion_keys=tuple(suggestions),
-        suggestion_texts=tuple(suggestions.values()),
+        flag_index=_flag_index(patterns),
+        typo_targets=tuple(sorted(typo_targets)),
+        flag_lemmas=frozenset(lemmas[w] for w in flag_words),
+        negations=_starting_with(phrase_norms(p) for p in language.negations.all()),
+        after_negations=_starting_with(phrase_norms(p) for p in language.after_negations.all()),
+        not_negations=_starting_with(phrase_norms(p) for p in language.not_negations.all()),
+        breakers=breakers,
+        list_words=list_words,
+        function_words=fillers | steering_words | breakers | list_words,
+        suggestion_keys=tuple(word for word, _ in suggestions),
+        suggestion_texts=tuple(phrase for _, phrase in suggestions),
+        memo={},
     )
 
 
@@ -205,9 +238,26 @@ def _norm_set(words: Iterable[str]) -> frozenset[str]:
     return frozenset(n for w in words for n in phrase_norms(w))
 
 
-def _flag_pattern(flag_id: str, pattern: str) -> FlagPattern:
-    groups = tuple(
-        frozenset(phrase_stems(alt) for alt in group if phrase_stems(alt))
-        for group in split_pattern(pattern)
-    )
-    return FlagPattern(flag_id, groups, frozenset(s for alt in groups[0] for s in alt))
+def _by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        lengths.setdefault(phrase[0], set()).add(len(phrase))
+    return {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
+
+
+def _flag_index(patterns: tuple[FlagPattern, ...]) -> dict[str, tuple[int, ...]]:
+    index: dict[str, list[int]] = {}
+    for number, pattern in enumerate(patterns):
+        for first in sorted({words[0] for words in pattern.groups[0]}):
+            index.setdefault(first, []).append(number)
+    return {first: tuple(numbers) for first, numbers in index.items()}
+
+
+def _starting_with(
+    phrases: Iterable[tuple[str, ...]],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        if phrase:
+            found.setdefault(phrase[0], []).append(phrase)
+    return {w: tuple(sorted(p, key=len, reverse=True)) for w, p in found.items()}

@@ -1,7 +1,8 @@
 """Lenient lookup of a named item (a treatment, an ingredient) by id, name or other word.
 
-"micro-needling", "Microneedling" and "micro needling" all find ``microneedling``; "peelings" finds
-``peeling`` through its stem; a small typo is forgiven when only one item is that close.
+"micro-needling", "Microneedling" and "micro needling" all find ``microneedling``; "peelings"
+finds ``peeling`` as a form of the word; a small typo is forgiven when only one item is that
+close.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from fasewiel_cli.errors import UnknownNameError
-from fasewiel_cli.lexicon import phrase_norms, phrase_stems
-from fasewiel_cli.models import Localized, LocalizedList
+from fasewiel_cli.lexicon import phrase_norms
+from fasewiel_cli.models import Lang, Localized, LocalizedList
+from fasewiel_cli.morphology import is_form_of
 
 
 class Named(Protocol):
@@ -30,23 +32,36 @@ def _spellings(item: Named) -> list[str]:
     return [item.id.replace("_", " "), item.name.nl, item.name.en, *item.words.all()]
 
 
-def _compact(text: str, stemmed: bool = False) -> str:
-    return "".join(phrase_stems(text) if stemmed else phrase_norms(text))
+def _compact(text: str) -> str:
+    return "".join(phrase_norms(text))
 
 
-def find(kind: str, items: Sequence[T], name: str) -> T:
+def _same_words(query: tuple[str, ...], spelling: tuple[str, ...]) -> bool:
+    return len(query) == len(spelling) and all(map(is_form_of, query, spelling))
+
+
+def find(kind: str, items: Sequence[T], name: str, lang: Lang = "en") -> T:
     """The item ``name`` refers to; ``UnknownNameError`` with suggestions when there is none."""
-    for stemmed in (False, True):
-        query = _compact(name, stemmed)
-        hits = {i.id: i for i in items for s in _spellings(i) if _compact(s, stemmed) == query}
+    query = phrase_norms(name)
+    compact = "".join(query)
+    for forms in (False, True):
+        # First "micro-needling" is "microneedling"; then "peelings" is a form of "peeling".
+        hits = {
+            item.id: item
+            for item in items
+            for s in _spellings(item)
+            if (_same_words(query, phrase_norms(s)) if forms else _compact(s) == compact)
+        }
         if len(hits) == 1:
             return next(iter(hits.values()))
-    from fasewiel_cli.fuzzy import correct, suggest
+    from fasewiel_cli.fuzzy import closest, suggest
 
     spellings = {_compact(s): item for item in items for s in _spellings(item)}
-    query = _compact(name)
-    typo = correct(query, tuple(spellings)) if len(query) >= 4 else None
-    if typo is not None:
-        return spellings[typo]
-    found = suggest(query, tuple(spellings), tuple(item.id for item in spellings.values()))
-    raise UnknownNameError(kind, name, list(dict.fromkeys(found)), [item.id for item in items])
+    near = closest(compact, tuple(spellings)) if len(compact) >= 5 else ()
+    typo = {spellings[word].id: spellings[word] for word in near}
+    if len(typo) == 1:
+        return next(iter(typo.values()))
+    names = tuple(item.name.get(lang) for item in spellings.values())
+    found = suggest(compact, tuple(spellings), names)
+    known = [item.name.get(lang) for item in items]
+    raise UnknownNameError(kind, name, list(dict.fromkeys(found)), known)

@@ -1,20 +1,32 @@
 """Text → signals: which signals the words express, which are negated, which red flags show, and
 which words were not understood (with suggestions).
 
-Per clause (sentence punctuation ends one): red flags first, then the longest known phrase at each
-position. A phrase matches on stems, so inflections match too; a word that is no known stem may be
-corrected to a known word one or two edits away (typos). A negation ("geen", "niet", "no") reaches
-forward to the end of the clause or a scope breaker ("maar", "but"); a signal negated anywhere in
-the text is excluded from the assessment.
+The text is read clause by clause (sentence punctuation ends one). In a clause, red flags are
+found first, then the longest known phrase at each position. A word matches a knowledge-base word
+when it is that word or a form of it (``morphology``), or — for longer words — a small typo of
+it. Negations are read last: "geen"/"no" exclude what follows, up to a scope breaker ("maar",
+"but"); "niet"/"weg"/"gone" after a signal exclude it ("het jeukt niet"); a negation carries over
+a comma into a list ("geen jeuk, roodheid of branderigheid"). A signal negated anywhere in the
+text is left out of the assessment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal, NamedTuple
 
-from fasewiel_cli.lexicon import TYPO_MIN_LENGTH, Lexicon, PhraseEntry, Token, stem, tokenize
+from fasewiel_cli.lexicon import (
+    TYPO_MIN_LENGTH,
+    FlagPattern,
+    Lexicon,
+    Token,
+    split_clauses,
+    tokenize,
+)
 
-How = Literal["exact", "stem", "typo"]
+How = Literal["exact", "form", "typo"]
+# Distinct clauses remembered per knowledge base; intake texts repeat the same phrases a lot.
+MEMO_SIZE = 16384
 
 
 class SignalMatch(NamedTuple):
@@ -34,6 +46,18 @@ class Unrecognised(NamedTuple):
 class FlagMatch(NamedTuple):
     flag: str
     text: str
+
+
+class ClauseResult(NamedTuple):
+    """What one clause holds, and how it may pass a negation on to the next clause."""
+
+    matches: tuple[SignalMatch, ...]
+    flags: tuple[FlagMatch, ...]
+    unrecognised: tuple[Unrecognised, ...]
+    # A negation is still in force at the end ("geen jeuk, …").
+    open_negation: bool
+    # The clause is a list ("roodheid of branderigheid") with no breaker: it takes a negation on.
+    listing: bool
 
 
 class MatchResult(NamedTuple):
@@ -63,177 +87,246 @@ class MatchResult(NamedTuple):
 
 
 def match_text(lexicon: Lexicon, text: str) -> MatchResult:
-    tokens = tokenize(text)
-    stems, typos = _correct_typos(lexicon, tokens)
+    """Read ``text`` clause by clause; identical clauses are read once (``lexicon.memo``)."""
     matches: list[SignalMatch] = []
     flags: dict[str, FlagMatch] = {}
-    used: set[int] = set()
-    start = 0
-    for end in range(1, len(tokens) + 1):
-        if end == len(tokens) or tokens[end].clause != tokens[start].clause:
-            span = _Clause(lexicon, text, tokens, stems, typos, start, end, used)
-            span.find_flags(flags)
-            matches += span.find_signals()
-            start = end
-    leftovers = [
-        t
-        for i, t in enumerate(tokens)
-        if i not in used and not lexicon.is_function_word(t.norm) and _is_word(t.norm)
-    ]
-    unrecognised = _unrecognised(lexicon, leftovers)
-    return MatchResult(text, tuple(matches), unrecognised, tuple(flags.values()))
+    unrecognised: list[Unrecognised] = []
+    memo = lexicon.memo
+    carried = False
+    for clause in split_clauses(text):
+        found = memo.get(clause)
+        if found is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            found = memo[clause] = _Clause(lexicon, clause).read()
+        carried = carried and found.listing
+        matches += [m._replace(negated=True) for m in found.matches] if carried else found.matches
+        for flag in found.flags:
+            flags.setdefault(flag.flag, flag)
+        unrecognised += found.unrecognised
+        carried = carried or found.open_negation
+    return MatchResult(text, tuple(matches), tuple(unrecognised), tuple(flags.values()))
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+
+
+class _Clause:
+    """One clause, as parallel lists per token.
+
+    ``used[i]``: token i belongs to a signal or a red flag's anchor. ``claimed[i]``: token i
+    belongs to a matched phrase or red-flag pattern (so a negation word in it is no negation).
+    ``understood[i]``: token i is accounted for, so it is not reported as unrecognised.
+    """
+
+    def __init__(self, lexicon: Lexicon, text: str) -> None:
+        self.lexicon = lexicon
+        self.text = text
+        self.tokens = tokenize(text)
+        self.norms = [t.norm for t in self.tokens]
+        self.lemmas, self.typos = _lemmas(lexicon, self.tokens)
+        self.used = [False] * len(self.tokens)
+        self.claimed = [False] * len(self.tokens)
+        self.understood = [lemma in lexicon.flag_lemmas for lemma in self.lemmas]
+        self.negations: list[_Span] = []
+        self.after_negations: list[_Span] = []
+        self.breakers: list[int] = []
+        self._find_function_words()
+
+    def read(self) -> ClauseResult:
+        anchors = self._find_flags()
+        phrases = self._find_signals()
+        # A negation word inside a phrase ("geen klachten", "niet geneest") is no negation.
+        self.negations = [n for n in self.negations if not any(self.claimed[n.start : n.end])]
+        self.after_negations = [
+            n for n in self.after_negations if not any(self.claimed[n.start : n.end])
+        ]
+        spans = sorted([span for span, _ in phrases] + [span for span, _ in anchors])
+        flags = tuple(flag for span, flag in anchors if not self._negated(span, spans))
+        matches = tuple(
+            match._replace(negated=self._negated(span, spans)) for span, match in phrases
+        )
+        return ClauseResult(matches, flags, self._unrecognised(), *self._passing_on(spans))
+
+    # --- function words ---------------------------------------------------------------------
+
+    def _find_function_words(self) -> None:
+        lexicon, norms = self.lexicon, self.norms
+        i = 0
+        while i < len(norms):
+            skip = _phrase_at(norms, i, lexicon.not_negations)
+            if skip:
+                self._understand(i, i + skip)
+                i += skip
+                continue
+            length = _phrase_at(norms, i, lexicon.negations)
+            after = _phrase_at(norms, i, lexicon.after_negations)
+            if length or after:
+                if length:
+                    self.negations.append(_Span(i, i + length))
+                if after:
+                    self.after_negations.append(_Span(i, i + after))
+                i += max(length, after)
+                continue
+            if norms[i] in lexicon.breakers:
+                self.breakers.append(i)
+            i += 1
+
+    def _broken(self, start: int, end: int) -> bool:
+        """Is there a scope breaker between token positions start and end?"""
+        return any(start <= b < end for b in self.breakers)
+
+    def _negated(self, span: _Span, spans: list[_Span]) -> bool:
+        for negation in self.negations:  # "geen jeuk", "no itching or redness"
+            if negation.end <= span.start and not self._broken(negation.end, span.start):
+                return True
+        for negation in self.after_negations:  # "het jeukt niet", "de jeuk is weg"
+            if span.end <= negation.start and not self._broken(span.end, negation.start):
+                between = any(span.end <= s.start < negation.start for s in spans)
+                ahead = any(
+                    s.start >= negation.end and not self._broken(negation.end, s.start)
+                    for s in spans
+                )
+                if not between and not (ahead and negation in self.negations):
+                    return True
+        return False
+
+    def _passing_on(self, spans: list[_Span]) -> tuple[bool, bool]:
+        """Does a negation reach the end of this clause; is this clause a list that takes one?"""
+        last = max((n.end for n in self.negations), default=None)
+        open_negation = last is not None and not self._broken(last, len(self.norms))
+        listing = not self.breakers and any(n in self.lexicon.list_words for n in self.norms)
+        return open_negation, listing and bool(spans)
+
+    # --- red flags and signals --------------------------------------------------------------
+
+    def _use(self, span: _Span) -> None:
+        self.used[span.start : span.end] = [True] * (span.end - span.start)
+        self._claim(span)
+
+    def _claim(self, span: _Span) -> None:
+        self.claimed[span.start : span.end] = [True] * (span.end - span.start)
+        self._understand(span.start, span.end)
+
+    def _understand(self, start: int, end: int) -> None:
+        self.understood[start:end] = [True] * (end - start)
+
+    def _text(self, start: int, end: int) -> str:
+        return self.text[self.tokens[start].start : self.tokens[end - 1].end]
+
+    def _find_flags(self) -> list[tuple[_Span, FlagMatch]]:
+        index = self.lexicon.flag_index
+        candidates = sorted({p for lemma in self.lemmas if lemma for p in index.get(lemma, ())})
+        found: dict[str, tuple[_Span, FlagMatch]] = {}
+        for number in candidates:
+            pattern = self.lexicon.flag_patterns[number]
+            if pattern.flag not in found:
+                match = self._find_pattern(pattern)
+                if match is not None:
+                    found[pattern.flag] = match
+        return list(found.values())
+
+    def _find_pattern(self, pattern: FlagPattern) -> tuple[_Span, FlagMatch] | None:
+        """The anchor (first group) and every other group of the pattern in this clause.
+
+        The anchor's words are taken; the other groups' words stay available to signals
+        ("rood en koorts" is both a red flag and redness).
+        """
+        anchor = next(self._occurrences(pattern.groups[0]), None)
+        if anchor is None:
+            return None
+        spans = [anchor]
+        for group in pattern.groups[1:]:
+            span = next(self._occurrences(group), None)
+            if span is None:
+                return None
+            spans.append(span)
+        self._use(anchor)
+        for span in spans[1:]:
+            self._claim(span)
+        text = self._text(min(s.start for s in spans), max(s.end for s in spans))
+        return anchor, FlagMatch(pattern.flag, text)
+
+    def _occurrences(self, group: frozenset[tuple[str, ...]]) -> Iterator[_Span]:
+        lemmas = self.lemmas
+        for i, first in enumerate(lemmas):
+            for words in group:
+                end = i + len(words)
+                if first == words[0] and tuple(lemmas[i:end]) == words and self._free(i, end):
+                    yield _Span(i, end)
+
+    def _free(self, i: int, end: int) -> bool:
+        return end <= len(self.used) and not any(self.used[i:end])
+
+    def _find_signals(self) -> list[tuple[_Span, SignalMatch]]:
+        lexicon, lemmas, found = self.lexicon, self.lemmas, []
+        i = 0
+        while i < len(lemmas):
+            for length in lexicon.phrase_lengths.get(lemmas[i] or "", ()):
+                end = i + length
+                entry = lexicon.phrases.get(tuple(lemmas[i:end]))  # type: ignore[arg-type]
+                if entry is not None and self._free(i, end):
+                    span = _Span(i, end)
+                    how = self._how(span, entry.spellings)
+                    text = self._text(i, end)
+                    found += [(span, SignalMatch(text, s, how, False)) for s in entry.signals]
+                    self._use(span)
+                    i = end
+                    break
+            else:
+                i += 1
+        return found
+
+    def _how(self, span: _Span, spellings: frozenset[tuple[str, ...]]) -> How:
+        if any(k in self.typos for k in range(span.start, span.end)):
+            return "typo"
+        return "exact" if tuple(self.norms[span.start : span.end]) in spellings else "form"
+
+    def _unrecognised(self) -> tuple[Unrecognised, ...]:
+        lexicon = self.lexicon
+        leftovers = [
+            t
+            for t, understood in zip(self.tokens, self.understood, strict=True)
+            if not understood and not lexicon.is_function_word(t.norm) and _is_word(t.norm)
+        ]
+        if not leftovers:
+            return ()
+        from fasewiel_cli.fuzzy import suggest
+
+        keys, texts = lexicon.suggestion_keys, lexicon.suggestion_texts
+        return tuple(Unrecognised(t.text, suggest(t.norm, keys, texts)) for t in leftovers)
+
+
+def _phrase_at(norms: list[str], i: int, phrases: dict[str, tuple[tuple[str, ...], ...]]) -> int:
+    """The length of the longest of ``phrases`` at position i (0: none)."""
+    for phrase in phrases.get(norms[i], ()):
+        if tuple(norms[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
 
 
 def _is_word(norm: str) -> bool:
     return len(norm) >= 2 and not norm.isdigit()
 
 
-def _correct_typos(lexicon: Lexicon, tokens: list[Token]) -> tuple[list[str], set[int]]:
-    """Stems per token, with unknown words replaced by the known word they are a typo of."""
-    stems = [t.stem for t in tokens]
-    suspects = [
-        i
-        for i, t in enumerate(tokens)
-        if t.stem not in lexicon.known_stems
-        and len(t.norm) >= TYPO_MIN_LENGTH
-        and t.norm.isalpha()
-        and not lexicon.is_function_word(t.norm)
-    ]
+def _lemmas(lexicon: Lexicon, tokens: list[Token]) -> tuple[list[str | None], set[int]]:
+    """The lemma of each token; unknown words may be small typos of a known word."""
+    lemmas = [lexicon.lemma(t.norm) for t in tokens]
     typos: set[int] = set()
-    if suspects:
-        from fasewiel_cli.fuzzy import correct
+    for i, token in enumerate(tokens):
+        norm = token.norm
+        if (
+            lemmas[i] is None
+            and len(norm) >= TYPO_MIN_LENGTH
+            and norm.isalpha()
+            and not lexicon.is_function_word(norm)
+        ):
+            from fasewiel_cli.fuzzy import closest
 
-        for i in suspects:
-            word = correct(tokens[i].norm, lexicon.typo_targets)
-            if word is not None:
-                stems[i] = stem(word)
+            candidates = {lexicon.lemma(word) for word in closest(norm, lexicon.typo_targets)}
+            if len(candidates) == 1:
+                lemmas[i] = candidates.pop()
                 typos.add(i)
-    return stems, typos
-
-
-def _unrecognised(lexicon: Lexicon, leftovers: list[Token]) -> tuple[Unrecognised, ...]:
-    if not leftovers:
-        return ()
-    from fasewiel_cli.fuzzy import suggest
-
-    return tuple(
-        Unrecognised(t.text, suggest(t.norm, lexicon.suggestion_keys, lexicon.suggestion_texts))
-        for t in leftovers
-    )
-
-
-class _Clause:
-    """One clause of the text: the token range [lo, hi) and its negation scopes."""
-
-    def __init__(
-        self,
-        lexicon: Lexicon,
-        text: str,
-        tokens: list[Token],
-        stems: list[str],
-        typos: set[int],
-        lo: int,
-        hi: int,
-        used: set[int],
-    ) -> None:
-        self.lexicon, self.text, self.tokens = lexicon, text, tokens
-        self.stems, self.typos, self.lo, self.hi, self.used = stems, typos, lo, hi, used
-        self.negated = self._negation_scopes()
-
-    def _negation_scopes(self) -> dict[int, bool]:
-        """For each token: is a negation in force just before it?"""
-        lexicon, active, scopes = self.lexicon, False, {}
-        i = self.lo
-        while i < self.hi:
-            skip = self._not_negation_length(i)
-            for k in range(i, i + max(skip, 1)):
-                scopes[k] = active
-            if skip:
-                i += skip
-                continue
-            norm = self.tokens[i].norm
-            if norm in lexicon.negations:
-                active = True
-            elif norm in lexicon.breakers:
-                active = False
-            i += 1
-        return scopes
-
-    def _not_negation_length(self, i: int) -> int:
-        for phrase in self.lexicon.not_negations:
-            end = i + len(phrase)
-            if end <= self.hi and all(
-                self.tokens[k].norm == w for k, w in zip(range(i, end), phrase, strict=True)
-            ):
-                return len(phrase)
-        return 0
-
-    def _free(self, i: int, length: int) -> bool:
-        return i + length <= self.hi and not any(k in self.used for k in range(i, i + length))
-
-    def _span(self, i: int, end: int) -> str:
-        return self.text[self.tokens[i].start : self.tokens[end - 1].end]
-
-    def find_flags(self, found: dict[str, FlagMatch]) -> None:
-        present = set(self.stems[self.lo : self.hi])
-        for pattern in self.lexicon.flag_patterns:
-            if pattern.flag in found or present.isdisjoint(pattern.anchor_stems):
-                continue
-            spans = []
-            for n, group in enumerate(pattern.groups):
-                span = self._find_group(group, anchor=n == 0)
-                if span is None:
-                    break
-                spans.append(span)
-            else:
-                lo, hi = min(s[0] for s in spans), max(s[1] for s in spans)
-                found[pattern.flag] = FlagMatch(pattern.flag, self._span(lo, hi))
-                for a, b in spans:
-                    self.used.update(range(a, b))
-
-    def _find_group(
-        self, group: frozenset[tuple[str, ...]], anchor: bool
-    ) -> tuple[int, int] | None:
-        """The first free occurrence of the group. A negated anchor ("geen koorts") does not
-        count, but its words are understood, so they are not reported as unrecognised."""
-        for i in range(self.lo, self.hi):
-            for words in group:
-                end = i + len(words)
-                if not self._free(i, len(words)) or tuple(self.stems[i:end]) != words:
-                    continue
-                if anchor and self.negated[i]:
-                    self.used.update(range(i, end))
-                    break
-                return i, end
-        return None
-
-    def find_signals(self) -> list[SignalMatch]:
-        matches: list[SignalMatch] = []
-        i = self.lo
-        while i < self.hi:
-            found = self._longest_phrase(i)
-            if found is None:
-                i += 1
-                continue
-            length, entry = found
-            end = i + length
-            how = self._how(i, end, entry)
-            text = self._span(i, end)
-            matches += [SignalMatch(text, s, how, self.negated[i]) for s in entry.signals]
-            self.used.update(range(i, end))
-            i = end
-        return matches
-
-    def _longest_phrase(self, i: int) -> tuple[int, PhraseEntry] | None:
-        phrases = self.lexicon.phrases
-        for length in range(min(self.lexicon.max_phrase, self.hi - i), 0, -1):
-            entry = phrases.get(tuple(self.stems[i : i + length]))
-            if entry is not None and self._free(i, length):
-                return length, entry
-        return None
-
-    def _how(self, i: int, end: int, entry: PhraseEntry) -> How:
-        if any(k in self.typos for k in range(i, end)):
-            return "typo"
-        norms = tuple(self.tokens[k].norm for k in range(i, end))
-        return "exact" if norms in entry.spellings else "stem"
+    return lemmas, typos

@@ -245,8 +245,10 @@ class RedFlag(Sourced):
 @model
 class LanguageFile(Sourced):
     negations: LocalizedList
+    after_negations: LocalizedList = field(default_factory=LocalizedList)
     not_negations: LocalizedList = field(default_factory=LocalizedList)
     scope_breakers: LocalizedList = field(default_factory=LocalizedList)
+    list_words: LocalizedList = field(default_factory=LocalizedList)
     fillers: LocalizedList = field(default_factory=LocalizedList)
 
 
@@ -259,10 +261,11 @@ class Texts(Sourced):
 
     disclaimer: Localized
     referral: Localized
+    referral_with_plan: Localized
     no_signal: Localized
+    only_negated: Localized
     no_signal_hint: Localized
     calm_first: Localized
-    next_on_wheel: Localized
     intensive_rule: Localized
     verdict_intensive_advised: Localized
     verdict_intensive_phase: Localized
@@ -277,7 +280,7 @@ class Texts(Sourced):
 TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "no_signal_hint": frozenset({"command"}),
     "calm_first": frozenset({"signals", "next"}),
-    "next_on_wheel": frozenset({"next"}),
+    "only_negated": frozenset({"signals"}),
     "verdict_intensive_advised": frozenset({"treatment", "phase"}),
     "verdict_intensive_phase": frozenset({"treatment", "phase", "phases"}),
     "verdict_intensive_blocked": frozenset({"treatment", "signals"}),
@@ -288,6 +291,36 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
 }
 
 
+LabelKey = Literal[
+    "phase",
+    "wheel",
+    "shares",
+    "why",
+    "negated",
+    "unrecognised",
+    "did_you_mean",
+    "how_exact",
+    "how_form",
+    "how_typo",
+    "nervous_system",
+    "care_plan",
+    "lifestyle",
+    "ritual",
+    "treatment",
+    "ingredients",
+    "core_message",
+    "messengers",
+    "next_phase",
+    "treatments",
+    "advised",
+    "not_advised",
+    "red_flags",
+    "signals",
+    "disclaimer",
+    "or_word",
+]
+
+
 @model
 class Labels(Sourced):
     """Headings and short words of the output."""
@@ -296,12 +329,11 @@ class Labels(Sourced):
     wheel: Localized
     shares: Localized
     why: Localized
-    matched: Localized
     negated: Localized
     unrecognised: Localized
     did_you_mean: Localized
     how_exact: Localized
-    how_stem: Localized
+    how_form: Localized
     how_typo: Localized
     nervous_system: Localized
     care_plan: Localized
@@ -317,14 +349,10 @@ class Labels(Sourced):
     not_advised: Localized
     red_flags: Localized
     signals: Localized
-    words: Localized
-    weight: Localized
-    reference: Localized
-    tagline: Localized
     disclaimer: Localized
     or_word: Localized
 
-    def get(self, key: str, lang: Lang) -> str:
+    def get(self, key: LabelKey, lang: Lang) -> str:
         text: Localized = getattr(self, key)
         return text.get(lang)
 
@@ -360,8 +388,20 @@ class KnowledgeBase(Frozen):
     labels: Labels
     lexicon: Lexicon
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
+    # Derived once for scoring: signal id → ((phase id, weight), ...); the calm-first signals.
+    _points: dict[str, tuple[tuple[str, float], ...]] = field(init=False, repr=False, compare=False)
+    _calming: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        weights = self.scoring.weights
+        points = {
+            s.id: tuple((phase, weights[name].value) for phase, name in s.phases.items())
+            for s in self.signals
+        }
+        rule = self.scoring.calm_first
+        calming = frozenset(s.id for s in self.signals if s.phases.get(rule.phase) == rule.weight)
+        object.__setattr__(self, "_points", points)
+        object.__setattr__(self, "_calming", calming)
         index = {
             kind: {item.id: item for item in getattr(self, kind)}
             for kind in (
@@ -401,6 +441,14 @@ class KnowledgeBase(Frozen):
 
     def weight(self, signal: Signal, phase_id: str) -> float:
         return self.scoring.weights[signal.phases[phase_id]].value
+
+    def points(self, signal_id: str) -> tuple[tuple[str, float], ...]:
+        """Each phase the signal points to, with the weight it adds there."""
+        return self._points[signal_id]
+
+    def calms_first(self, signal_id: str) -> bool:
+        """Whether this signal invokes the calm-first rule (a primary Reset signal)."""
+        return signal_id in self._calming
 
     def signals_of(self, phase_id: str) -> tuple[Signal, ...]:
         return tuple(s for s in self.signals if phase_id in s.phases)

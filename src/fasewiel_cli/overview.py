@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from fasewiel_cli.models import KnowledgeBase, Labels, Lang
+from fasewiel_cli.models import KnowledgeBase, LabelKey, Labels, Lang
 
 
 class PhaseSummary(NamedTuple):
@@ -36,7 +36,7 @@ class PhasesView(NamedTuple):
     labels: Labels
     phases: tuple[PhaseSummary, ...]
 
-    def label(self, key: str) -> str:
+    def label(self, key: LabelKey) -> str:
         return self.labels.get(key, self.lang)
 
 
@@ -47,7 +47,7 @@ class SignalsView(NamedTuple):
     weight_names: dict[str, str]
     signals: tuple[SignalSummary, ...]
 
-    def label(self, key: str) -> str:
+    def label(self, key: LabelKey) -> str:
         return self.labels.get(key, self.lang)
 
 

@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 
 from fasewiel_cli.errors import Problem
+from fasewiel_cli.knowledge import MAX_FILE_BYTES as MAX_BYTES
 
 try:
     _Parser: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = yaml.SafeLoader
 
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 
 _INT = re.compile(r"[-+]?[0-9]+")

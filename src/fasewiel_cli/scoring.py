@@ -27,16 +27,17 @@ class Assessment(NamedTuple):
 
 def assess(kb: KnowledgeBase, match: MatchResult) -> Assessment:
     raw = dict.fromkeys((p.id for p in kb.phases), 0.0)
+    calm = False
     for signal_id in match.signal_ids:
-        signal = kb.signal(signal_id)
-        for phase_id in signal.phases:
-            raw[phase_id] += kb.weight(signal, phase_id)
+        for phase_id, weight in kb.points(signal_id):
+            raw[phase_id] += weight
+        calm = calm or kb.calms_first(signal_id)
     total = sum(raw.values())
     if total <= 0:
         return Assessment(match, dict.fromkeys(raw, 0.0), None, None, calm_first=False)
     scores = {phase_id: value / total for phase_id, value in raw.items()}
     rule = kb.scoring.calm_first
-    if any(kb.signal(s).phases.get(rule.phase) == rule.weight for s in match.signal_ids):
+    if calm:
         others = {p: v for p, v in raw.items() if p != rule.phase and v > 0}
         after = _leader(others) if others else kb.phase(rule.phase).next
         return Assessment(match, scores, rule.phase, after, calm_first=True)

@@ -3,19 +3,16 @@ one module that draws it (a test proves the mapping is exhaustive)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
+
+from fasewiel_cli.formats import Format
 
 if TYPE_CHECKING:
     from fasewiel_cli.advice import Advice
     from fasewiel_cli.overview import PhasesView, SignalsView
 
 
-class Format(StrEnum):
-    rich = "rich"
-    text = "text"
-    markdown = "markdown"
-    json = "json"
+__all__ = ["Format", "Renderer", "renderer_for"]
 
 
 class Renderer(Protocol):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from fasewiel_cli.advice import Advice, MatchView
+    from fasewiel_cli.models import LabelKey
     from fasewiel_cli.overview import PhasesView, SignalsView
 
 
@@ -53,6 +54,7 @@ class Alert(NamedTuple):
 Block = Heading | Paragraph | Pairs | Bars | Wheel | Alert
 
 VERDICT_MARK = {"advised": "✔", "not_advised": "✘"}
+HOW_LABELS: dict[str, LabelKey] = {"exact": "how_exact", "form": "how_form", "typo": "how_typo"}
 
 
 def advice_blocks(advice: Advice) -> list[Block]:
@@ -124,7 +126,7 @@ def advice_blocks(advice: Advice) -> list[Block]:
 def _why(advice: Advice) -> list[Block]:
     label = advice.label
     rows: list[tuple[str, str]] = [
-        (f"“{m.text}”", f"{m.name} → {_phases(advice, m)} ({label('how_' + m.how)})")
+        (f"“{m.text}”", f"{m.name} → {_phases(advice, m)} ({label(HOW_LABELS[m.how])})")
         for m in advice.matched
     ]
     rows += [(f"“{m.text}”", f"{label('negated')}: {m.name}") for m in advice.negated]

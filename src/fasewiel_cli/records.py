@@ -1,0 +1,432 @@
+"""Reading intake records — CSV, JSON Lines, a JSON array — one record at a time.
+
+Reading keeps track of where each record starts (the CSV header is line 1), so every problem is
+reported at its line; a malformed record becomes a ``Record`` with an ``error`` and the records
+after it are still read. Memory stays flat: nothing is read ahead beyond one record (bounded).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, NamedTuple
+
+from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.formats import RecordFormat
+
+FIELD_NAMES = {
+    "symptoms": ("symptoms", "symptomen", "symptom", "klachten"),
+    "client": ("client", "klant", "cliënt", "client_id", "klantnummer"),
+    "treatment": ("treatment", "treatments", "behandeling", "behandelingen"),
+}
+# A quoted CSV field may span at most this many lines; an opening quote that is not closed
+# within them is reported as unclosed, and the lines after it are read again as records.
+MAX_RECORD_LINES = 1000
+MAX_RECORD_CHARS = 1024 * 1024
+
+
+class Record(NamedTuple):
+    """One input record: its passthrough fields (in input order) and what fasewiel reads."""
+
+    line: int
+    fields: dict[str, Any]
+    symptoms: str
+    client: str | None
+    treatments: tuple[str, ...]
+    error: str | None = None
+
+
+def detect_encoding(head: bytes, encoding: str | None) -> str:
+    """The codec for a file starting with ``head``: a BOM wins, then ``--encoding``, then UTF-8."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if encoding is not None:
+        try:
+            return codecs.lookup(encoding).name
+        except LookupError:
+            raise FasewielError(
+                f"unknown encoding '{encoding}'", hint="for Dutch Excel files use --encoding cp1252"
+            ) from None
+    return "utf-8"
+
+
+# Bytes that are not valid in the input's encoding are decoded to these "surrogate escapes", so
+# that reading goes on at C speed; a record holding one is reported as not decodable at its line.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def text_lines(stream: io.BufferedReader, codec: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(stream, codec, errors="surrogateescape", newline="")
+
+
+def position(stream: io.BufferedReader) -> int:
+    """How far reading has got, in bytes (0 where the stream cannot tell, like a pipe)."""
+    try:
+        return stream.tell()
+    except OSError:
+        return 0
+
+
+def undecodable(line: str, number: int, codec: str) -> str | None:
+    """The decoding problem of a line, naming it, or None."""
+    found = _UNDECODABLE.search(line)
+    if found is None:
+        return None
+    byte = ord(found.group()) - 0xDC00
+    return (
+        f"line {number} is not valid {codec} (byte 0x{byte:02x}); "
+        "if the file comes from Excel, try --encoding cp1252"
+    )
+
+
+class _Lines:
+    """Numbered text lines for ``csv.reader``, with push-back.
+
+    While a record is read its lines are kept (at most ``MAX_RECORD_LINES`` or
+    ``MAX_RECORD_CHARS``; beyond that the record is cut off as if the input ended), so that
+    after an unclosed quote the lines after it can be read again.
+    """
+
+    def __init__(self, source: Iterable[str]) -> None:
+        self.source = iter(source)
+        self.pending: deque[str] = deque()
+        self.number = 0
+        self.taken: list[str] = []
+        self.taken_chars = 0
+        self.cut = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def begin_record(self) -> int:
+        """Start a record; return the number of its first line."""
+        self.taken = []
+        self.taken_chars = 0
+        self.cut = False
+        return self.number + 1
+
+    def __next__(self) -> str:
+        taken = self.taken
+        if len(taken) >= MAX_RECORD_LINES or self.taken_chars >= MAX_RECORD_CHARS:
+            self.cut = True
+            raise StopIteration
+        line = self.pending.popleft() if self.pending else next(self.source)
+        self.number += 1
+        taken.append(line)
+        if len(taken) > 1:  # only a multi-line record can grow large
+            self.taken_chars += len(line)
+        return line
+
+    def push_back(self, lines: list[str], first_number: int) -> None:
+        """Read ``lines`` again, numbered from ``first_number``."""
+        self.pending.extendleft(reversed(lines))
+        self.number = first_number - 1
+
+
+def sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+class CsvSource:
+    """Records from a CSV file: header first, then one record per row."""
+
+    def __init__(
+        self, stream: io.BufferedReader, encoding: str | None, delimiter: str | None
+    ) -> None:
+        self.stream = stream
+        self.codec = detect_encoding(stream.peek(4)[:4], encoding)
+        self.lines = _Lines(text_lines(stream, self.codec))
+        self.delimiter = delimiter or ","
+        self.header: list[str] = []
+        self.roles: dict[str, str] = {}
+        self.columns: tuple[int, int | None, int | None] = (0, None, None)
+
+    @property
+    def bytes_read(self) -> int:
+        return position(self.stream)
+
+    def read_header(self, delimiter: str | None) -> list[str]:
+        for line in self.lines:
+            if line.strip():
+                break
+        else:
+            raise FasewielError(
+                "the input is empty: expected a header line with a 'symptoms' column"
+            )
+        problem = undecodable(line, self.lines.number, self.codec)
+        if problem is not None:
+            raise FasewielError(problem)
+        self.delimiter = delimiter or sniff_delimiter(line)
+        self.header = next(csv.reader([line], delimiter=self.delimiter, strict=False))
+        self.roles = field_roles(self.header)
+        position = {role: self.header.index(name) for name, role in self.roles.items()}
+        if "symptoms" not in position:
+            raise FasewielError(
+                f"no symptoms column in the header ({', '.join(self.header) or 'empty'})",
+                hint="name the column with the symptoms 'symptoms' or 'symptomen'",
+            )
+        self.columns = (position["symptoms"], position.get("client"), position.get("treatment"))
+        return self.header
+
+    def __iter__(self) -> Iterator[Record]:
+        lines = self.lines
+        reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+        while True:
+            first = lines.begin_record()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                if lines.cut or "unexpected end of data" in str(error):
+                    yield self._unclosed(first)
+                else:
+                    yield error_record(first, f"line {first}: malformed CSV ({error})")
+                reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+                continue
+            if row and (len(row) > 1 or row[0].strip()):  # a blank line is not a record
+                yield self._record(first, row)
+
+    def _unclosed(self, first: int) -> Record:
+        self.lines.push_back(self.lines.taken[1:], first + 1)
+        return error_record(first, f"line {first}: a quote opened here is never closed")
+
+    def _record(self, first: int, row: list[str]) -> Record:
+        for offset, line in enumerate(self.lines.taken):
+            problem = undecodable(line, first + offset, self.codec)
+            if problem is not None:
+                return error_record(first, problem)
+        width = len(self.header)
+        if len(row) != width and (len(row) < width or any(cell.strip() for cell in row[width:])):
+            return error_record(
+                first, f"line {first}: {len(row)} fields where the header has {width}"
+            )
+        symptoms, client, treatment = self.columns
+        return Record(
+            first,
+            dict(zip(self.header, row, strict=False)),
+            row[symptoms],
+            row[client] or None if client is not None else None,
+            split_treatments(row[treatment]) if treatment is not None and row[treatment] else (),
+        )
+
+
+def field_roles(names: Iterable[str]) -> dict[str, str]:
+    """Which input field is symptoms, client and treatment (the first match of each)."""
+    roles: dict[str, str] = {}
+    for name in names:
+        key = name.strip().lower()
+        for role, accepted in FIELD_NAMES.items():
+            if key in accepted and role not in roles.values():
+                roles[name] = role
+    return roles
+
+
+def make_record(line: int, fields: dict[str, Any], roles: dict[str, str]) -> Record:
+    values = {role: fields.get(name) for name, role in roles.items()}
+    symptoms = values.get("symptoms")
+    if isinstance(symptoms, list):
+        symptoms = ", ".join(str(s) for s in symptoms)
+    if symptoms is not None and not isinstance(symptoms, str):
+        return error_record(line, f"line {line}: 'symptoms' must be text or a list of texts")
+    if symptoms is None:
+        return error_record(line, f"line {line}: no 'symptoms' field")
+    client = values.get("client")
+    return Record(
+        line,
+        fields,
+        symptoms,
+        None if client in (None, "") else str(client),
+        split_treatments(values.get("treatment")),
+    )
+
+
+def split_treatments(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else str(value).replace(";", ",").split(",")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def error_record(line: int, message: str) -> Record:
+    return Record(line, {}, "", None, (), message)
+
+
+class JsonLinesSource:
+    """Records from JSON Lines: one object per line; blank lines are skipped."""
+
+    def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
+        self.stream = stream
+        self.codec = detect_encoding(stream.peek(4)[:4], encoding)
+
+    @property
+    def bytes_read(self) -> int:
+        return position(self.stream)
+
+    def __iter__(self) -> Iterator[Record]:
+        for number, text in enumerate(text_lines(self.stream, self.codec), start=1):
+            if not text.strip():
+                continue
+            problem = undecodable(text, number, self.codec)
+            if problem is not None:
+                yield error_record(number, problem)
+                continue
+            yield object_record(number, _loads(text, number))
+
+
+def _loads(text: str, number: int) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        return JsonProblem(f"line {number}: not valid JSON ({error.msg} at column {error.colno})")
+
+
+class JsonProblem(NamedTuple):
+    message: str
+
+
+def object_record(line: int, value: Any) -> Record:
+    if isinstance(value, JsonProblem):
+        return error_record(line, value.message)
+    if not isinstance(value, dict):
+        return error_record(
+            line, f"line {line}: expected a JSON object, found {type(value).__name__}"
+        )
+    return make_record(line, value, field_roles(value))
+
+
+class JsonArraySource:
+    """Records from one JSON array, decoded element by element (never the whole file at once)."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
+        head = stream.peek(4)[:4]
+        codec = detect_encoding(head, encoding)
+        self.reader = codecs.getreader(codec)(stream, "strict")
+        self.buffer = ""
+        self.offset = 0
+        self.line = 1
+        self.bytes_read = 0
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        try:
+            chunk = self.reader.read(self.CHUNK)
+        except UnicodeDecodeError as error:
+            raise FasewielError(
+                f"the JSON input is not valid text near line {self.line} ({error.reason})",
+                hint="JSON must be UTF-8; or pass --encoding",
+            ) from None
+        if not chunk:
+            self.eof = True
+            return False
+        self.bytes_read += len(chunk.encode("utf-8", errors="replace"))
+        self.buffer = self.buffer[self.offset :] + chunk
+        self.offset = 0
+        return True
+
+    def _skip_space(self) -> str:
+        while True:
+            while self.offset < len(self.buffer) and self.buffer[self.offset] in " \t\r\n":
+                if self.buffer[self.offset] == "\n":
+                    self.line += 1
+                self.offset += 1
+            if self.offset < len(self.buffer) or not self._fill():
+                return self.buffer[self.offset : self.offset + 1]
+
+    def _broken(self, what: str) -> FasewielError:
+        return FasewielError(
+            f"the JSON array is broken at line {self.line}: {what}",
+            hint="records before it were assessed; fix the file, or use JSON Lines so that a "
+            "broken record does not stop the rest",
+        )
+
+    def __iter__(self) -> Iterator[Record]:
+        if self._skip_space() != "[":
+            raise self._broken("expected '[' at the start")
+        self.offset += 1
+        if self._skip_space() == "]":
+            return
+        while True:
+            self._skip_space()
+            line = self.line
+            value = self._element()
+            yield object_record(line, value)
+            separator = self._skip_space()
+            self.offset += 1
+            if separator == "]":
+                return
+            if separator != ",":
+                raise self._broken(f"expected ',' or ']' after the record at line {line}")
+
+    def _element(self) -> Any:
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.offset)
+            except json.JSONDecodeError as error:
+                if len(self.buffer) - self.offset < MAX_RECORD_CHARS and self._fill():
+                    continue
+                raise self._broken(error.msg) from None
+            if end == len(self.buffer) and self._fill():
+                continue  # a number or literal may go on in the next chunk
+            self.line += self.buffer.count("\n", self.offset, end)
+            self.offset = end
+            return value
+
+
+Source = CsvSource | JsonLinesSource | JsonArraySource
+
+
+def open_source(
+    stream: io.BufferedReader, fmt: RecordFormat, encoding: str | None, delimiter: str | None
+) -> Source:
+    if fmt is RecordFormat.csv:
+        source = CsvSource(stream, encoding, delimiter)
+        source.read_header(delimiter)
+        return source
+    if fmt is RecordFormat.jsonl:
+        return JsonLinesSource(stream, encoding)
+    return JsonArraySource(stream, encoding)
+
+
+def sniff_format(head: bytes) -> RecordFormat:
+    """For standard input without --from: '[' starts JSON, '{' JSON Lines, anything else CSV."""
+    text = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if text.startswith(b"["):
+        return RecordFormat.json
+    if text.startswith(b"{"):
+        return RecordFormat.jsonl
+    return RecordFormat.csv
+
+
+class _Raw(io.RawIOBase):
+    """A byte stream seen as a raw stream, so that it can be buffered (and peeked into)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def peekable(stream: IO[bytes]) -> io.BufferedReader:
+    """``stream``, able to ``peek`` at its start without consuming it."""
+    return stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(_Raw(stream))
