@@ -52,7 +52,7 @@ def screenshot() -> str:
 
     advice = check(SCREENSHOT_TEXT, treatments=[SCREENSHOT_TREATMENT], kb=load_knowledge())
     console = Console(record=True, width=WIDTH, file=io.StringIO(), force_terminal=True)
-    console.print(build(advice_blocks(advice)))
+    console.print(build(advice_blocks(advice), WIDTH))
     title = f'fasewiel check "{SCREENSHOT_TEXT}" --treatment {SCREENSHOT_TREATMENT}'
     return console.export_svg(title=title)
 

@@ -223,7 +223,8 @@ class Writer:
         self.count = 0
         if fmt is RecordFormat.csv:
             assessor.encode = lambda values: tuple(map(csv_cell, values))
-            self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+            # CRLF, as RFC 4180 and Excel have it; it also makes the writer quote a carriage return.
+            self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
             self.csv.writerow([neutralise(c) for c in (*self.passthrough, *self.columns)])
         elif fmt is RecordFormat.json:
             out.write("[")
@@ -390,11 +391,13 @@ def execute(
         if isinstance(source, CsvSource):
             passthrough = list(source.header)
         elif fmt_out is RecordFormat.csv:
-            passthrough = _all_fields(source)
+            with contextlib.closing(source):
+                passthrough = _all_fields(source)
             stream.seek(0)
             source = open_source(stream, fmt_in, job.encoding, delimiter)
         else:
             passthrough = []
+        stack.callback(source.close)
         summary = Summary()
         summary.replaced = [c for c in passthrough if c in assessor.columns]
         out_delimiter = source.delimiter if isinstance(source, CsvSource) else ","

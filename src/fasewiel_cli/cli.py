@@ -385,7 +385,11 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
     from rich.progress import Progress
 
     total = None if job.source == "-" else Path(job.source).stat().st_size
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    # Rich would otherwise capture what is written to stdout and print it on its own console.
+    stderr = Console(stderr=True)
+    with Progress(
+        console=stderr, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
         task = bar.add_task("Assessing", total=total)
         yield lambda done: bar.update(task, completed=done)
 

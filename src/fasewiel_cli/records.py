@@ -144,7 +144,8 @@ class CsvSource:
     ) -> None:
         self.stream = stream
         self.codec = detect_encoding(stream.peek(4)[:4], encoding)
-        self.lines = _Lines(text_lines(stream, self.codec))
+        self.text = text_lines(stream, self.codec)
+        self.lines = _Lines(self.text)
         self.delimiter = delimiter or ","
         self.header: list[str] = []
         self.roles: dict[str, str] = {}
@@ -153,6 +154,10 @@ class CsvSource:
     @property
     def bytes_read(self) -> int:
         return position(self.stream)
+
+    def close(self) -> None:
+        """Stop decoding; the byte stream stays open (it belongs to the caller)."""
+        self.text.detach()
 
     def read_header(self, delimiter: str | None) -> list[str]:
         for line in self.lines:
@@ -267,13 +272,18 @@ class JsonLinesSource:
     def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
         self.stream = stream
         self.codec = detect_encoding(stream.peek(4)[:4], encoding)
+        self.text = text_lines(stream, self.codec)
 
     @property
     def bytes_read(self) -> int:
         return position(self.stream)
 
+    def close(self) -> None:
+        """Stop decoding; the byte stream stays open (it belongs to the caller)."""
+        self.text.detach()
+
     def __iter__(self) -> Iterator[Record]:
-        for number, text in enumerate(text_lines(self.stream, self.codec), start=1):
+        for number, text in enumerate(self.text, start=1):
             if not text.strip():
                 continue
             problem = undecodable(text, number, self.codec)
@@ -319,6 +329,9 @@ class JsonArraySource:
         self.bytes_read = 0
         self.eof = False
         self.decoder = json.JSONDecoder()
+
+    def close(self) -> None:
+        """Nothing to let go of: the byte stream belongs to the caller."""
 
     def _fill(self) -> bool:
         if self.eof:

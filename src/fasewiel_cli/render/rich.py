@@ -7,13 +7,13 @@ typed, or in a knowledge base, are printed literally.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
 
 from fasewiel_cli.render.base import BlockRenderer
@@ -23,19 +23,20 @@ from fasewiel_cli.render.blocks import Bars, Block, Heading, Pairs, Paragraph, W
 # steady green.
 PHASE_STYLES = ("red", "yellow", "blue", "magenta", "green")
 BAR_WIDTH = 24
+KEY_WIDTH = 32
 _PARAGRAPH_STYLES = {"plain": "", "quote": "italic", "note": "yellow", "muted": "dim"}
 
 
-def build(blocks: Sequence[Block]) -> Group:
+def build(blocks: Sequence[Block], width: int = 100) -> Group:
     """The renderable for a list of blocks (also used to export SVG screenshots)."""
     colours: dict[str, str] = {}
     for block in blocks:
         if isinstance(block, Wheel):
             colours = dict(zip(block.names, PHASE_STYLES, strict=False))
-    return Group(*(_renderable(b, colours) for b in blocks))
+    return Group(*(_renderable(b, colours, width) for b in blocks))
 
 
-def _renderable(block: Block, colours: dict[str, str]) -> RenderableType:
+def _renderable(block: Block, colours: dict[str, str], width: int) -> RenderableType:
     if isinstance(block, Heading):
         if block.level == 1:
             return Padding(Text(block.text, style="bold"), (1, 0, 0, 0), expand=False)
@@ -50,34 +51,44 @@ def _renderable(block: Block, colours: dict[str, str]) -> RenderableType:
         style = _PARAGRAPH_STYLES[block.style]
         return Padding(Text(text, style=style), (top, 0, 0, 2), expand=False)
     if isinstance(block, Pairs):
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True, max_width=32)
-        table.add_column()
-        for key, value in block.rows:
-            table.add_row(Text(key), Text(value))
-        return Padding(table, (0, 0, 0, 2), expand=False)
+        return _pairs(block, width)
     if isinstance(block, Bars):
-        return Padding(_bars(block, colours), (0, 0, 0, 2), expand=False)
+        return _bars(block, colours)
     if isinstance(block, Wheel):
         return Panel(_wheel(block, colours), title="fasewiel", expand=False, border_style="dim")
     lines = Text("\n").join(Text(line) for line in block.lines if line)
     return Panel(lines, title=Text(f"⚠ {block.title}", style="bold"), border_style="bold red")
 
 
-def _bars(block: Bars, colours: dict[str, str]) -> Table:
-    table = Table.grid(padding=(0, 1))
+def _pairs(block: Pairs, width: int) -> Text:
+    """Two columns, the values wrapped under themselves. Built as text rather than a Rich
+    table: tables measure every cell, which costs more than the rest of the output together."""
+    key_width = min(max((len(key) for key, _ in block.rows), default=0), KEY_WIDTH)
+    value_width = max(width - key_width - 6, 20)
+    out = Text()
+    for key, value in block.rows:
+        lines = textwrap.wrap(value, value_width) or [""]
+        for n, line in enumerate(lines):
+            out.append("\n" if len(out) else "")
+            out.append("  ")
+            out.append((key if n == 0 else "").ljust(key_width), style="bold")
+            out.append("  " + line)
+    return out
+
+
+def _bars(block: Bars, colours: dict[str, str]) -> Text:
+    name_width = max(len(name) for name, _ in block.rows)
+    out = Text()
     for name, share in block.rows:
         filled = round(share * BAR_WIDTH)
         current = name == block.current
         style = colours.get(name, "")
-        bar = Text("█" * filled, style=style)
-        bar.append("░" * (BAR_WIDTH - filled), style="dim")
-        table.add_row(
-            Text(name, style=f"bold {style}" if current else ""),
-            bar,
-            Text(f"{share:4.0%}", style="bold" if current else "dim"),
-        )
-    return table
+        out.append("\n" if len(out) else "")
+        out.append("  " + name.ljust(name_width) + " ", style=f"bold {style}" if current else "")
+        out.append("█" * filled, style=style)
+        out.append("░" * (BAR_WIDTH - filled), style="dim")
+        out.append(f" {share:4.0%}", style="bold" if current else "dim")
+    return out
 
 
 def _wheel(block: Wheel, colours: dict[str, str]) -> Text:
@@ -111,7 +122,7 @@ class RichRenderer(BlockRenderer):
             highlight=False,
             emoji=False,
         )
-        console.print(build(blocks))
+        console.print(build(blocks, self.width))
         if self.color:
             return out.getvalue()
         # Without colour, the padding Rich adds to table cells is only trailing blanks.

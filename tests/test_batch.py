@@ -1,0 +1,373 @@
+"""fasewiel batch: every record in comes out, in order, with its problems at their lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fasewiel_cli.cli import app
+
+runner = CliRunner()
+
+CSV = (
+    "klant;symptomen;behandeling;notitie\n"
+    "A1;rood en jeuk;microneedling;eerste bezoek\n"
+    'A2;fijne lijntjes, littekens;peeling,led;=HYPERLINK("x")\n'
+    "A3;vale teint;;\n"
+    "A4;moedervlek bloedt;;\n"
+    "A5;hallo;;\n"
+)
+
+
+def run(args: list[str], data: bytes | str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["batch", *args], input=data)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def jsonl(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_csv_to_jsonl_on_stdout(tmp_path: Path) -> None:
+    code, out, err = run([str(write(tmp_path / "in.csv", CSV))])
+    rows = jsonl(out)
+    assert code == 0, err
+    assert [r["klant"] for r in rows] == ["A1", "A2", "A3", "A4", "A5"]
+    assert [r["status"] for r in rows] == ["ok", "ok", "ok", "red_flag", "no_signal"]
+    assert [r["phase"] for r in rows] == ["reset", "repair", "activate", None, None]
+    assert [r["line"] for r in rows] == [2, 3, 4, 5, 6]
+    first = rows[0]
+    assert list(first)[:4] == ["klant", "symptomen", "behandeling", "notitie"]  # passthrough first
+    assert first["matched"] == ["redness", "itch"]
+    assert first["confidence"] == 1.0
+    assert first["share_reset"] == 1.0
+    assert first["treatments"][0]["id"] == "microneedling"  # type: ignore[index]
+    assert first["treatments"][0]["verdict"] == "not_advised"  # type: ignore[index]
+    assert rows[3]["red_flags"] == ["changing_mole"]
+    assert rows[4]["unrecognised"] == ["hallo"]
+    assert rows[1]["notitie"] == '=HYPERLINK("x")'  # JSON stays raw
+
+
+@pytest.mark.parametrize("to", ["csv", "jsonl", "json"])
+@pytest.mark.parametrize("source", ["csv", "jsonl", "json"])
+def test_rows_in_equal_rows_out(tmp_path: Path, source: str, to: str) -> None:
+    records = [
+        {"client": f"C{n}", "symptoms": text, "extra": n}
+        for n, text in enumerate(["rood", "", "fijne lijntjes", "xyz", "vale teint, dof"] * 7)
+    ]
+    path = tmp_path / f"in.{source}"
+    if source == "csv":
+        with path.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.DictWriter(file, ["client", "symptoms", "extra"])
+            writer.writeheader()
+            writer.writerows(records)
+    elif source == "jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    output = tmp_path / f"out.{to}"
+    code, out, err = run([str(path), "-o", str(output), "--quiet"])
+    assert code == 0, err
+    assert out == ""
+    text = output.read_text(encoding="utf-8")
+    if to == "csv":
+        rows: list[dict[str, object]] = list(csv.DictReader(io.StringIO(text)))
+    elif to == "jsonl":
+        rows = jsonl(text)
+    else:
+        rows = json.loads(text)
+    assert len(rows) == len(records)
+    assert [str(r["client"]) for r in rows] == [r["client"] for r in records]
+    assert [str(r["extra"]) for r in rows] == [str(r["extra"]) for r in records]
+
+
+def test_errors_stay_in_their_row_and_name_their_line(tmp_path: Path) -> None:
+    text = (
+        "client,symptoms,treatment\n"
+        "C1,rood,\n"
+        "C2\n"  # too few fields
+        'C3,"fijne lijntjes\n'  # a quoted field over two lines: one record, lines 4-5
+        'en littekens",\n'
+        "C4,vale teint,botox\n"  # unknown treatment
+        "C5,egale teint,\n"
+        'C6,"rustige huid",,too,many\n'
+        "C7,dof,\n"
+    )
+    code, out, err = run([str(write(tmp_path / "in.csv", text)), "--to", "jsonl"])
+    rows = jsonl(out)
+    assert code == 1
+    assert [(r["line"], r["status"]) for r in rows] == [
+        (2, "ok"),
+        (3, "error"),
+        (4, "ok"),
+        (6, "error"),
+        (7, "ok"),
+        (8, "error"),
+        (9, "ok"),
+    ]
+    assert rows[1]["error"] == "line 3: 1 fields where the header has 3"
+    assert "line 6: unknown treatment 'botox'" in str(rows[3]["error"])
+    assert "line 8:" in str(rows[5]["error"])
+    assert "error: line 3" in err  # the summary names the errors too
+
+
+def test_an_open_quote_at_the_end_does_not_swallow_the_rest(tmp_path: Path) -> None:
+    text = 'client;symptoms\nC1;rood\nC2;"jeuk\nC3;vale teint\nC4;fijne lijntjes\n'
+    code, out, _ = run([str(write(tmp_path / "in.csv", text))])
+    rows = jsonl(out)
+    assert code == 1
+    assert [(r["line"], r["status"]) for r in rows] == [
+        (2, "ok"),
+        (3, "error"),
+        (4, "ok"),
+        (5, "ok"),
+    ]
+    assert rows[1]["error"] == "line 3: a quote opened here is never closed"
+    assert [r["client"] for r in rows if r["status"] == "ok"] == ["C1", "C3", "C4"]
+
+
+def test_broken_json_lines(tmp_path: Path) -> None:
+    text = (
+        '{"symptoms": "rood"}\n'
+        '{"symptoms": "jeuk"\n'
+        "\n"
+        '["not", "an", "object"]\n'
+        '{"symptoms": ["dof", "vaal"]}\n'
+    )
+    code, out, _ = run([str(write(tmp_path / "in.jsonl", text))])
+    rows = jsonl(out)
+    assert code == 1
+    assert [(r["line"], r["status"]) for r in rows] == [
+        (1, "ok"),
+        (2, "error"),
+        (4, "error"),
+        (5, "ok"),
+    ]
+    assert str(rows[1]["error"]).startswith("line 2: not valid JSON")
+    assert rows[2]["error"] == "line 4: expected a JSON object, found list"
+    assert rows[3]["matched"] == ["sallow_complexion", "dull_skin"]
+
+
+def test_a_broken_json_array_stops_with_a_clear_message(tmp_path: Path) -> None:
+    text = '[\n {"symptoms": "rood"},\n {"symptoms": \n'
+    code, out, err = run([str(write(tmp_path / "in.json", text))])
+    assert code == 1
+    assert "the JSON array is broken at line" in err
+    assert jsonl(out)[0]["phase"] == "reset"  # what came before was assessed
+
+
+def test_dutch_excel_semicolons_bom_and_dutch_headers(tmp_path: Path) -> None:
+    path = tmp_path / "klanten.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + CSV.encode())
+    output = tmp_path / "uitslag.csv"
+    code, _, err = run([str(path), "-o", str(output)])
+    assert code == 0, err
+    raw = output.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads it back as UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["klant", "symptomen", "behandeling", "notitie"]
+    assert rows[1][rows[0].index("phase")] == "reset"
+
+
+def test_cp1252_needs_encoding(tmp_path: Path) -> None:
+    text = "klant;symptomen\nA1;rood\nA2;café-rood en jeuk\nA3;vale teint\n"
+    path = write(tmp_path / "in.csv", text, "cp1252")
+    code, out, err = run([str(path)])
+    rows = jsonl(out)
+    assert code == 1
+    assert [r["status"] for r in rows] == ["ok", "error", "ok"]
+    assert "line 3 is not valid utf-8" in str(rows[1]["error"])
+    assert "--encoding cp1252" in str(rows[1]["error"])
+    assert "--encoding cp1252" in err
+    code, out, _ = run([str(path), "--encoding", "cp1252"])
+    rows = jsonl(out)
+    assert code == 0
+    assert rows[1]["symptomen"] == "café-rood en jeuk"
+
+
+def test_utf16_with_bom(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv", "symptoms\tclient\nrood\tA1\nvale teint\tA2\n", "utf-16")
+    code, out, _ = run([str(path)])
+    assert code == 0
+    assert [r["phase"] for r in jsonl(out)] == ["reset", "activate"]
+
+
+def test_unknown_encoding(tmp_path: Path) -> None:
+    code, _, err = run([str(write(tmp_path / "in.csv", CSV)), "--encoding", "klingon"])
+    assert code == 1
+    assert "unknown encoding 'klingon'" in err
+
+
+def test_formula_cells_are_neutralised_in_csv_only(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    with path.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(
+            [
+                ["client", "symptoms", "note"],
+                ["=1+1", "rood", "@SUM(A1)"],
+                ["+31", "-rood", "\tx"],
+                ["-5", "jeuk", "\rcr"],
+            ]
+        )
+    code, out, _ = run([str(path), "--to", "csv"])
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert [r["client"] for r in rows] == ["'=1+1", "'+31", "'-5"]
+    assert rows[0]["note"] == "'@SUM(A1)"
+    assert rows[1]["symptoms"] == "'-rood"
+    assert rows[1]["note"] == "'\tx"
+    assert rows[2]["note"] == "'\rcr"
+    assert rows[0]["core_message"].startswith("Herstel")  # our own text is left alone
+    code, out, _ = run([str(path), "--to", "jsonl"])
+    assert [r["client"] for r in jsonl(out)] == ["=1+1", "+31", "-5"]
+
+
+def test_stdin_and_stdout(tmp_path: Path) -> None:
+    code, out, _ = run(["-", "--to", "csv", "--quiet"], CSV)
+    rows = list(csv.reader(io.StringIO(out), delimiter=";"))
+    assert code == 0
+    assert len(rows) == 6
+    code, out, _ = run(["-"], '{"symptoms": "rood"}\n{"symptoms": "dof"}\n')
+    assert [r["phase"] for r in jsonl(out)] == ["reset", "activate"]
+    code, out, _ = run(
+        ["-", "--to", "csv"], '[{"symptoms": "rood", "x": 1}, {"symptoms": "dof", "y": 2}]'
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert list(rows[0])[:3] == ["symptoms", "x", "y"]  # every field of every record
+
+
+def test_tab_delimiter_forced(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.txt", "symptoms\tclient,id\nrood\tA,1\n")
+    code, out, _ = run([str(path), "--delimiter", "tab"])
+    assert code == 0
+    assert jsonl(out)[0]["client,id"] == "A,1"
+
+
+def test_missing_symptoms_column(tmp_path: Path) -> None:
+    code, _, err = run([str(write(tmp_path / "in.csv", "name,age\nA,3\n"))])
+    assert code == 1
+    assert "no symptoms column" in err
+    assert "symptomen" in err
+
+
+def test_output_may_not_be_the_input(tmp_path: Path) -> None:
+    path = write(tmp_path / "in.csv", CSV)
+    code, _, err = run([str(path), "-o", str(path)])
+    assert code == 1
+    assert "the output file is the input file" in err
+    assert path.read_text() == CSV
+
+
+def test_output_file_is_private_and_complete(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    code, _, _ = run([str(write(tmp_path / "in.csv", CSV)), "-o", str(output)])
+    assert code == 0
+    assert (output.stat().st_mode & 0o777) == 0o600
+    assert len(output.read_text().splitlines()) == 5
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_input_columns_named_like_results_are_replaced_and_said(tmp_path: Path) -> None:
+    text = "symptoms,phase,status\nrood,old,old\n"
+    code, out, err = run([str(write(tmp_path / "in.csv", text)), "--to", "csv"])
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert rows[0]["phase"] == "reset"
+    assert rows[0]["status"] == "ok"
+    assert "input columns replaced by this run's results: phase, status" in err
+
+
+def test_summary_goes_to_stderr(tmp_path: Path) -> None:
+    code, out, err = run([str(write(tmp_path / "in.csv", CSV))])
+    assert code == 0
+    assert "fasewiel batch: 5 records" in err
+    assert "red flags: changing_mole 1" in err
+    assert "fasewiel batch" not in out
+    _, _, err = run([str(write(tmp_path / "in.csv", CSV)), "--quiet"])
+    assert err == ""
+
+
+def test_same_text_same_result(tmp_path: Path) -> None:
+    """The memo may only ever return what a fresh assessment would."""
+    text = "symptoms,treatment\n" + "rood,\njeuk,\nrood,led\nrood,\nblah rood,\n" * 3
+    code, out, _ = run([str(write(tmp_path / "in.csv", text))])
+    rows = jsonl(out)
+    assert code == 0
+    assert {json.dumps(r) for r in rows[0::5]} == {
+        json.dumps(rows[0] | {"line": r["line"]}) for r in rows[0::5]
+    }
+    assert rows[4]["unrecognised"] == ["blah"]
+    assert rows[2]["treatments"] != rows[0]["treatments"]
+
+
+def _fasewiel(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fasewiel_cli", *args]
+
+
+def test_progress_and_summary_never_reach_stdout(tmp_path: Path) -> None:
+    """With stderr on a real terminal the progress bar is drawn — on stderr only."""
+    path = write(tmp_path / "in.csv", "symptoms\n" + "rood en jeuk\n" * 3000)
+    output = tmp_path / "out.jsonl"
+    leader, follower = pty.openpty()
+    with output.open("wb") as stdout:
+        process = subprocess.Popen(
+            _fasewiel("batch", str(path)),
+            stdout=stdout,
+            stderr=follower,
+            env={**os.environ, "TERM": "xterm"},
+        )
+        os.close(follower)
+        terminal = b""
+        while True:  # drain the terminal while the run goes, or it blocks on a full pty
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the run ended and closed its side
+                break
+            if not chunk:
+                break
+            terminal += chunk
+        os.close(leader)
+        assert process.wait(timeout=60) == 0
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3000
+    assert all(json.loads(line)["phase"] == "reset" for line in lines)
+    assert b"fasewiel batch: 3,000 records" in terminal
+
+
+def test_an_interrupted_run_leaves_no_output_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "in.csv", "symptoms\n" + "".join(f"rood {n}, jeuk\n" for n in range(400_000))
+    )
+    output = tmp_path / "out.csv"
+    process = subprocess.Popen(
+        _fasewiel("batch", str(path), "-o", str(output), "--quiet"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline, "the run never started writing"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert not output.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
