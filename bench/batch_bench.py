@@ -8,14 +8,17 @@
 
     python bench/batch_bench.py [--runs 5] [--rows 100000] [--big 1000000] [--keep DIR]
 
-The intake files are generated (see ``intake_rows``): Dutch and English everyday phrasings in
-random mixes, with fillers, negations, typos, planned treatments, some red flags, some empty
-and some malformed rows — the kind of column a practice keeps in Excel (semicolons).
+The intake files are generated (see ``symptoms`` and ``intake_rows``): mostly lists of everyday
+complaints in Dutch and English, in random mixes, a fifth free sentences with fillers,
+negations and typos; planned treatments, some red flags, some empty and some malformed rows —
+the kind of file a practice keeps in Excel (semicolons). The number of distinct symptom texts
+is printed, since it is what repetition-aware work depends on.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import random
 import shutil
@@ -27,63 +30,45 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-# Everyday phrasings, roughly in the order a practice hears them (more common first).
-PHRASINGS = [
+# What a practice writes in the symptoms column, roughly from more to less common.
+COMPLAINTS = [
     "rood",
     "jeuk",
+    "roodheid",
     "rode wangen",
+    "gevoelig",
     "droge plekken",
     "fijne lijntjes",
+    "branderig",
     "vale teint",
-    "gevoelig",
-    "branderig gevoel",
+    "rimpels",
     "dof",
-    "strak gevoel",
+    "strak",
+    "pigmentvlekken",
     "littekens",
     "slappe huid",
-    "rimpels",
-    "prikt",
-    "pigmentvlekken",
     "acne",
     "puistjes",
-    "egale teint",
-    "veerkrachtig",
-    "rustige huid",
-    "stabiel",
     "couperose",
-    "vermoeide uitstraling",
+    "egale teint",
+    "rustige huid",
     "grauw",
     "opvlamming",
+    "stralend",
     "redness",
     "itchy",
     "fine lines",
     "dull",
-    "tight",
     "sensitive skin",
-    "sagging",
-    "glowing",
-    "calm skin",
     "verlies van stevigheid",
     "lichte spanning",
     "minder elastisch",
-    "stralend",
-    "vroegtijdige veroudering",
-    "gespannen huid",
+    "vermoeide uitstraling",
 ]
-FILLERS = [
-    "mijn huid is",
-    "ik heb",
-    "sinds een paar weken",
-    "soms",
-    "een beetje",
-    "vooral",
-    "my skin is",
-    "lately",
-    "heel erg",
-]
-NEGATED = ["geen jeuk", "niet rood", "geen pijn", "no redness", "geen klachten verder"]
+FILLERS = ["mijn huid is", "ik heb last van", "sinds een paar weken", "vooral", "my skin is"]
+NEGATED = ["geen jeuk", "niet rood", "geen pijn", "no redness"]
 TYPOS = ["rodheid", "jeukk", "roodhied", "rimpeltjes", "gevoeligheit", "wrinklse"]
-RED_FLAGS = ["moedervlek bloedt", "koorts", "dikke lippen", "wond geneest niet"]
+RED_FLAGS = ["moedervlek bloedt", "koorts en uitslag", "dikke lippen", "wond geneest niet"]
 TREATMENTS = [
     "microneedling",
     "peeling",
@@ -95,46 +80,50 @@ TREATMENTS = [
     "doorbloedingstechnieken",
 ]
 HEADER = ["klant", "datum", "symptomen", "behandeling", "notitie"]
+WEIGHTS = [1 / (rank + 1) ** 0.8 for rank in range(len(COMPLAINTS))]
 
 
 def symptoms(rng: random.Random) -> str:
-    weights = [1 / (rank + 1) ** 0.9 for rank in range(len(PHRASINGS))]
-    parts = rng.choices(PHRASINGS, weights, k=rng.choices([1, 2, 3, 4], [45, 35, 15, 5])[0])
-    if rng.random() < 0.25:
-        parts.insert(0, rng.choice(FILLERS))
-    if rng.random() < 0.10:
-        parts.append(rng.choice(NEGATED))
-    if rng.random() < 0.05:
-        parts.append(rng.choice(TYPOS))
-    if rng.random() < 0.01:
-        parts.append(rng.choice(RED_FLAGS))
-    return rng.choice([", ", " en ", ", ", " and "]).join(parts)
+    """Four in five rows list complaints, as a form or a quick note does ("rood, jeuk");
+    the fifth is a free sentence, with fillers, a negation, a typo, now and then a red flag."""
+    parts = rng.choices(COMPLAINTS, WEIGHTS, k=rng.choices([1, 2, 3], [50, 35, 15])[0])
+    if rng.random() < 0.8:
+        return rng.choices([", ", "; ", " en "], [70, 15, 15])[0].join(parts)
+    sentence = rng.choice(FILLERS) + " " + rng.choice([" en ", " and "]).join(parts)
+    if rng.random() < 0.3:
+        sentence += ", " + rng.choice(NEGATED)
+    if rng.random() < 0.1:
+        sentence += " " + rng.choice(TYPOS)
+    if rng.random() < 0.03:
+        sentence += ". " + rng.choice(RED_FLAGS)
+    return sentence
 
 
-def intake_rows(count: int, seed: int = 7) -> Iterator[str]:
-    """CSV lines (semicolons, as Dutch Excel writes them), header first."""
+def intake_rows(count: int, seed: int = 7) -> Iterator[list[str]]:
+    """Rows of a practice's intake file, header first."""
     rng = random.Random(seed)
-    yield ";".join(HEADER)
+    yield HEADER
     for n in range(count):
+        date = f"2026-11-{rng.randint(1, 28):02d}"
         roll = rng.random()
         if roll < 0.005:
-            yield f"K{n:06d};2026-11-{rng.randint(1, 28):02d}"  # malformed: too few fields
+            yield [f"K{n:06d}", date]  # malformed: too few fields
             continue
         text = "" if roll < 0.015 else symptoms(rng)
-        treatment = (
-            ",".join(rng.sample(TREATMENTS, rng.choice([1, 1, 2]))) if rng.random() < 0.3 else ""
-        )
+        planned = rng.sample(TREATMENTS, rng.choice([1, 1, 2])) if rng.random() < 0.3 else []
         note = rng.choice(["", "", "eerste bezoek", "controle", "follow-up na 6 weken"])
-        yield f"K{n:06d};2026-11-{rng.randint(1, 28):02d};{text};{treatment};{note}"
+        yield [f"K{n:06d}", date, text, ", ".join(planned), note]
 
 
 def write_intake(path: Path, count: int) -> int:
-    distinct = set()
+    """Write the file (semicolons, as Dutch Excel does); return how many symptom texts differ."""
+    distinct: set[str] = set()
     with path.open("w", encoding="utf-8", newline="") as file:
-        for line in intake_rows(count):
-            file.write(line + "\n")
-            if len(distinct) < 2_000_000:
-                distinct.add(line.split(";")[2] if line.count(";") >= 2 else line)
+        writer = csv.writer(file, delimiter=";")
+        for row in intake_rows(count):
+            writer.writerow(row)
+            if len(row) > 2 and len(distinct) < 2_000_000:
+                distinct.add(row[2])
     return len(distinct)
 
 

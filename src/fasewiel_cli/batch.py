@@ -22,12 +22,16 @@ from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import RecordFormat
 from fasewiel_cli.lookup import find
-from fasewiel_cli.matching import MatchResult, match_text
+from fasewiel_cli.matching import FlagMatch, MatchResult, match_text
 from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
 from fasewiel_cli.records import CsvSource, Record, open_source, peekable, sniff_format
-from fasewiel_cli.scoring import assess
+from fasewiel_cli.scoring import Assessment, assess
 
-MEMO_SIZE = 4096
+# How many distinct texts and signatures are remembered. Bounded, so memory stays flat
+# (bench/batch_bench.py: a million rows within 10% of the peak at ten thousand); a reading is
+# small, an outcome (every output column, twice) is not.
+READINGS = 2048
+JUDGEMENTS = 1024
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -40,7 +44,6 @@ def output_columns(kb: KnowledgeBase) -> tuple[str, ...]:
         "next_phase",
         "confidence",
         *shares,
-        "core_message",
         "matched",
         "unrecognised",
         "red_flags",
@@ -68,9 +71,9 @@ class Outcome(NamedTuple):
 
 
 class _Memo(Generic[K, V]):
-    """A bounded memo that forgets the least recently used entry (so memory stays flat)."""
+    """A bounded memo that forgets the least recently used entry, so memory stays flat."""
 
-    def __init__(self, size: int = MEMO_SIZE) -> None:
+    def __init__(self, size: int) -> None:
         self.items: OrderedDict[K, V] = OrderedDict()
         self.size = size
 
@@ -87,82 +90,127 @@ class _Memo(Generic[K, V]):
         return value
 
 
-# What an assessment depends on: the signals that count (in knowledge-base order), the red
-# flags and the planned treatments. Many different texts share one.
-Signature = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+class Reading(NamedTuple):
+    """What a symptom text says, reduced to what an assessment needs (kept small: memoised)."""
+
+    signals: tuple[str, ...]  # the signals that count, in knowledge-base order
+    flags: tuple[str, ...]  # red-flag ids
+    words: list[str]  # the unrecognised words, as typed
+    words_cell: str | None  # … as a CSV cell, when writing CSV
+
+
+class Judgement(NamedTuple):
+    """The assessment of one (signals, red flags): shared by every text that says the same."""
+
+    assessment: Assessment
+    # What a treatment verdict depends on: the phase, the Reset signals, any red flag.
+    verdict_key: tuple[Any, ...]
+    status: str
+    head: tuple[Any, ...]  # the columns from "phase" to "matched"
+    head_cells: tuple[str, ...] | None
+    flags: list[str]
+    flags_cell: str | None
 
 
 class Assessor:
-    """Turns records into outcomes, remembering recent texts and recent signatures."""
+    """Turns records into outcomes.
+
+    Three bounded memos, each for what really repeats: the reading of a text; the judgement of
+    a set of signals and red flags (many texts share one); the verdicts on planned treatments
+    for a phase. A record's outcome is put together from them.
+    """
 
     def __init__(self, kb: KnowledgeBase, lang: Lang) -> None:
         self.kb = kb
         self.lang = lang
         self.columns = output_columns(kb)
-        self.unrecognised_at = self.columns.index("unrecognised")
-        self.encode: Callable[[tuple[Any, ...]], tuple[str, ...]] | None = None
-        self.texts: _Memo[tuple[str, tuple[str, ...]], Outcome] = _Memo()
-        self.signatures: _Memo[Signature, Outcome] = _Memo()
+        self.csv = False  # set by a CSV writer: encode cells once per memo entry
+        self.readings: _Memo[str, Reading] = _Memo(READINGS)
+        self.judgements: _Memo[tuple[tuple[str, ...], tuple[str, ...]], Judgement] = _Memo(
+            JUDGEMENTS
+        )
+        self.verdicts: _Memo[tuple[Any, ...], tuple[list[dict[str, str]], str | None]] = _Memo(
+            JUDGEMENTS
+        )
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
         self.signal_order = {signal.id: n for n, signal in enumerate(kb.signals)}
         self.blank = (None,) * (len(self.columns) - 3)
+        self.blank_cells = ("",) * (len(self.columns) - 3)
 
     def outcome(self, record: Record) -> Outcome:
-        key = (record.symptoms, record.treatments)
-        found = self.texts.get(key)
-        if found is None:
-            found = self.texts.put(key, self._outcome(record))
-        return found
-
-    def _outcome(self, record: Record) -> Outcome:
         try:
-            planned = [self._treatment(name) for name in record.treatments]
+            planned = tuple(self._treatment(name) for name in record.treatments)
         except UnknownNameError as error:
             message = f"{error.message}; {error.hint}" if error.hint else error.message
-            return self._result("error", message, self.blank)
-        match = match_text(self.kb.lexicon, record.symptoms)
-        signals = tuple(sorted(match.signal_ids, key=self.signal_order.__getitem__))
-        signature = (signals, tuple(f.flag for f in match.red_flags), record.treatments)
-        found = self.signatures.get(signature)
-        if found is None:
-            found = self.signatures.put(signature, self._assess(match, signals, planned))
-        if not match.unrecognised:
-            return found
-        values = list(found.values)
-        values[self.unrecognised_at] = [u.text for u in match.unrecognised]
-        return self._result(found.status, None, tuple(values), found.red_flags)
+            cells = self.blank_cells if self.csv else None
+            return Outcome("error", None, (), message, self.blank, cells)
+        reading = self.readings.get(record.symptoms)
+        if reading is None:
+            reading = self.readings.put(record.symptoms, self._read(record.symptoms))
+        key = (reading.signals, reading.flags)
+        judgement = self.judgements.get(key)
+        if judgement is None:
+            judgement = self.judgements.put(key, self._judge(reading))
+        verdicts, verdicts_cell = self._verdicts(judgement, planned)
+        values = (*judgement.head, reading.words, judgement.flags, verdicts)
+        cells = None
+        if judgement.head_cells is not None:
+            tail = (reading.words_cell or "", judgement.flags_cell or "", verdicts_cell or "")
+            cells = judgement.head_cells + tail
+        return Outcome(judgement.status, judgement.head[0], reading.flags, None, values, cells)
 
-    def _result(
-        self,
-        status: str,
-        error: str | None,
-        values: tuple[Any, ...],
-        red_flags: tuple[str, ...] = (),
-    ) -> Outcome:
-        cells = self.encode(values) if self.encode is not None else None
-        return Outcome(status, values[0], red_flags, error, values, cells)
+    def _read(self, symptoms: str) -> Reading:
+        match = match_text(self.kb.lexicon, symptoms)
+        words = [u.text for u in match.unrecognised]
+        return Reading(
+            tuple(sorted(match.signal_ids, key=self.signal_order.__getitem__)),
+            tuple(f.flag for f in match.red_flags),
+            words,
+            csv_cell(words) if self.csv else None,
+        )
 
-    def _assess(
-        self, match: MatchResult, signals: tuple[str, ...], planned: list[Treatment]
-    ) -> Outcome:
-        kb, lang = self.kb, self.lang
+    def _judge(self, reading: Reading) -> Judgement:
+        kb = self.kb
+        flags = tuple(FlagMatch(flag, "") for flag in reading.flags)
+        match = MatchResult("", (), (), flags, reading.signals, frozenset())
         assessment = assess(kb, match)
         phase = assessment.phase
-        verdicts = [treatment_verdict(kb, assessment, t, lang) for t in planned]
-        flags = tuple(f.flag for f in match.red_flags)
         status = "red_flag" if flags else "no_signal" if phase is None else "ok"
-        values = (
+        head = (
             phase,
             assessment.next_phase,
             assessment.scores[phase] if phase else None,
             *assessment.scores.values(),
-            kb.phase(phase).core_message.get(lang) if phase else None,
-            list(signals),
-            [],
-            list(flags),
-            [{"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in verdicts],
+            list(reading.signals),
         )
-        return self._result(status, None, values, flags)
+        flag_ids = list(reading.flags)
+        cells = tuple(map(csv_cell, head)) if self.csv else None
+        blockers = assessment.signals_pointing_to(kb, kb.scoring.intensive.blocked_by)
+        return Judgement(
+            assessment,
+            (phase, blockers, bool(flags)),
+            status,
+            head,
+            cells,
+            flag_ids,
+            csv_cell(flag_ids) if self.csv else None,
+        )
+
+    def _verdicts(
+        self, judgement: Judgement, planned: tuple[Treatment, ...]
+    ) -> tuple[list[dict[str, str]], str | None]:
+        if not planned:
+            return [], "" if self.csv else None
+        key = (judgement.verdict_key, tuple(t.id for t in planned))
+        found = self.verdicts.get(key)
+        if found is None:
+            assessment = judgement.assessment
+            verdicts = [
+                {"id": v.id, "verdict": v.verdict, "reason": v.reason}
+                for v in (treatment_verdict(self.kb, assessment, t, self.lang) for t in planned)
+            ]
+            found = self.verdicts.put(key, (verdicts, csv_cell(verdicts) if self.csv else None))
+        return found
 
     def _treatment(self, name: str) -> Treatment:
         found = self.treatment_names.get(name)
@@ -184,7 +232,7 @@ _FORMULA_START = frozenset("=+-@\t\r")
 
 
 def neutralise(value: str) -> str:
-    return "'" + value if value[:1] in _FORMULA_START else value
+    return "'" + value if value and value[0] in _FORMULA_START else value
 
 
 def csv_cell(value: Any) -> str:
@@ -214,15 +262,19 @@ class Writer:
         passthrough: list[str],
         assessor: Assessor,
         delimiter: str = ",",
+        text_fields: bool = False,
     ) -> None:
         self.out = out
         self.fmt = fmt
         self.passthrough = [c for c in passthrough if c not in assessor.columns]
+        # CSV input: every record has exactly the header's fields, all text, in order.
+        self.plain = text_fields and self.passthrough == passthrough
         self.columns = assessor.columns
+        self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
         self.count = 0
         if fmt is RecordFormat.csv:
-            assessor.encode = lambda values: tuple(map(csv_cell, values))
+            assessor.csv = True
             # CRLF, as RFC 4180 and Excel have it; it also makes the writer quote a carriage return.
             self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
             self.csv.writerow([neutralise(c) for c in (*self.passthrough, *self.columns)])
@@ -234,29 +286,30 @@ class Writer:
         error = error_of(record, outcome)
         status = "error" if outcome is None else outcome.status
         if self.fmt is RecordFormat.csv:
-            fields = record.fields
             cells = self.blank_cells if outcome is None else outcome.cells or self.blank_cells
-            self.csv.writerow(
-                [
-                    *(csv_cell(fields.get(c)) for c in self.passthrough),
-                    *cells,
-                    status,
-                    "" if error is None else neutralise(error),
-                    record.line,
-                ]
-            )
+            row = self._passthrough(record)
+            row += cells
+            row += (status, "" if error is None else neutralise(error), record.line)
+            self.csv.writerow(row)
         else:
-            values = (None,) * (len(self.columns) - 3) if outcome is None else outcome.values
-            row = {
+            values = self.blank if outcome is None else outcome.values
+            row_ = {
                 **record.fields,
                 **dict(zip(self.columns, (*values, status, error, record.line), strict=True)),
             }
-            text = json.dumps(row, ensure_ascii=False)
+            text = json.dumps(row_, ensure_ascii=False)
             if self.fmt is RecordFormat.jsonl:
                 self.out.write(text + "\n")
             else:
                 self.out.write(("\n" if self.count == 0 else ",\n") + text)
         self.count += 1
+
+    def _passthrough(self, record: Record) -> list[Any]:
+        fields = record.fields
+        if self.plain and fields:
+            formula = _FORMULA_START  # (inlined neutralise: this runs for every cell)
+            return [v if not v or v[0] not in formula else "'" + v for v in fields.values()]
+        return [csv_cell(fields.get(c)) for c in self.passthrough]
 
     def close(self) -> None:
         if self.fmt is RecordFormat.json:
@@ -289,17 +342,16 @@ class Summary:
 
     def add(self, record: Record, outcome: Outcome | None) -> None:
         self.records += 1
-        error = error_of(record, outcome)
-        if error is not None:
+        if outcome is None or outcome.error is not None:
             self.statuses["error"] += 1
             if len(self.errors) < 10:
-                self.errors.append(error)
+                self.errors.append(error_of(record, outcome) or "")
             return
-        assert outcome is not None  # a record without an outcome always has an error
         self.statuses[outcome.status] += 1
         if outcome.phase is not None:
             self.phases[outcome.phase] += 1
-        self.red_flags.update(outcome.red_flags)
+        if outcome.red_flags:
+            self.red_flags.update(outcome.red_flags)
 
 
 def run(
@@ -310,10 +362,11 @@ def run(
     progress: Callable[[], None] | None = None,
 ) -> Summary:
     """Assess every record of ``source`` and write it: the whole batch, one record at a time."""
+    outcome_of, write, add = assessor.outcome, writer.write, summary.add
     for record in source:
-        outcome = None if record.error is not None else assessor.outcome(record)
-        writer.write(record, outcome)
-        summary.add(record, outcome)
+        outcome = None if record.error is not None else outcome_of(record)
+        write(record, outcome)
+        add(record, outcome)
         if progress is not None:
             progress()
     writer.close()
@@ -410,7 +463,9 @@ def execute(
             out = stack.enter_context(
                 atomic_text(job.output, bom=bom and fmt_out is RecordFormat.csv)
             )
-        writer = Writer(out, fmt_out, passthrough, assessor, out_delimiter or ",")
+        writer = Writer(
+            out, fmt_out, passthrough, assessor, out_delimiter or ",", isinstance(source, CsvSource)
+        )
         tick = None if progress is None else _every(256, lambda: progress(source.bytes_read))
         run(source, assessor, writer, summary, tick)
     return summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -100,8 +101,9 @@ class Lexicon(NamedTuple):
     # For "did you mean": each word of each signal phrase, and the phrase it belongs to.
     suggestion_keys: tuple[str, ...]
     suggestion_texts: tuple[str, ...]
-    # Clause → what matching found in it: a memo of a pure function, filled as texts are read.
-    memo: dict[str, Any]
+    # Clause → what matching found in it: a memo of a pure function, filled as texts are read
+    # (least recently used first, so the clauses that keep coming back stay).
+    memo: OrderedDict[str, Any]
 
     def is_function_word(self, norm: str) -> bool:
         return norm in self.function_words
@@ -230,7 +232,7 @@ def build_lexicon(
         function_words=fillers | steering_words | breakers | list_words,
         suggestion_keys=tuple(word for word, _ in suggestions),
         suggestion_texts=tuple(phrase for _, phrase in suggestions),
-        memo={},
+        memo=OrderedDict(),
     )
 
 

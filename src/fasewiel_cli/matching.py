@@ -12,6 +12,7 @@ text is left out of the assessment.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Literal, NamedTuple
 
@@ -26,7 +27,7 @@ from fasewiel_cli.lexicon import (
 
 How = Literal["exact", "form", "typo"]
 # Distinct clauses remembered per knowledge base; intake texts repeat the same phrases a lot.
-MEMO_SIZE = 16384
+MEMO_SIZE = 1024
 
 
 class SignalMatch(NamedTuple):
@@ -58,6 +59,9 @@ class ClauseResult(NamedTuple):
     open_negation: bool
     # The clause is a list ("roodheid of branderigheid") with no breaker: it takes a negation on.
     listing: bool
+    # The signals mentioned, in order, and those of them negated.
+    mentioned: tuple[str, ...]
+    negated_ids: frozenset[str]
 
 
 class MatchResult(NamedTuple):
@@ -65,10 +69,10 @@ class MatchResult(NamedTuple):
     matches: tuple[SignalMatch, ...]
     unrecognised: tuple[Unrecognised, ...]
     red_flags: tuple[FlagMatch, ...]
-
-    @property
-    def negated_ids(self) -> frozenset[str]:
-        return frozenset(m.signal for m in self.matches if m.negated)
+    # The signals that count, each once, in the order they were first mentioned.
+    signal_ids: tuple[str, ...]
+    # The signals negated somewhere: they do not count anywhere.
+    negated_ids: frozenset[str]
 
     @property
     def matched(self) -> tuple[SignalMatch, ...]:
@@ -80,32 +84,94 @@ class MatchResult(NamedTuple):
     def negated(self) -> tuple[SignalMatch, ...]:
         return tuple(m for m in self.matches if m.negated)
 
-    @property
-    def signal_ids(self) -> tuple[str, ...]:
-        """The signals that count, each once, in the order they were first mentioned."""
-        return tuple(dict.fromkeys(m.signal for m in self.matched))
-
 
 def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     """Read ``text`` clause by clause; identical clauses are read once (``lexicon.memo``)."""
     matches: list[SignalMatch] = []
     flags: dict[str, FlagMatch] = {}
     unrecognised: list[Unrecognised] = []
-    memo = lexicon.memo
+    mentioned: list[str] = []
+    negated: set[str] = set()
     carried = False
     for clause in split_clauses(text):
-        found = memo.get(clause)
-        if found is None:
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            found = memo[clause] = _Clause(lexicon, clause).read()
+        found = _read(lexicon, clause)
         carried = carried and found.listing
-        matches += [m._replace(negated=True) for m in found.matches] if carried else found.matches
+        if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
+            matches += [m._replace(negated=True) for m in found.matches]
+            negated.update(m.signal for m in found.matches)
+        else:
+            matches += found.matches
+            mentioned += found.mentioned
+            negated |= found.negated_ids
         for flag in found.flags:
             flags.setdefault(flag.flag, flag)
         unrecognised += found.unrecognised
         carried = carried or found.open_negation
-    return MatchResult(text, tuple(matches), tuple(unrecognised), tuple(flags.values()))
+    counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
+    return MatchResult(
+        text,
+        tuple(matches),
+        tuple(unrecognised),
+        tuple(flags.values()),
+        counted,
+        frozenset(negated),
+    )
+
+
+def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
+    """A clause's reading, from the memo if it was read before.
+
+    A clause whose words hold no red flag is read in parts, split at its scope breakers ("rood
+    en jeuk en dof" is "rood", "jeuk", "dof"): no phrase and no negation reaches across a
+    breaker, and parts repeat far more often than their combinations do. A red flag may pair
+    words across a breaker ("koorts en uitslag"), so such a clause is read whole.
+    """
+    memo = lexicon.memo
+    found: ClauseResult | None = memo.get(clause)
+    if found is not None:
+        memo.move_to_end(clause)
+        return found
+    tokens = tokenize(clause)
+    cuts = [i for i, t in enumerate(tokens) if t.norm in lexicon.breakers]
+    if not cuts or _may_flag(lexicon, {lexicon.lemma(t.norm) for t in tokens}):
+        found = _Clause(lexicon, clause, tokens).read()
+    else:
+        edges = [-1, *cuts, len(tokens)]
+        parts = [
+            _read(lexicon, clause[tokens[a + 1].start : tokens[b - 1].end])
+            for a, b in itertools.pairwise(edges)
+            if b - a > 1
+        ]
+        found = _combine(parts)
+    memo[clause] = found
+    if len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
+    return found
+
+
+def _may_flag(lexicon: Lexicon, lemmas: set[str | None]) -> bool:
+    """Could a red-flag pattern find all its groups among these lemmas?"""
+    candidates = {n for lemma in lemmas if lemma for n in lexicon.flag_index.get(lemma, ())}
+    return any(
+        all(
+            any(all(word in lemmas for word in words) for words in group)
+            for group in lexicon.flag_patterns[n].groups
+        )
+        for n in candidates
+    )
+
+
+def _combine(parts: list[ClauseResult]) -> ClauseResult:
+    """The reading of a clause from those of its parts between scope breakers."""
+    return ClauseResult(
+        tuple(m for part in parts for m in part.matches),
+        tuple(f for part in parts for f in part.flags),
+        tuple(u for part in parts for u in part.unrecognised),
+        bool(parts) and parts[-1].open_negation,
+        False,  # a clause with a breaker in it is no list that takes on a negation
+        tuple(s for part in parts for s in part.mentioned),
+        frozenset(s for part in parts for s in part.negated_ids),
+    )
 
 
 class _Span(NamedTuple):
@@ -121,10 +187,10 @@ class _Clause:
     ``understood[i]``: token i is accounted for, so it is not reported as unrecognised.
     """
 
-    def __init__(self, lexicon: Lexicon, text: str) -> None:
+    def __init__(self, lexicon: Lexicon, text: str, tokens: list[Token] | None = None) -> None:
         self.lexicon = lexicon
         self.text = text
-        self.tokens = tokenize(text)
+        self.tokens = tokenize(text) if tokens is None else tokens
         self.norms = [t.norm for t in self.tokens]
         self.lemmas, self.typos = _lemmas(lexicon, self.tokens)
         self.used = [False] * len(self.tokens)
@@ -148,7 +214,16 @@ class _Clause:
         matches = tuple(
             match._replace(negated=self._negated(span, spans)) for span, match in phrases
         )
-        return ClauseResult(matches, flags, self._unrecognised(), *self._passing_on(spans))
+        open_negation, listing = self._passing_on(spans)
+        return ClauseResult(
+            matches,
+            flags,
+            self._unrecognised(),
+            open_negation,
+            listing,
+            tuple(m.signal for m in matches if not m.negated),
+            frozenset(m.signal for m in matches if m.negated),
+        )
 
     # --- function words ---------------------------------------------------------------------
 

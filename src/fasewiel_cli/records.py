@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
@@ -24,9 +23,8 @@ FIELD_NAMES = {
     "client": ("client", "klant", "cliënt", "client_id", "klantnummer"),
     "treatment": ("treatment", "treatments", "behandeling", "behandelingen"),
 }
-# A quoted CSV field may span at most this many lines; an opening quote that is not closed
-# within them is reported as unclosed, and the lines after it are read again as records.
-MAX_RECORD_LINES = 1000
+# A field (or JSON record) may be at most this long; an opening quote that is not closed before
+# that is reported as unclosed, and the lines after it are read again as records.
 MAX_RECORD_CHARS = 1024 * 1024
 
 
@@ -86,50 +84,6 @@ def undecodable(line: str, number: int, codec: str) -> str | None:
     )
 
 
-class _Lines:
-    """Numbered text lines for ``csv.reader``, with push-back.
-
-    While a record is read its lines are kept (at most ``MAX_RECORD_LINES`` or
-    ``MAX_RECORD_CHARS``; beyond that the record is cut off as if the input ended), so that
-    after an unclosed quote the lines after it can be read again.
-    """
-
-    def __init__(self, source: Iterable[str]) -> None:
-        self.source = iter(source)
-        self.pending: deque[str] = deque()
-        self.number = 0
-        self.taken: list[str] = []
-        self.taken_chars = 0
-        self.cut = False
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def begin_record(self) -> int:
-        """Start a record; return the number of its first line."""
-        self.taken = []
-        self.taken_chars = 0
-        self.cut = False
-        return self.number + 1
-
-    def __next__(self) -> str:
-        taken = self.taken
-        if len(taken) >= MAX_RECORD_LINES or self.taken_chars >= MAX_RECORD_CHARS:
-            self.cut = True
-            raise StopIteration
-        line = self.pending.popleft() if self.pending else next(self.source)
-        self.number += 1
-        taken.append(line)
-        if len(taken) > 1:  # only a multi-line record can grow large
-            self.taken_chars += len(line)
-        return line
-
-    def push_back(self, lines: list[str], first_number: int) -> None:
-        """Read ``lines`` again, numbered from ``first_number``."""
-        self.pending.extendleft(reversed(lines))
-        self.number = first_number - 1
-
-
 def sniff_delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.__getitem__)
@@ -137,7 +91,13 @@ def sniff_delimiter(header: str) -> str:
 
 
 class CsvSource:
-    """Records from a CSV file: header first, then one record per row."""
+    """Records from a CSV file: header first, then one record per row.
+
+    The lines go to ``csv.reader`` through a small feed that keeps the current record's lines,
+    so that after an unclosed quote the lines behind it can be read again. A quoted field is
+    limited to ``MAX_RECORD_CHARS`` (csv's own field limit): an opening quote that is never
+    closed can not make the reader swallow the rest of a large file.
+    """
 
     def __init__(
         self, stream: io.BufferedReader, encoding: str | None, delimiter: str | None
@@ -145,11 +105,14 @@ class CsvSource:
         self.stream = stream
         self.codec = detect_encoding(stream.peek(4)[:4], encoding)
         self.text = text_lines(stream, self.codec)
-        self.lines = _Lines(self.text)
         self.delimiter = delimiter or ","
         self.header: list[str] = []
         self.roles: dict[str, str] = {}
         self.columns: tuple[int, int | None, int | None] = (0, None, None)
+        self.pending: list[str] = []  # lines to read again, last first
+        self.taken: list[str] = []  # the lines of the record being read
+        self.line = 0  # the number of the last line read before the current reader started
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
 
     @property
     def bytes_read(self) -> int:
@@ -159,69 +122,94 @@ class CsvSource:
         """Stop decoding; the byte stream stays open (it belongs to the caller)."""
         self.text.detach()
 
+    def _feed(self) -> Iterator[str]:
+        pending, taken, text = self.pending, self.taken, iter(self.text)
+        while True:
+            if pending:
+                line = pending.pop()
+            else:
+                found = next(text, None)
+                if found is None:
+                    return
+                line = found
+            taken.append(line)
+            yield line
+
     def read_header(self, delimiter: str | None) -> list[str]:
-        for line in self.lines:
+        for line in self.text:
+            self.line += 1
             if line.strip():
                 break
         else:
             raise FasewielError(
                 "the input is empty: expected a header line with a 'symptoms' column"
             )
-        problem = undecodable(line, self.lines.number, self.codec)
+        problem = undecodable(line, self.line, self.codec)
         if problem is not None:
             raise FasewielError(problem)
         self.delimiter = delimiter or sniff_delimiter(line)
         self.header = next(csv.reader([line], delimiter=self.delimiter, strict=False))
         self.roles = field_roles(self.header)
-        position = {role: self.header.index(name) for name, role in self.roles.items()}
-        if "symptoms" not in position:
+        position_of = {role: self.header.index(name) for name, role in self.roles.items()}
+        if "symptoms" not in position_of:
             raise FasewielError(
                 f"no symptoms column in the header ({', '.join(self.header) or 'empty'})",
                 hint="name the column with the symptoms 'symptoms' or 'symptomen'",
             )
-        self.columns = (position["symptoms"], position.get("client"), position.get("treatment"))
+        self.columns = (
+            position_of["symptoms"],
+            position_of.get("client"),
+            position_of.get("treatment"),
+        )
         return self.header
 
     def __iter__(self) -> Iterator[Record]:
-        lines = self.lines
-        reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+        feed, taken = self._feed(), self.taken
+        reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
         while True:
-            first = lines.begin_record()
+            first = self.line + reader.line_num + 1
+            taken.clear()
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
-                if lines.cut or "unexpected end of data" in str(error):
-                    yield self._unclosed(first)
+                if "field limit" in str(error) or "unexpected end of data" in str(error):
+                    # A quote opened here is never closed: read the lines after it again.
+                    self.pending.extend(reversed(taken[1:]))
+                    self.line = first
+                    yield error_record(first, f"line {first}: a quote opened here is never closed")
                 else:
+                    self.line += reader.line_num
                     yield error_record(first, f"line {first}: malformed CSV ({error})")
-                reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+                feed = self._feed()  # the old feed may have ended with the input
+                reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
                 continue
             if row and (len(row) > 1 or row[0].strip()):  # a blank line is not a record
                 yield self._record(first, row)
 
-    def _unclosed(self, first: int) -> Record:
-        self.lines.push_back(self.lines.taken[1:], first + 1)
-        return error_record(first, f"line {first}: a quote opened here is never closed")
-
     def _record(self, first: int, row: list[str]) -> Record:
-        for offset, line in enumerate(self.lines.taken):
-            problem = undecodable(line, first + offset, self.codec)
-            if problem is not None:
-                return error_record(first, problem)
-        width = len(self.header)
+        # (This runs for every record: kept lean.)
+        taken = self.taken
+        if len(taken) > 1 or _UNDECODABLE.search(taken[0]) is not None:
+            for offset, line in enumerate(taken):
+                problem = undecodable(line, first + offset, self.codec)
+                if problem is not None:
+                    return error_record(first, problem)
+        header = self.header
+        width = len(header)
         if len(row) != width and (len(row) < width or any(cell.strip() for cell in row[width:])):
             return error_record(
                 first, f"line {first}: {len(row)} fields where the header has {width}"
             )
         symptoms, client, treatment = self.columns
+        planned = row[treatment] if treatment is not None else ""
         return Record(
             first,
-            dict(zip(self.header, row, strict=False)),
+            dict(zip(header, row)),  # noqa: B905 - more fields than columns are blank: checked above
             row[symptoms],
-            row[client] or None if client is not None else None,
-            split_treatments(row[treatment]) if treatment is not None and row[treatment] else (),
+            (row[client] or None) if client is not None else None,
+            split_treatments(planned) if planned else (),
         )
 
 
