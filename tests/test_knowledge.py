@@ -306,3 +306,13 @@ def test_label_keys_are_the_labels() -> None:
 
     fields = {f.name for f in dataclasses.fields(Labels)} - {"source", "derived"}
     assert set(get_args(LabelKey)) == fields
+
+
+def test_cache_folder_is_where_platformdirs_puts_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from platformdirs import user_cache_dir
+
+    assert knowledge.cache_dir() == Path(user_cache_dir("fasewiel"))
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert knowledge.cache_dir() == Path(user_cache_dir("fasewiel"))

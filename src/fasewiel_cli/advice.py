@@ -117,11 +117,11 @@ def check(
         from fasewiel_cli.knowledge import load_knowledge
 
         kb = load_knowledge()
-    from fasewiel_cli.lookup import find
-
     joined = text if isinstance(text, str) else " ".join(text)
     planned: dict[str, Treatment] = {}
     for name in treatments:
+        from fasewiel_cli.lookup import find
+
         found = find("treatment", kb.treatments, name, lang)
         planned.setdefault(found.id, found)  # "-t peeling -t peelings" is one treatment
     return advise(kb, assess(kb, match_text(kb.lexicon, joined)), lang, list(planned.values()))
