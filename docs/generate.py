@@ -2,10 +2,13 @@
 
 - the command reference: every ``<!-- help: ARGS -->`` block in README.md is replaced by the
   output of ``fasewiel ARGS --help``;
-- the screenshot: docs/check.svg, a ``fasewiel check`` exported by Rich.
+- the screenshot: docs/check.svg, a ``fasewiel check`` exported by Rich;
+- on request (``--picture``), docs/card-reset.png: the Reset card as printed, drawn from the PDF
+  by poppler's ``pdftoppm`` (a system tool, so not part of ``--check``).
 
-    python docs/generate.py          # rewrite README.md and docs/check.svg
-    python docs/generate.py --check  # exit 1 if either is out of date (tests/test_docs.py)
+    python docs/generate.py            # rewrite README.md and docs/check.svg
+    python docs/generate.py --check    # exit 1 if either is out of date (tests/test_docs.py)
+    python docs/generate.py --picture  # also redraw docs/card-reset.png
 """
 
 from __future__ import annotations
@@ -57,10 +60,44 @@ def screenshot() -> str:
     return console.export_svg(title=title)
 
 
+PICTURE = ROOT / "docs" / "card-reset.png"
+
+
+def picture() -> None:
+    """The Reset card, printed on A5 as PDF, as a PNG for the README."""
+    import subprocess
+    import tempfile
+
+    from fasewiel_cli.cards import build_cards
+    from fasewiel_cli.knowledge import load_knowledge
+    from fasewiel_cli.render.pdf import PdfRenderer
+
+    pdf = PdfRenderer("a5", "nl").cards(build_cards(load_knowledge(), "nl", ["reset"]))
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "card.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "110",
+                "-singlefile",
+                str(source),
+                str(PICTURE.with_suffix("")),
+            ],
+            check=True,
+        )
+    print(f"rewrote {PICTURE.relative_to(ROOT)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="only report whether files are stale")
+    parser.add_argument("--picture", action="store_true", help="also redraw docs/card-reset.png")
     args = parser.parse_args()
+    if args.picture:
+        picture()
     stale = []
     for path, content in ((README, readme()), (SCREENSHOT, screenshot())):
         if path.exists() and path.read_text(encoding="utf-8") == content:

@@ -275,6 +275,13 @@ def test_output_may_not_be_the_input(tmp_path: Path) -> None:
     assert path.read_text() == CSV
 
 
+def test_output_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run([str(write(tmp_path / "in.csv", CSV)), "-o", str(tmp_path / "no" / "o.csv")])
+    assert code == 1
+    assert "does not exist" in err
+    assert "Traceback" not in err
+
+
 def test_output_file_is_private_and_complete(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     code, _, _ = run([str(write(tmp_path / "in.csv", CSV)), "-o", str(output)])

@@ -20,7 +20,7 @@ import typer
 
 from fasewiel_cli import __version__
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.formats import Format, RecordFormat
+from fasewiel_cli.formats import CardFormat, Format, Paper, RecordFormat
 from fasewiel_cli.models import Lang as LangCode
 from fasewiel_cli.render import Renderer, renderer_for
 
@@ -56,6 +56,38 @@ class Delimiter(StrEnum):
     tab = "tab"
 
 
+class Topic(StrEnum):
+    """The card topics, in the order ``fasewiel card`` prints them (cards.TOPICS)."""
+
+    reset = "reset"
+    activate = "activate"
+    repair = "repair"
+    radiance = "radiance"
+    sustain = "sustain"
+    wheel = "wheel"
+    messengers = "messengers"
+    nervous_system = "nervous-system"
+
+
+class IngredientFormat(StrEnum):
+    rich = "rich"
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+# What an --output file's extension says about its format, when --format is not given.
+CARD_SUFFIXES = {
+    ".html": CardFormat.html,
+    ".htm": CardFormat.html,
+    ".svg": CardFormat.svg,
+    ".pdf": CardFormat.pdf,
+    ".md": CardFormat.markdown,
+    ".markdown": CardFormat.markdown,
+    ".txt": CardFormat.text,
+}
+
+
 class PhaseId(StrEnum):
     reset = "reset"
     activate = "activate"
@@ -88,6 +120,18 @@ DataOption = Annotated[
     ),
 ]
 
+
+def output_option(what: str) -> Any:
+    """``-o FILE``: where a command writes ``what`` instead of standard output."""
+    return typer.Option(
+        "--output",
+        "-o",
+        dir_okay=False,
+        help=f"Write the {what} to this file (atomically) instead of standard output.",
+        show_default=False,
+    )
+
+
 F = TypeVar("F", bound=Callable[..., None])
 
 
@@ -100,11 +144,30 @@ def handle_errors(command: F) -> F:
             command(*args, **kwargs)
         except FasewielError as error:
             fail(error.message, error.hint)
+        except BrokenPipeError:
+            raise  # the reader left (``| head``): handled quietly in main()
+        except OSError as error:
+            # The safety net for what the system refuses (a full disk, a vanished folder).
+            where = f" ({error.filename})" if error.filename else ""
+            fail(f"{error.strerror or error}{where}")
         except KeyboardInterrupt:
             sys.stderr.write("\n")
             raise typer.Exit(130) from None
 
+    wrapper.__doc__ = reflow(command.__doc__ or "")
     return wrapper  # type: ignore[return-value]
+
+
+def reflow(doc: str) -> str:
+    """A docstring's prose paragraphs as single lines, so that ``--help`` wraps them to the
+    terminal instead of keeping the source's line breaks; indented examples stay as they are."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith(" ") else " ".join(line.strip() for line in p.splitlines())
+        for p in paragraphs
+    )
 
 
 def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
@@ -212,6 +275,10 @@ def check(
 ) -> None:
     """Assess what the skin shows: the phase, why, and the care plan.
 
+    Dutch and English words are both understood, in everyday forms ("rode wangen", "itchy"), with
+    small typos forgiven and negation honoured ("geen jeuk"). Warning signs that belong with a
+    doctor come first.
+
     Examples:
 
       fasewiel check roodheid jeuk
@@ -299,16 +366,7 @@ def batch(
             show_default=False,
         ),
     ],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            dir_okay=False,
-            help="Write the results to this file (atomically) instead of standard output.",
-            show_default=False,
-        ),
-    ] = None,
+    output: Annotated[Path | None, output_option("results")] = None,
     from_: Annotated[
         RecordFormat | None,
         typer.Option(
@@ -421,6 +479,149 @@ def report(summary: Any, output: Path | None) -> None:
     if summary.replaced:
         names = ", ".join(summary.replaced)
         console.print(Text(f"  note: input columns replaced by this run's results: {names}"))
+
+
+@app.command()
+@handle_errors
+def card(
+    topics: Annotated[
+        list[Topic] | None,
+        typer.Argument(
+            help="Which cards: a phase, wheel, messengers or nervous-system. Default: all, "
+            "in that order.",
+            metavar="TOPIC",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        CardFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="Output format. Default: from the --output extension, else rich.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[Path | None, output_option("cards")] = None,
+    paper: Annotated[
+        Paper,
+        typer.Option("--paper", case_sensitive=False, help="Page size for html and pdf."),
+    ] = Paper.a5,
+    lang: LangOption = None,
+    data: DataOption = None,
+) -> None:
+    """Print reference cards: one per phase, the wheel, the messengers, the nervous system.
+
+    The same knowledge base as the advice, in Dutch or English. html and pdf print one card per
+    page; svg is a picture for slides; markdown is for wikis and handouts.
+
+    Examples:
+
+      fasewiel card reset
+
+      fasewiel card --lang en -o cards.pdf
+
+      fasewiel card wheel messengers --format html --paper a4 -o handout.html
+
+      fasewiel card --format markdown > fasewiel.md
+    """
+    from fasewiel_cli.cards import build_cards
+    from fasewiel_cli.render import card_renderer_for
+
+    if fmt is None:
+        fmt = (
+            CARD_SUFFIXES.get(output.suffix.lower(), CardFormat.rich) if output else CardFormat.rich
+        )
+    if fmt is CardFormat.pdf and output is None and sys.stdout.isatty():
+        fail(
+            "a PDF is binary and would garble the terminal",
+            hint="write it to a file: fasewiel card --format pdf -o cards.pdf",
+            code=2,
+        )
+    code = resolve_lang(lang)
+    cards = build_cards(load(data), code, [t.value for t in topics or ()])
+    width = shutil.get_terminal_size((100, 24)).columns
+    colour = output is None and sys.stdout.isatty()
+    result = card_renderer_for(fmt, paper=paper.value, lang=code, width=width, color=colour).cards(
+        cards
+    )
+    write_output(result, output)
+
+
+def write_output(result: str | bytes, output: Path | None) -> None:
+    """``result`` to the file ``output`` (atomically, readable like any new file) or stdout."""
+    from fasewiel_cli.files import atomic_bytes, atomic_text
+
+    if output is None:
+        if isinstance(result, bytes):
+            try:
+                sys.stdout.buffer.write(result)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:
+                raise
+            except OSError as error:
+                raise FasewielError(f"cannot write the output: {error.strerror}") from None
+        else:
+            emit(result)
+        return
+    if isinstance(result, bytes):
+        with atomic_bytes(output, private=False) as binary:
+            binary.write(result)
+    else:
+        with atomic_text(output, private=False) as text:
+            text.write(result)
+
+
+@app.command()
+@handle_errors
+def ingredient(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="An ingredient, in Dutch or English (typos forgiven). Default: the glossary "
+            "of all ingredients.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        IngredientFormat,
+        typer.Option("--format", "-f", case_sensitive=False, help="Output format."),
+    ] = IngredientFormat.rich,
+    lang: LangOption = None,
+    data: DataOption = None,
+) -> None:
+    """Look up an ingredient: the phases that use it and its role in each.
+
+    Without NAME, the glossary of every ingredient. A name may be Dutch or English
+    ("hyaluronzuur", "hyaluronic acid") and have a small typo.
+
+    Examples:
+
+      fasewiel ingredient
+
+      fasewiel ingredient niacinamide
+
+      fasewiel ingredient "hyaluronic acid" --lang en --format json
+    """
+    from fasewiel_cli.cards import glossary, glossary_to_dict, ingredient_card, ingredient_to_dict
+    from fasewiel_cli.lookup import find
+    from fasewiel_cli.render import card_renderer_for
+    from fasewiel_cli.render.json import dumps
+
+    kb = load(data)
+    code = resolve_lang(lang)
+    found = find("ingredient", kb.ingredients, name, code) if name and name.strip() else None
+    if fmt is IngredientFormat.json:
+        data_ = ingredient_to_dict(kb, code, found.id) if found else glossary_to_dict(kb, code)
+        emit(dumps({"schema": 1, "lang": code, **data_}))
+        return
+    card = ingredient_card(kb, code, found.id) if found else glossary(kb, code)
+    width = shutil.get_terminal_size((100, 24)).columns
+    renderer_ = card_renderer_for(CardFormat(fmt.value), width=width, color=sys.stdout.isatty())
+    emit(str(renderer_.cards([card])))
 
 
 def main() -> None:

@@ -20,3 +20,22 @@ class RecordFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
     json = "json"
+
+
+class CardFormat(StrEnum):
+    """How reference cards are drawn (``fasewiel card --format``)."""
+
+    rich = "rich"
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    svg = "svg"
+    pdf = "pdf"
+
+
+class Paper(StrEnum):
+    """Printed card size (HTML and PDF)."""
+
+    a4 = "a4"
+    a5 = "a5"
+    a6 = "a6"

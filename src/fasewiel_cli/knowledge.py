@@ -48,6 +48,7 @@ FILE_NAMES = (
     "red_flags.yaml",
     "language.yaml",
     "messages.yaml",
+    "cards.yaml",
 )
 # Validated knowledge bases kept in the cache (the built-in one and a few --data folders).
 CACHE_ENTRIES = 8
@@ -369,6 +370,7 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         language=language,
         texts=model["messages.yaml"].texts,
         labels=model["messages.yaml"].labels,
+        cards=model["cards.yaml"],
         lexicon=build_lexicon(signals, red_flags, language),
     )
 

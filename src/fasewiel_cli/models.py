@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from fasewiel_cli.lexicon import Lexicon
 
 _T = TypeVar("_T")
+_STRICT: Any = {"extra": "forbid"}
 
 
 class Frozen:
@@ -26,6 +27,7 @@ class Frozen:
     """
 
     __slots__ = ()
+    __pydantic_config__: ClassVar[Any] = _STRICT
 
     def __init__(self, **values: Any) -> None:
         for f in fields(self):  # type: ignore[arg-type]
@@ -78,14 +80,11 @@ Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
 PHASE_IDS = ("reset", "activate", "repair", "radiance", "sustain")
 
-_STRICT: Any = {"extra": "forbid"}
-
 
 @model
 class Localized(Frozen):
     """One text in every language."""
 
-    __pydantic_config__: ClassVar[Any] = _STRICT
     nl: str
     en: str
 
@@ -97,7 +96,6 @@ class Localized(Frozen):
 class LocalizedList(Frozen):
     """A list of short texts in every language (the lists need not be the same length)."""
 
-    __pydantic_config__: ClassVar[Any] = _STRICT
     nl: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
 
@@ -112,7 +110,6 @@ class LocalizedList(Frozen):
 class Sourced(Frozen):
     """Every item says where it comes from: a section of the paper, or why it is derived."""
 
-    __pydantic_config__: ClassVar[Any] = _STRICT
     source: str | None = None
     derived: str | None = None
 
@@ -134,7 +131,6 @@ class IntensiveRule(Sourced):
 
 @model
 class Weight(Frozen):
-    __pydantic_config__: ClassVar[Any] = _STRICT
     value: float
     name: Localized
 
@@ -151,7 +147,6 @@ class Scoring(Sourced):
 
 @model
 class Care(Frozen):
-    __pydantic_config__: ClassVar[Any] = _STRICT
     lifestyle: LocalizedList
     ritual: LocalizedList
     treatment: LocalizedList
@@ -159,7 +154,6 @@ class Care(Frozen):
 
 @model
 class PhaseIngredient(Frozen):
-    __pydantic_config__: ClassVar[Any] = _STRICT
     ingredient: str
     role: Localized
     form: Localized | None = None
@@ -252,6 +246,81 @@ class LanguageFile(Sourced):
     fillers: LocalizedList = field(default_factory=LocalizedList)
 
 
+# --- cards.yaml -------------------------------------------------------------------------------
+
+
+@model
+class SourcedText(Sourced):
+    text: Localized
+
+
+@model
+class SourcedLines(Sourced):
+    lines: LocalizedList
+
+
+@model
+class WheelText(Sourced):
+    title: Localized
+    intro: Localized
+    no_wrong_phase: Localized
+    movement: SourcedText
+    professionals: SourcedLines
+    consumers: SourcedLines
+
+
+@model
+class MessengerColumns(Frozen):
+    role: Localized
+    skin_effect: Localized
+    shortage: Localized
+    visible: Localized
+
+
+@model
+class MessengersText(Sourced):
+    title: Localized
+    columns: MessengerColumns
+
+
+@model
+class NervePart(Sourced):
+    id: str
+    name: Localized
+    text: Localized
+
+
+@model
+class TouchText(Sourced):
+    name: Localized
+    lines: LocalizedList
+    conclusion: Localized
+
+
+@model
+class DevicesText(Sourced):
+    name: Localized
+    text: Localized
+
+
+@model
+class NervousSystemText(Sourced):
+    title: Localized
+    parts: tuple[NervePart, ...]
+    practical: SourcedText
+    touch: TouchText
+    devices: DevicesText
+
+
+@model
+class CardTexts(Frozen):
+    """The texts of the cards that are not about one phase (cards.yaml)."""
+
+    wheel: WheelText
+    messengers: MessengersText
+    nervous_system: NervousSystemText
+
+
 # --- messages.yaml ----------------------------------------------------------------------------
 
 
@@ -318,6 +387,16 @@ LabelKey = Literal[
     "signals",
     "disclaimer",
     "or_word",
+    "intensive",
+    "also_visible",
+    "for_professionals",
+    "for_consumers",
+    "glossary",
+    "used_in",
+    "also_known_as",
+    "neurotransmitter",
+    "origin_source",
+    "origin_derived",
 ]
 
 
@@ -351,6 +430,16 @@ class Labels(Sourced):
     signals: Localized
     disclaimer: Localized
     or_word: Localized
+    intensive: Localized
+    also_visible: Localized
+    for_professionals: Localized
+    for_consumers: Localized
+    glossary: Localized
+    used_in: Localized
+    also_known_as: Localized
+    neurotransmitter: Localized
+    origin_source: Localized
+    origin_derived: Localized
 
     def get(self, key: LabelKey, lang: Lang) -> str:
         text: Localized = getattr(self, key)
@@ -386,6 +475,7 @@ class KnowledgeBase(Frozen):
     language: LanguageFile
     texts: Texts
     labels: Labels
+    cards: CardTexts
     lexicon: Lexicon
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
     # Derived once for scoring: signal id → ((phase id, weight), ...); the calm-first signals.

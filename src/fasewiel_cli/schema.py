@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fasewiel_cli.models import (
+    CardTexts,
     Ingredient,
     Labels,
     LanguageFile,
@@ -88,4 +89,5 @@ SCHEMAS: dict[str, type[Any]] = {
     "red_flags.yaml": RedFlagsFile,
     "language.yaml": LanguageFile,
     "messages.yaml": MessagesFile,
+    "cards.yaml": CardTexts,
 }

@@ -3,16 +3,18 @@ one module that draws it (a test proves the mapping is exhaustive)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from fasewiel_cli.formats import Format
+from fasewiel_cli.formats import CardFormat, Format
 
 if TYPE_CHECKING:
     from fasewiel_cli.advice import Advice
     from fasewiel_cli.overview import PhasesView, SignalsView
+    from fasewiel_cli.render.blocks import Card
 
 
-__all__ = ["Format", "Renderer", "renderer_for"]
+__all__ = ["CardFormat", "CardRenderer", "Format", "Renderer", "card_renderer_for", "renderer_for"]
 
 
 class Renderer(Protocol):
@@ -38,3 +40,36 @@ def renderer_for(fmt: Format, *, width: int = 100, color: bool = False) -> Rende
     from fasewiel_cli.render.json import JsonRenderer
 
     return JsonRenderer()
+
+
+class CardRenderer(Protocol):
+    def cards(self, cards: Sequence[Card]) -> str | bytes: ...
+
+
+def card_renderer_for(
+    fmt: CardFormat, *, paper: str = "a5", lang: str = "nl", width: int = 100, color: bool = False
+) -> CardRenderer:
+    """The renderer for reference cards in ``fmt``; pdf gives bytes, the others text."""
+    if fmt is CardFormat.html:
+        from fasewiel_cli.render.html import HtmlRenderer
+
+        return HtmlRenderer(paper, lang)
+    if fmt is CardFormat.pdf:
+        from fasewiel_cli.render.pdf import PdfRenderer
+
+        return PdfRenderer(paper, lang)
+    if fmt is CardFormat.svg:
+        from fasewiel_cli.render.rich import SvgRenderer
+
+        return SvgRenderer()
+    if fmt is CardFormat.rich:
+        from fasewiel_cli.render.rich import RichRenderer
+
+        return RichRenderer(width=width, color=color)
+    if fmt is CardFormat.text:
+        from fasewiel_cli.render.text import TextRenderer
+
+        return TextRenderer()
+    from fasewiel_cli.render.markdown import MarkdownRenderer
+
+    return MarkdownRenderer()

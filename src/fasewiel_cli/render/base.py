@@ -6,7 +6,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fasewiel_cli.render.blocks import Block, advice_blocks, phases_blocks, signals_blocks
+from fasewiel_cli.render.blocks import (
+    Block,
+    Card,
+    advice_blocks,
+    phases_blocks,
+    signals_blocks,
+)
 
 if TYPE_CHECKING:
     from fasewiel_cli.advice import Advice
@@ -25,3 +31,13 @@ class BlockRenderer(ABC):
 
     @abstractmethod
     def render(self, blocks: Sequence[Block]) -> str: ...
+
+
+def card_blocks(card: Card) -> list[Block]:
+    """A card as plain blocks: its title, its subtitle, its content."""
+    from fasewiel_cli.render.blocks import Heading, Paragraph
+
+    head: list[Block] = [Heading(card.title, level=1)]
+    if card.subtitle:
+        head.append(Paragraph(card.subtitle, "muted"))
+    return [*head, *card.blocks]

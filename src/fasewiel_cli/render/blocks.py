@@ -51,7 +51,31 @@ class Alert(NamedTuple):
     lines: tuple[str, ...]
 
 
-Block = Heading | Paragraph | Pairs | Bars | Wheel | Alert
+class Bullets(NamedTuple):
+    items: tuple[str, ...]
+
+
+class Table(NamedTuple):
+    """A table whose first column names the row (the messengers card)."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+Block = Heading | Paragraph | Pairs | Bars | Wheel | Alert | Bullets | Table
+
+
+class Card(NamedTuple):
+    """One reference card: a title, an optional subtitle, and its blocks."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    blocks: tuple[Block, ...]
+    # The card's phase (0-4 on the wheel), for its colour; None for the other cards.
+    accent: int | None = None
+    footer: str = ""
+
 
 VERDICT_MARK = {"advised": "✔", "not_advised": "✘"}
 HOW_LABELS: dict[str, LabelKey] = {"exact": "how_exact", "form": "how_form", "typo": "how_typo"}

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import assert_never
 
-from fasewiel_cli.render.base import BlockRenderer
-from fasewiel_cli.render.blocks import Bars, Block, Heading, Pairs, Paragraph, Wheel
+from fasewiel_cli.render.base import BlockRenderer, card_blocks
+from fasewiel_cli.render.blocks import (
+    Alert,
+    Bars,
+    Block,
+    Bullets,
+    Card,
+    Heading,
+    Pairs,
+    Paragraph,
+    Table,
+    Wheel,
+)
 from fasewiel_cli.render.text import bar
 
 # Characters that could start emphasis, code, links, HTML or tables anywhere in a line, and the
@@ -24,6 +36,9 @@ def escape(text: str) -> str:
 class MarkdownRenderer(BlockRenderer):
     def render(self, blocks: Sequence[Block]) -> str:
         return "\n\n".join(self.block(b) for b in blocks) + "\n"
+
+    def cards(self, cards: Sequence[Card]) -> str:
+        return "\n---\n\n".join(self.render(card_blocks(card)) for card in cards)
 
     def block(self, block: Block) -> str:
         if isinstance(block, Heading):
@@ -51,5 +66,17 @@ class MarkdownRenderer(BlockRenderer):
                 for n in block.names
             ]
             return " → ".join(parts) + " ↺"
-        lines = "\n".join(f"> {escape(line)}" for line in block.lines if line)
-        return f"> **⚠ {escape(block.title)}**\n>\n{lines}"
+        if isinstance(block, Bullets):
+            return "\n".join(f"- {escape(item)}" for item in block.items)
+        if isinstance(block, Table):
+            # A line break would end the table row: inside a cell it is a space.
+            rows = [
+                "| " + " | ".join(escape(" ".join(cell.split())) for cell in row) + " |"
+                for row in (block.headers, *block.rows)
+            ]
+            rows.insert(1, "|" + " --- |" * len(block.headers))
+            return "\n".join(rows)
+        if isinstance(block, Alert):
+            lines = "\n".join(f"> {escape(line)}" for line in block.lines if line)
+            return f"> **⚠ {escape(block.title)}**\n>\n{lines}"
+        assert_never(block)

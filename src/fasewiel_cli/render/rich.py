@@ -7,8 +7,10 @@ typed, or in a knowledge base, are printed literally.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Sequence
+from typing import assert_never
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -16,8 +18,19 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from fasewiel_cli.render.base import BlockRenderer
-from fasewiel_cli.render.blocks import Bars, Block, Heading, Pairs, Paragraph, Wheel
+from fasewiel_cli.render.base import BlockRenderer, card_blocks
+from fasewiel_cli.render.blocks import (
+    Alert,
+    Bars,
+    Block,
+    Bullets,
+    Card,
+    Heading,
+    Pairs,
+    Paragraph,
+    Table,
+    Wheel,
+)
 
 # One colour per position on the wheel: calm red, waking yellow, building blue, glowing magenta,
 # steady green.
@@ -56,8 +69,25 @@ def _renderable(block: Block, colours: dict[str, str], width: int) -> Renderable
         return _bars(block, colours)
     if isinstance(block, Wheel):
         return Panel(_wheel(block, colours), title="fasewiel", expand=False, border_style="dim")
-    lines = Text("\n").join(Text(line) for line in block.lines if line)
-    return Panel(lines, title=Text(f"⚠ {block.title}", style="bold"), border_style="bold red")
+    if isinstance(block, Bullets):
+        return _pairs(Pairs(tuple(("•", item) for item in block.items)), width)
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Alert):
+        lines = Text("\n").join(Text(line) for line in block.lines if line)
+        return Panel(lines, title=Text(f"⚠ {block.title}", style="bold"), border_style="bold red")
+    assert_never(block)
+
+
+def _table(block: Table) -> RenderableType:
+    from rich.table import Table as RichTable  # only cards have tables: not on every start
+
+    table = RichTable(show_lines=True, expand=True, header_style="bold")
+    for header in block.headers:
+        table.add_column(Text(header), ratio=1)
+    for row in block.rows:
+        table.add_row(*(Text(cell, style="bold" if n == 0 else "") for n, cell in enumerate(row)))
+    return table
 
 
 def _pairs(block: Pairs, width: int) -> Text:
@@ -113,6 +143,12 @@ class RichRenderer(BlockRenderer):
         self.color = color
 
     def render(self, blocks: Sequence[Block]) -> str:
+        return self._print(build(blocks, self.width))
+
+    def cards(self, cards: Sequence[Card]) -> str:
+        return self._print(card_panels(cards, self.width))
+
+    def _print(self, renderable: RenderableType) -> str:
         out = io.StringIO()
         console = Console(
             file=out,
@@ -122,8 +158,39 @@ class RichRenderer(BlockRenderer):
             highlight=False,
             emoji=False,
         )
-        console.print(build(blocks, self.width))
+        console.print(renderable)
         if self.color:
             return out.getvalue()
         # Without colour, the padding Rich adds to table cells is only trailing blanks.
         return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
+
+
+def card_panels(cards: Sequence[Card], width: int) -> Group:
+    """Each card in a frame of its phase's colour, its title on the frame."""
+    panels = []
+    for card in cards:
+        colour = PHASE_STYLES[card.accent] if card.accent is not None else "cyan"
+        body = build(card_blocks(card)[1:], width - 4)
+        title = Text(card.title, style=f"bold {colour}")
+        panels.append(Panel(body, title=title, border_style=colour, subtitle=card.footer or None))
+    return Group(*panels)
+
+
+# Rich's SVG asks for Fira Code from a CDN; a slide must not reach out to the network.
+_REMOTE_FONTS = re.compile(r"\s*@font-face\s*\{[^}]*\}")
+_FONT_FAMILY = "font-family: Fira Code, monospace;"
+LOCAL_FONTS = 'font-family: "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace;'
+
+
+class SvgRenderer(RichRenderer):
+    """The rich cards, exported by Rich as one SVG picture (for slides), at a fixed width so
+    that the same cards always give the same file."""
+
+    def __init__(self, width: int = 90) -> None:
+        super().__init__(width=width, color=True)
+
+    def cards(self, cards: Sequence[Card]) -> str:
+        console = Console(record=True, width=self.width, file=io.StringIO(), force_terminal=True)
+        console.print(card_panels(cards, self.width))
+        svg = console.export_svg(title=" · ".join(card.title for card in cards))
+        return _REMOTE_FONTS.sub("", svg).replace(_FONT_FAMILY, LOCAL_FONTS)

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fasewiel_cli.render.base import BlockRenderer
-from fasewiel_cli.render.blocks import Bars, Block, Heading, Pairs, Paragraph, Wheel
+from fasewiel_cli.render.base import BlockRenderer, card_blocks
+from fasewiel_cli.render.blocks import (
+    Alert,
+    Bars,
+    Block,
+    Bullets,
+    Card,
+    Heading,
+    Pairs,
+    Paragraph,
+    Table,
+    Wheel,
+)
 
 BAR_WIDTH = 20
 _UNDERLINE = {1: "=", 2: "-"}
@@ -29,9 +40,15 @@ def bar(share: float, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
+CARD_RULE = "═" * 72
+
+
 class TextRenderer(BlockRenderer):
     def render(self, blocks: Sequence[Block]) -> str:
         return "\n\n".join(self.block(b) for b in blocks) + "\n"
+
+    def cards(self, cards: Sequence[Card]) -> str:
+        return f"\n{CARD_RULE}\n\n".join(self.render(card_blocks(card)) for card in cards)
 
     def block(self, block: Block) -> str:
         if isinstance(block, Heading):
@@ -51,5 +68,18 @@ class TextRenderer(BlockRenderer):
             )
         if isinstance(block, Wheel):
             return wheel_line(block)
+        if isinstance(block, Bullets):
+            return "\n".join(f"  • {item}" for item in block.items)
+        if isinstance(block, Table):
+            return "\n\n".join(
+                "\n".join(
+                    [
+                        row[0],
+                        *(f"  {h}: {v}" for h, v in zip(block.headers[1:], row[1:], strict=True)),
+                    ]
+                )
+                for row in block.rows
+            )
+        assert isinstance(block, Alert)
         title = f"!! {block.title.upper()} !!"
         return "\n".join([title, *(f"  {line}" for line in block.lines)])
