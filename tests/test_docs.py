@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.main import get_command
@@ -38,14 +39,24 @@ def test_screenshot_is_current() -> None:
 
 
 def commands() -> list[str]:
-    group = get_command(app)
-    return sorted(group.commands)  # type: ignore[attr-defined]
+    """Every command and group, sub-commands as "group command"."""
+    names = []
+    for name, command in get_command(app).commands.items():  # type: ignore[attr-defined]
+        names.append(name)
+        names += [f"{name} {sub}" for sub in getattr(command, "commands", {})]
+    return sorted(names)
+
+
+def find_command(name: str) -> Any:
+    command: Any = get_command(app)
+    for part in name.split():
+        command = command.commands[part]
+    return command
 
 
 @pytest.mark.parametrize("name", commands())
 def test_every_command_has_help_and_is_documented(name: str) -> None:
-    command = get_command(app).commands[name]  # type: ignore[attr-defined]
-    assert command.help
+    assert find_command(name).help
     assert f"<!-- help: {name} -->" in README
     assert f"fasewiel {name}" in README
 

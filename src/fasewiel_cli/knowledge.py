@@ -9,6 +9,7 @@ A cache that cannot be read or written is simply ignored.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
@@ -31,6 +32,7 @@ from fasewiel_cli.models import (
     LanguageFile,
     Localized,
     LocalizedList,
+    RedFlag,
     Sourced,
 )
 
@@ -136,29 +138,47 @@ def build_knowledge(
     raw: dict[str, bytes], directory: Path, digest: str, *, builtin: bool
 ) -> KnowledgeBase:
     """Parse, validate and cross-check; raise ``KnowledgeError`` listing every error found."""
+    kb, problems, _ = examine(raw, directory, digest, builtin=builtin)
+    if kb is None:
+        raise KnowledgeError([p for p in problems if p.severity == "error"])
+    return kb
+
+
+def examine(
+    raw: dict[str, bytes], directory: Path, digest: str, *, builtin: bool
+) -> tuple[KnowledgeBase | None, list[Problem], dict[str, tuple[Any, Any]]]:
+    """Every error in the files, and the knowledge base when there is none (else None)."""
     parsed, problems = validate_files(raw, directory)
     problems += cross_check(parsed)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise KnowledgeError(errors)
-    return _assemble(parsed, digest, builtin)
+    if any(p.severity == "error" for p in problems):
+        return None, problems, parsed
+    return _assemble(parsed, digest, builtin), problems, parsed
+
+
+@functools.cache
+def _adapter(name: str) -> Any:
+    """The validator of one file's shape, built once per process (building is the slow part)."""
+    from pydantic import TypeAdapter
+
+    from fasewiel_cli.schema import SCHEMAS
+
+    return TypeAdapter(SCHEMAS[name])
 
 
 def validate_files(
     raw: dict[str, bytes], directory: Path
 ) -> tuple[dict[str, tuple[Any, Any]], list[Problem]]:
     """Each file parsed and validated: ``{name: (document, model)}`` and the problems found."""
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     from fasewiel_cli.safeyaml import YamlError, read_document
-    from fasewiel_cli.schema import SCHEMAS
 
     parsed: dict[str, tuple[Any, Any]] = {}
     problems: list[Problem] = []
     for name in FILE_NAMES:
         try:
             document = read_document(raw[name], str(directory / name))
-            parsed[name] = (document, TypeAdapter(SCHEMAS[name]).validate_python(document.data))
+            parsed[name] = (document, _adapter(name).validate_python(document.data))
         except YamlError as error:
             problems.append(error.problem)
         except ValidationError as error:
@@ -213,9 +233,7 @@ def cross_check(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
     for document, model in parsed.values():
         for path, item in _walk(model, ()):
             problems += [document.problem(path, m) for m in _item_problems(item)]
-    if len(parsed) == len(FILE_NAMES):
-        problems += _reference_problems(parsed)
-    return problems
+    return problems + _reference_problems(parsed)
 
 
 def _walk(obj: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -252,22 +270,33 @@ def _item_problems(item: Any) -> list[str]:
 
 
 def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
+    """Ids that must exist elsewhere. Each check runs when the files it needs could be read, so a
+    broken file hides only the checks that depend on it, not those of the other files."""
     docs = {name: doc for name, (doc, _) in parsed.items()}
-    knowledge: KnowledgeFile = parsed["knowledge.yaml"][1]
-    phases = parsed["phases.yaml"][1].phases
-    signals = parsed["signals.yaml"][1].signals
-    ids = {
-        "phase": {p.id for p in phases},
-        "messenger": {m.id for m in parsed["messengers.yaml"][1].messengers},
-        "ingredient": {i.id for i in parsed["ingredients.yaml"][1].ingredients},
-        "weight": set(knowledge.scoring.weights),
+
+    def items(file: str, key: str) -> tuple[Any, ...] | None:
+        return getattr(parsed[file][1], key) if file in parsed else None
+
+    knowledge: KnowledgeFile | None = (
+        parsed["knowledge.yaml"][1] if "knowledge.yaml" in parsed else None
+    )
+    phases = items("phases.yaml", "phases")
+    signals = items("signals.yaml", "signals")
+    messengers = items("messengers.yaml", "messengers")
+    ingredients = items("ingredients.yaml", "ingredients")
+    ids: dict[str, set[str] | None] = {
+        "phase": set(PHASE_IDS) if phases is None else {p.id for p in phases},
+        "messenger": None if messengers is None else {m.id for m in messengers},
+        "ingredient": None if ingredients is None else {i.id for i in ingredients},
+        "weight": None if knowledge is None else set(knowledge.scoring.weights),
     }
     found: list[tuple[str, tuple[Any, ...], str]] = []
 
     def need(kind: str, value: str, file: str, path: tuple[Any, ...]) -> None:
-        if value not in ids[kind]:
-            known = ", ".join(sorted(ids[kind]))
-            found.append((file, path, f"unknown {kind} '{value}' (known: {known})"))
+        known = ids[kind]
+        if known is not None and value not in known:
+            choices = ", ".join(sorted(known))
+            found.append((file, path, f"unknown {kind} '{value}' (known: {choices})"))
 
     for file, key in (
         ("phases.yaml", "phases"),
@@ -278,20 +307,21 @@ def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
         ("red_flags.yaml", "red_flags"),
     ):
         seen: set[str] = set()
-        for i, item in enumerate(getattr(parsed[file][1], key)):
+        for i, item in enumerate(items(file, key) or ()):
             if item.id in seen:
                 found.append((file, (key, i, "id"), f"duplicate id '{item.id}'"))
             seen.add(item.id)
 
-    if tuple(p.id for p in phases) != PHASE_IDS:
-        found.append(("phases.yaml", ("phases",), f"phases must be, in order: {PHASE_IDS}"))
-    for i, phase in enumerate(phases):
-        need("phase", phase.next, "phases.yaml", ("phases", i, "next"))
-        for j, use in enumerate(phase.ingredients):
-            need("ingredient", use.ingredient, "phases.yaml", ("phases", i, "ingredients", j))
-        if not any(phase.id in s.phases for s in signals):
-            found.append(("phases.yaml", ("phases", i), f"phase '{phase.id}' has no signals"))
-    for i, signal in enumerate(signals):
+    if phases is not None:
+        if tuple(p.id for p in phases) != PHASE_IDS:
+            found.append(("phases.yaml", ("phases",), f"phases must be, in order: {PHASE_IDS}"))
+        for i, phase in enumerate(phases):
+            need("phase", phase.next, "phases.yaml", ("phases", i, "next"))
+            for j, use in enumerate(phase.ingredients):
+                need("ingredient", use.ingredient, "phases.yaml", ("phases", i, "ingredients", j))
+            if signals is not None and not any(phase.id in s.phases for s in signals):
+                found.append(("phases.yaml", ("phases", i), f"phase '{phase.id}' has no signals"))
+    for i, signal in enumerate(signals or ()):
         if not signal.phases:
             found.append(("signals.yaml", ("signals", i, "phases"), "a signal needs a phase"))
         for phase_id, weight in signal.phases.items():
@@ -299,19 +329,21 @@ def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
             need("weight", weight, "signals.yaml", ("signals", i, "phases", phase_id))
         for j, messenger in enumerate(signal.messengers):
             need("messenger", messenger, "signals.yaml", ("signals", i, "messengers", j))
-    for i, treatment in enumerate(parsed["treatments.yaml"][1].treatments):
+    for i, treatment in enumerate(items("treatments.yaml", "treatments") or ()):
         if not treatment.phases:
             found.append(("treatments.yaml", ("treatments", i, "phases"), "no phases given"))
         for j, phase_id in enumerate(treatment.phases):
             need("phase", phase_id, "treatments.yaml", ("treatments", i, "phases", j))
-    for i, flag in enumerate(parsed["red_flags.yaml"][1].red_flags):
+    for i, flag in enumerate(items("red_flags.yaml", "red_flags") or ()):
         for lang in LANGS:
             for j, pattern in enumerate(flag.patterns.get(lang)):
                 if not all(all(phrase_norms(a) for a in g) for g in split_pattern(pattern)):
                     path = ("red_flags", i, "patterns", lang, j)
                     found.append(("red_flags.yaml", path, "an empty word in the pattern"))
-    found += _scoring_problems(knowledge, need)
-    found += _placeholder_problems(parsed["messages.yaml"][1])
+    if knowledge is not None:
+        found += _scoring_problems(knowledge, need)
+    if "messages.yaml" in parsed:
+        found += _placeholder_problems(parsed["messages.yaml"][1])
     return [docs[file].problem(path, message) for file, path, message in found]
 
 
@@ -351,6 +383,8 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
     knowledge: KnowledgeFile = model["knowledge.yaml"]
     signals = model["signals.yaml"].signals
     red_flags = model["red_flags.yaml"].red_flags
+    if not builtin:
+        red_flags = with_builtin_flags(red_flags)
     language: LanguageFile = model["language.yaml"]
     return KnowledgeBase(
         info=KnowledgeInfo(
@@ -373,6 +407,27 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         cards=model["cards.yaml"],
         lexicon=build_lexicon(signals, red_flags, language),
     )
+
+
+def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
+    """A custom knowledge base's red flags on top of the built-in ones, which always apply.
+
+    A flag with a built-in id keeps its own texts and adds its patterns to the built-in ones;
+    a built-in flag left out is kept as it is; new flags follow.
+    """
+    remaining = {flag.id: flag for flag in own}
+    merged = []
+    for base in load_knowledge().red_flags:
+        flag = remaining.pop(base.id, None)
+        if flag is None:
+            merged.append(base)
+            continue
+        patterns = LocalizedList(
+            nl=tuple(dict.fromkeys((*base.patterns.nl, *flag.patterns.nl))),
+            en=tuple(dict.fromkeys((*base.patterns.en, *flag.patterns.en))),
+        )
+        merged.append(dataclasses.replace(flag, patterns=patterns))
+    return (*merged, *remaining.values())
 
 
 # --- cache ------------------------------------------------------------------------------------
@@ -400,6 +455,8 @@ def _cache_path(digest: str, builtin: bool) -> Path | None:
         key = hashlib.sha256(f"{__version__}\0{builtin}\0{digest}".encode())
         for name in _CODE_FILES:
             key.update((here / name).read_bytes())
+        if not builtin:  # a custom knowledge base carries the built-in red flags too
+            key.update((builtin_data_dir() / "red_flags.yaml").read_bytes())
         return cache_dir() / f"knowledge-{key.hexdigest()[:32]}.pickle"
     except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
         return None
