@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
-from fasewiel_cli.matching import SignalMatch, match_text
+from fasewiel_cli.matching import FlagMatch, SignalMatch, match_text
 from fasewiel_cli.models import KnowledgeBase, KnowledgeInfo, LabelKey, Labels, Lang, Treatment
 from fasewiel_cli.scoring import Assessment, assess
 
@@ -111,8 +111,13 @@ def check(
     lang: Lang = "nl",
     treatments: Sequence[str] = (),
     kb: KnowledgeBase | None = None,
+    flags: Sequence[tuple[str, str]] = (),
 ) -> Advice:
-    """The whole pipeline: text (or words) → match → assess → advise."""
+    """The whole pipeline: text (or words) → match → assess → advise.
+
+    ``flags`` are red flags confirmed outside the text (the intake's safety questions), as
+    (flag id, what was confirmed); they count as if the text had named them.
+    """
     if kb is None:
         from fasewiel_cli.knowledge import load_knowledge
 
@@ -124,7 +129,12 @@ def check(
 
         found = find("treatment", kb.treatments, name, lang)
         planned.setdefault(found.id, found)  # "-t peeling -t peelings" is one treatment
-    return advise(kb, assess(kb, match_text(kb.lexicon, joined)), lang, list(planned.values()))
+    match = match_text(kb.lexicon, joined)
+    if flags:
+        named = {f.flag for f in match.red_flags}
+        extra = tuple(FlagMatch(kb.red_flag(i).id, said) for i, said in flags if i not in named)
+        match = match._replace(red_flags=(*match.red_flags, *extra))
+    return advise(kb, assess(kb, match), lang, list(planned.values()))
 
 
 def advise(

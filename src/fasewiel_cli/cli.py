@@ -203,6 +203,12 @@ def emit(text: str) -> None:
         raise FasewielError(f"cannot write the output: {error.strerror}") from None
 
 
+def stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
 def renderer(fmt: Format) -> Renderer:
     width = shutil.get_terminal_size((100, 24)).columns
     return renderer_for(fmt, width=width, color=sys.stdout.isatty())
@@ -269,6 +275,14 @@ def check(
             show_default=False,
         ),
     ] = None,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive",
+            "-i",
+            help="Ask the guided intake questions (the default without symptoms on a terminal).",
+        ),
+    ] = False,
     lang: LangOption = None,
     fmt: FormatOption = Format.rich,
     data: DataOption = None,
@@ -279,6 +293,9 @@ def check(
     small typos forgiven and negation honoured ("geen jeuk"). Warning signs that belong with a
     doctor come first.
 
+    Without symptoms, on a terminal (or with --interactive), a guided intake asks instead: safety
+    first, then what you see, then at most three follow-up questions; the advice is the same.
+
     Examples:
 
       fasewiel check roodheid jeuk
@@ -288,18 +305,31 @@ def check(
       fasewiel check "fine lines and loss of firmness" --lang en --treatment microneedling
 
       echo "vale teint en dof" | fasewiel check - --format json
+
+      fasewiel check            (on a terminal: the guided intake)
     """
     from fasewiel_cli.advice import check as assess_text
 
-    if not symptoms:
+    if not symptoms and not (interactive or sys.stdin.isatty()):
         raise typer.BadParameter(
-            "no symptoms given. Pass them as words (fasewiel check roodheid jeuk) "
-            "or '-' to read them from standard input.",
+            "no symptoms given. Pass them as words (fasewiel check roodheid jeuk), '-' to read "
+            "them from standard input, or run on a terminal for the guided intake.",
             param_hint="SYMPTOMS",
         )
     kb = load(data)
     code = resolve_lang(lang)
-    advice = assess_text(read_symptoms(symptoms), lang=code, treatments=treatment or (), kb=kb)
+    planned = treatment or ()
+    if symptoms:
+        advice = assess_text(read_symptoms(symptoms), lang=code, treatments=planned, kb=kb)
+    else:
+        from fasewiel_cli.interview import Interview
+
+        if planned:  # an unknown treatment is said before the questions, not after them
+            assess_text("", lang=code, treatments=planned, kb=kb)
+        answers = Interview(kb, code, sys.stdin.readline, stderr_console()).run()
+        advice = assess_text(
+            answers.text, lang=code, treatments=planned, kb=kb, flags=answers.flags
+        )
     if advice.phase is None and not advice.red_flags:
         if fmt is Format.json:
             emit(renderer(fmt).advice(advice))

@@ -364,17 +364,19 @@ def _scoring_problems(knowledge: KnowledgeFile, need: Any) -> list[tuple[str, An
 
 def _placeholder_problems(messages: MessagesFile) -> list[tuple[str, Any, str]]:
     found: list[tuple[str, Any, str]] = []
-    for f in dataclasses.fields(messages.texts):
-        text = getattr(messages.texts, f.name)
-        if not isinstance(text, Localized):
-            continue
-        allowed = TEXT_PLACEHOLDERS.get(f.name, frozenset())
-        for lang in LANGS:
-            for name in _PLACEHOLDER.findall(text.get(lang)):
-                if name not in allowed:
-                    choice = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "none"
-                    message = f"unknown placeholder {{{name}}} (allowed: {choice})"
-                    found.append(("messages.yaml", ("texts", f.name, lang), message))
+    for section in ("texts", "intake"):
+        texts = getattr(messages, section)
+        for f in dataclasses.fields(texts):
+            text = getattr(texts, f.name)
+            if not isinstance(text, Localized):
+                continue
+            allowed = TEXT_PLACEHOLDERS.get(f.name, frozenset())
+            for lang in LANGS:
+                for name in _PLACEHOLDER.findall(text.get(lang)):
+                    if name not in allowed:
+                        choice = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "none"
+                        message = f"unknown placeholder {{{name}}} (allowed: {choice})"
+                        found.append(("messages.yaml", (section, f.name, lang), message))
     return found
 
 
@@ -404,6 +406,7 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         language=language,
         texts=model["messages.yaml"].texts,
         labels=model["messages.yaml"].labels,
+        intake=model["messages.yaml"].intake,
         cards=model["cards.yaml"],
         lexicon=build_lexicon(signals, red_flags, language),
     )

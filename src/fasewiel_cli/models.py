@@ -345,6 +345,26 @@ class Texts(Sourced):
     verdict_red_flag: Localized
 
 
+@model
+class IntakeTexts(Sourced):
+    """What the guided intake asks and says (``fasewiel check`` without symptoms)."""
+
+    intro: Localized
+    safety: Localized
+    safety_question: Localized
+    safety_which: Localized
+    continue_question: Localized
+    stopped: Localized
+    see: Localized
+    see_prompt: Localized
+    own_words: Localized
+    follow_up: Localized
+    yes_no_hint: Localized
+    number_hint: Localized
+    nothing_hint: Localized
+    ended: Localized
+
+
 # The placeholders each text may use; anything else in braces is a mistake in the YAML.
 TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "no_signal_hint": frozenset({"command"}),
@@ -357,6 +377,9 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "verdict_gentle_phase": frozenset({"treatment", "phase", "phases"}),
     "verdict_no_phase": frozenset({"treatment"}),
     "verdict_red_flag": frozenset({"treatment"}),
+    # The intake's texts (IntakeTexts) share this table.
+    "follow_up": frozenset({"signal"}),
+    "number_hint": frozenset({"last"}),
 }
 
 
@@ -475,6 +498,7 @@ class KnowledgeBase(Frozen):
     language: LanguageFile
     texts: Texts
     labels: Labels
+    intake: IntakeTexts
     cards: CardTexts
     lexicon: Lexicon
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)

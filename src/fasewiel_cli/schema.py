@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from fasewiel_cli.models import (
     CardTexts,
     Ingredient,
+    IntakeTexts,
     Labels,
     LanguageFile,
     Localized,
@@ -77,6 +78,7 @@ class MessagesFile:
     __pydantic_config__: ClassVar[Any] = _STRICT
     texts: Texts
     labels: Labels
+    intake: IntakeTexts
 
 
 SCHEMAS: dict[str, type[Any]] = {

@@ -6,6 +6,7 @@ the other signals point to is what comes next.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from fasewiel_cli.matching import MatchResult
@@ -26,23 +27,30 @@ class Assessment(NamedTuple):
 
 
 def assess(kb: KnowledgeBase, match: MatchResult) -> Assessment:
+    return Assessment(match, *score(kb, match.signal_ids))
+
+
+def score(
+    kb: KnowledgeBase, signal_ids: Iterable[str]
+) -> tuple[dict[str, float], str | None, str | None, bool]:
+    """Shares per phase, the phase, the next phase and whether calm-first chose the phase."""
     raw = dict.fromkeys((p.id for p in kb.phases), 0.0)
     calm = False
-    for signal_id in match.signal_ids:
+    for signal_id in signal_ids:
         for phase_id, weight in kb.points(signal_id):
             raw[phase_id] += weight
         calm = calm or kb.calms_first(signal_id)
     total = sum(raw.values())
     if total <= 0:
-        return Assessment(match, dict.fromkeys(raw, 0.0), None, None, calm_first=False)
+        return dict.fromkeys(raw, 0.0), None, None, False
     scores = {phase_id: value / total for phase_id, value in raw.items()}
     rule = kb.scoring.calm_first
     if calm:
         others = {p: v for p, v in raw.items() if p != rule.phase and v > 0}
         after = _leader(others) if others else kb.phase(rule.phase).next
-        return Assessment(match, scores, rule.phase, after, calm_first=True)
+        return scores, rule.phase, after, True
     leader = _leader(raw)
-    return Assessment(match, scores, leader, kb.phase(leader).next, calm_first=False)
+    return scores, leader, kb.phase(leader).next, False
 
 
 def _leader(raw: dict[str, float]) -> str:

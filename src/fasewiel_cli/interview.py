@@ -1,0 +1,158 @@
+"""The guided intake's prompt loop (CLI layer): questions on stderr, answers from stdin.
+
+The decisions — which signals to offer, which follow-up to ask, how answers read — are the pure
+functions of ``intake``; this module only talks. Questions go to stderr so that the advice on
+stdout stays clean (``fasewiel check --format json > advice.json`` still asks on the terminal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from rich.console import Console
+from rich.text import Text
+
+from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.intake import (
+    MAX_FOLLOW_UPS,
+    MenuItem,
+    compose,
+    flag_menu,
+    follow_up,
+    parse_numbers,
+    parse_yes_no,
+    signal_menu,
+)
+from fasewiel_cli.matching import match_text
+from fasewiel_cli.models import KnowledgeBase, Lang
+
+
+class IntakeResult(NamedTuple):
+    """What the intake gathered: a text for ``check`` and the red flags confirmed."""
+
+    text: str
+    flags: tuple[tuple[str, str], ...]
+
+
+class Interview:
+    def __init__(
+        self, kb: KnowledgeBase, lang: Lang, read: Callable[[], str], console: Console
+    ) -> None:
+        self.kb = kb
+        self.lang = lang
+        self.read = read
+        self.console = console
+        self.texts = kb.intake
+
+    def say(self, text: str, style: str = "") -> None:
+        self.console.print(Text(text, style=style))
+
+    def text(self, key: str, **values: str) -> str:
+        template: str = getattr(self.texts, key).get(self.lang)
+        for name, value in values.items():
+            template = template.replace(f"{{{name}}}", value)
+        return template
+
+    def ask(self, prompt: str) -> str:
+        self.console.print(Text.assemble((prompt, "bold"), " "), end="")
+        line = self.read()
+        if not line:  # end of input (Ctrl-D): the intake cannot go on
+            self.console.print()
+            raise FasewielError(
+                self.text("ended"),
+                hint="answer the questions, or pass the symptoms as words: "
+                "fasewiel check roodheid jeuk",
+            )
+        return line.rstrip("\r\n")
+
+    def yes_no(self, prompt: str) -> bool:
+        while True:
+            answer = parse_yes_no(self.ask(prompt))
+            if answer is not None:
+                return answer
+            self.say(self.text("yes_no_hint"), "yellow")
+
+    def numbers(self, prompt: str, last: int) -> list[int]:
+        while True:
+            answer = parse_numbers(self.ask(prompt), last)
+            if answer is not None:
+                return answer
+            self.say(self.text("number_hint", last=str(last)), "yellow")
+
+    def show(self, items: tuple[MenuItem, ...], width: int = 1) -> None:
+        for item in items:
+            self.say(f"  {item.number:>{width}}  {item.text}")
+
+    # -- the three steps ------------------------------------------------------------------------
+
+    def run(self) -> IntakeResult:
+        self.say(self.text("intro"), "dim")
+        flags, stop = self.safety()
+        if stop:
+            self.say(self.text("stopped"), "bold red")
+            return IntakeResult("", flags)
+        chosen, own_words = self.what_you_see()
+        denied: list[str] = []
+        present = list(
+            match_text(self.kb.lexicon, compose(self.kb, self.lang, chosen, own_words)).signal_ids
+        )
+        asked: list[str] = []
+        for _ in range(MAX_FOLLOW_UPS):
+            signal_id = follow_up(self.kb, present, asked)
+            if signal_id is None:
+                break
+            asked.append(signal_id)
+            name = self.kb.signal(signal_id).name.get(self.lang)
+            if self.yes_no(self.text("follow_up", signal=name)):
+                chosen.append(signal_id)
+                present.append(signal_id)
+            else:
+                denied.append(signal_id)
+        self.console.print()
+        return IntakeResult(compose(self.kb, self.lang, chosen, own_words, denied), flags)
+
+    def safety(self) -> tuple[tuple[tuple[str, str], ...], bool]:
+        """The red-flag screen: the flags confirmed, and whether the person stops here."""
+        items = flag_menu(self.kb, self.lang)
+        if not items:
+            return (), False
+        self.console.print()
+        self.say(self.text("safety"), "bold")
+        self.show(items, len(str(len(items))))
+        if not self.yes_no(self.text("safety_question")):
+            return (), False
+        which = [] if len(items) > 1 else [1]
+        while not which:
+            which = self.numbers(self.text("safety_which"), len(items))
+        confirmed = tuple((items[n - 1].id, items[n - 1].text) for n in which)
+        self.console.print()
+        for flag_id, name in confirmed:
+            self.say(f"⚠ {name}", "bold red")
+            self.say(f"  {self.kb.red_flag(flag_id).advice.get(self.lang)}")
+        self.say(self.kb.texts.referral.get(self.lang), "bold")
+        return confirmed, not self.yes_no(self.text("continue_question"))
+
+    def what_you_see(self) -> tuple[list[str], str]:
+        """The signals chosen from the menu and the person's own words; asks again until at least
+        one signal is recognised."""
+        groups = signal_menu(self.kb, self.lang)
+        items = {item.number: item for group in groups for item in group.items}
+        while True:
+            self.console.print()
+            self.say(self.text("see"), "bold")
+            for group in groups:
+                self.say(group.title, "bold cyan")
+                self.show(group.items, len(str(len(items))))
+            chosen = [items[n].id for n in self.numbers(self.text("see_prompt"), len(items))]
+            own_words = self.ask(self.text("own_words")).strip()
+            if chosen:
+                return chosen, own_words
+            found = match_text(self.kb.lexicon, own_words)
+            if found.signal_ids:
+                return [], own_words
+            if own_words:
+                unknown = ", ".join(u.text for u in found.unrecognised)
+                label = self.kb.labels.get("unrecognised", self.lang)
+                self.say(f"{label}: {unknown or own_words}", "yellow")
+            self.say(self.text("nothing_hint"), "yellow")
