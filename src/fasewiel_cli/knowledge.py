@@ -359,12 +359,16 @@ def _scoring_problems(knowledge: KnowledgeFile, need: Any) -> list[tuple[str, An
     need("phase", scoring.intensive.blocked_by, "knowledge.yaml", ("scoring", "intensive"))
     for j, phase_id in enumerate(scoring.intensive.phases):
         need("phase", phase_id, "knowledge.yaml", ("scoring", "intensive", "phases", j))
+    for j, rule in enumerate(knowledge.recheck):
+        need("phase", rule.phase, "knowledge.yaml", ("recheck", j, "phase"))
+        if rule.days < 1:
+            found.append(("knowledge.yaml", ("recheck", j, "days"), "days must be 1 or more"))
     return found
 
 
 def _placeholder_problems(messages: MessagesFile) -> list[tuple[str, Any, str]]:
     found: list[tuple[str, Any, str]] = []
-    for section in ("texts", "intake"):
+    for section in ("texts", "intake", "history"):
         texts = getattr(messages, section)
         for f in dataclasses.fields(texts):
             text = getattr(texts, f.name)
@@ -407,6 +411,8 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         texts=model["messages.yaml"].texts,
         labels=model["messages.yaml"].labels,
         intake=model["messages.yaml"].intake,
+        history=model["messages.yaml"].history,
+        recheck=knowledge.recheck,
         cards=model["cards.yaml"],
         lexicon=build_lexicon(signals, red_flags, language),
     )

@@ -136,6 +136,15 @@ class Weight(Frozen):
 
 
 @model
+class Recheck(Sourced):
+    """How often a client in ``phase`` is due for a new check (``fasewiel history``)."""
+
+    phase: str
+    days: int
+    name: Localized
+
+
+@model
 class Scoring(Sourced):
     weights: dict[str, Weight]
     calm_first: CalmFirst
@@ -365,6 +374,14 @@ class IntakeTexts(Sourced):
     ended: Localized
 
 
+@model
+class HistoryTexts(Sourced):
+    """What ``fasewiel history`` says besides the visits themselves."""
+
+    recheck_due: Localized
+    recheck_next: Localized
+
+
 # The placeholders each text may use; anything else in braces is a mistake in the YAML.
 TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "no_signal_hint": frozenset({"command"}),
@@ -380,6 +397,9 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     # The intake's texts (IntakeTexts) share this table.
     "follow_up": frozenset({"signal"}),
     "number_hint": frozenset({"last"}),
+    # … and so do the history's.
+    "recheck_due": frozenset({"check", "phase", "date", "days"}),
+    "recheck_next": frozenset({"check", "phase", "due", "days"}),
 }
 
 
@@ -420,6 +440,16 @@ LabelKey = Literal[
     "neurotransmitter",
     "origin_source",
     "origin_derived",
+    "client",
+    "visits",
+    "trajectory",
+    "since_previous",
+    "gained",
+    "lost",
+    "unchanged",
+    "note",
+    "reminder",
+    "first_visit",
 ]
 
 
@@ -463,6 +493,16 @@ class Labels(Sourced):
     neurotransmitter: Localized
     origin_source: Localized
     origin_derived: Localized
+    client: Localized
+    visits: Localized
+    trajectory: Localized
+    since_previous: Localized
+    gained: Localized
+    lost: Localized
+    unchanged: Localized
+    note: Localized
+    reminder: Localized
+    first_visit: Localized
 
     def get(self, key: LabelKey, lang: Lang) -> str:
         text: Localized = getattr(self, key)
@@ -499,6 +539,8 @@ class KnowledgeBase(Frozen):
     texts: Texts
     labels: Labels
     intake: IntakeTexts
+    history: HistoryTexts
+    recheck: tuple[Recheck, ...]
     cards: CardTexts
     lexicon: Lexicon
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from fasewiel_cli.models import (
     CardTexts,
+    HistoryTexts,
     Ingredient,
     IntakeTexts,
     Labels,
@@ -18,6 +19,7 @@ from fasewiel_cli.models import (
     Localized,
     Messenger,
     Phase,
+    Recheck,
     RedFlag,
     Scoring,
     Signal,
@@ -35,6 +37,7 @@ class KnowledgeFile:
     version: str
     title: Localized
     scoring: Scoring
+    recheck: tuple[Recheck, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +82,7 @@ class MessagesFile:
     texts: Texts
     labels: Labels
     intake: IntakeTexts
+    history: HistoryTexts
 
 
 SCHEMAS: dict[str, type[Any]] = {
