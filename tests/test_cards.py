@@ -565,3 +565,93 @@ def test_ingredient_card_in_each_format(runner: CliRunner, fmt: str) -> None:
     assert "Ceramides" in result.stdout
     assert "strengthen the barrier" in result.stdout
     assert "Source: §8" in result.stdout.replace("\\", "")
+
+
+# --- odd targets, odd texts ---------------------------------------------------------------------
+
+
+def test_a_read_only_file_is_refused_and_kept(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "c.html"
+    target.write_text("mine", encoding="utf-8")
+    target.chmod(0o444)
+    result = runner.invoke(app, ["card", "reset", "-o", str(target)])
+    assert result.exit_code == 1
+    assert "read-only" in result.stderr
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_symbolic_link_is_followed_and_kept(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "real.md").write_text("old", encoding="utf-8")
+    (tmp_path / "link.md").symlink_to("real.md")
+    assert runner.invoke(app, ["card", "reset", "-o", str(tmp_path / "link.md")]).exit_code == 0
+    assert (tmp_path / "link.md").is_symlink()
+    assert (tmp_path / "real.md").read_text(encoding="utf-8").startswith("# Reset")
+
+
+def test_a_device_is_written_in_place_never_replaced(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "null.txt").symlink_to(os.devnull)
+    result = runner.invoke(app, ["card", "reset", "-o", str(tmp_path / "null.txt")])
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+    assert (tmp_path / "null.txt").is_symlink()
+
+
+def test_an_unknown_extension_asks_for_a_format(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["card", "-o", str(tmp_path / "c.json")])
+    assert result.exit_code == 2
+    assert "add --format" in result.stderr
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_markdown_escapes_every_line_of_a_text(runner: CliRunner, kb_copy: Path) -> None:
+    text = "|-\n      tekst\n      # KOP\n      1. lijst\n      - item\n      ---\n      ==="
+    edit_yaml(kb_copy / "phases.yaml", lambda d: set_core_message(d, "nl", "PLACEHOLDER"))
+    path = kb_copy / "phases.yaml"
+    path.write_text(path.read_text("utf-8").replace("nl: PLACEHOLDER", "nl: " + text), "utf-8")
+    result = runner.invoke(app, ["card", "reset", "-f", "markdown", "--data", str(kb_copy)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    for line in ("\\# KOP", "1\\. lijst", "\\- item", "\\---", "\\==="):
+        assert line in lines
+
+
+def test_svg_does_not_depend_on_the_environment(runner: CliRunner) -> None:
+    plain = runner.invoke(app, ["card", "reset", "-f", "svg"]).stdout
+    for env in ({"TERM": "dumb"}, {"COLUMNS": "40", "COLORTERM": "truecolor"}, {"NO_COLOR": ""}):
+        assert runner.invoke(app, ["card", "reset", "-f", "svg"], env=env).stdout == plain
+
+
+def test_pdf_composes_accents_typed_as_separate_marks() -> None:
+    card = Card("x", "Cafe\u0301", None, (Paragraph("nai\u0308ef"),))
+    (text,) = pages(PdfRenderer("a6", "nl").cards([card]))
+    assert "Café" in text
+    assert "naïef" in text  # composed: one letter, as the font has it
+
+
+def test_pdf_refuses_a_heading_letter_whose_capital_the_font_lacks() -> None:
+    card = Card("x", "Dosering", None, (Heading("5 µg per dag"),))
+    with pytest.raises(FasewielError, match="U\\+039C"):
+        PdfRenderer().cards([card])
+
+
+def test_a_huge_table_cell_flows_over_pages_without_losing_text() -> None:
+    cell = " ".join(f"woord{n}" for n in range(3000))
+    table = Table(("naam", "tekst", "kort"), (("rij1", cell, "ok"), ("rij2", "x", "y")))
+    texts = pages(PdfRenderer("a5", "nl").cards([Card("m", "Tabel", None, (table,))]))
+    assert len(texts) > 1
+    joined = squeeze("".join(texts))
+    assert squeeze(cell) in joined
+    assert "RIJ2" in joined
+
+
+def test_an_empty_ingredient_name_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["ingredient", "  "])
+    assert result.exit_code == 2
+    assert "the name is empty" in result.stderr
+
+
+def test_a_control_character_in_a_name_is_shown_escaped(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["ingredient", "\x1b[2Jnia"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr
+    assert "\\x1b[2Jnia" in result.stderr

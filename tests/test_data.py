@@ -168,7 +168,10 @@ def test_any_text_is_a_knowledge_base_or_our_own_error(text: str, name: str, kb_
         shutil.copyfile(builtin_data_dir() / name, kb_copy / name)
     if isinstance(outcome, FasewielError):
         assert outcome.message.startswith("the knowledge base has")
-        assert "Traceback" not in outcome.message
+        lines = max(text.count("\n") + 1, 1)
+        for problem in getattr(outcome, "problems", ()):
+            assert 1 <= problem.line <= lines + 1  # a real place in the file
+            assert "\n" not in problem.message
 
 
 # --- data init / validate ---------------------------------------------------------------------
@@ -245,11 +248,27 @@ def test_validate_defaults_to_the_active_knowledge_base(kb_copy: Path) -> None:
 def test_validate_a_missing_folder_or_file(tmp_path: Path, kb_copy: Path) -> None:
     result = run("data", "validate", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
-    assert "knowledge-base folder not found" in result.stderr
+    assert "nowhere:1:1: error: knowledge-base folder not found" in result.stdout
+    report = json.loads(run("data", "validate", str(tmp_path / "nowhere"), "-f", "json").stdout)
+    assert report["valid"] is False
+    assert "folder not found" in report["problems"][0]["message"]
     (kb_copy / "cards.yaml").unlink()
     result = run("data", "validate", str(kb_copy))
     assert result.exit_code == 1
     assert "cards.yaml:1:1: error: file is missing" in result.stdout
+
+
+def test_a_missing_file_does_not_hide_the_others(kb_copy: Path) -> None:
+    (kb_copy / "cards.yaml").unlink()
+    edit(kb_copy / "phases.yaml", "en: Reset}", "en: 12}")
+    with (kb_copy / "signals.yaml").open("a", encoding="utf-8") as file:
+        file.write("x: [\n")
+    lines = run("data", "validate", str(kb_copy)).stdout.splitlines()
+    assert [line.split(": error: ")[1][:20] for line in lines[:-1]] == [
+        "expected text, found",
+        "not valid YAML: did ",
+        "file is missing",
+    ]
 
 
 HOUSE_INGREDIENT = """  - id: house_cream
@@ -405,3 +424,86 @@ def test_readme_worked_example_runs(tmp_path: Path) -> None:
     advice = json.loads(done.stdout[done.stdout.index("{") :])
     assert advice["phase"] == "reset"
     assert [m["signal"] for m in advice["matched"]] == ["fiery_red"]
+
+
+# --- what a custom knowledge base cannot do, and odd values ------------------------------------
+
+
+def test_custom_language_rules_cannot_switch_off_built_in_red_flags(kb_copy: Path) -> None:
+    # "ik" as a negation would otherwise negate "ik heb een moedervlek die bloedt".
+    edit(kb_copy / "language.yaml", "nl: [geen, niet,", "nl: [ik, heb, geen, niet,")
+    flags = yaml.safe_load((kb_copy / "red_flags.yaml").read_text(encoding="utf-8"))
+    flags["red_flags"][0]["advice"] = {"nl": "Niets aan de hand.", "en": "Nothing to worry about."}
+    (kb_copy / "red_flags.yaml").write_text(yaml.safe_dump(flags, allow_unicode=True), "utf-8")
+    edit(kb_copy / "messages.yaml", "Dit hoort eerst bij een arts", "Geen zorgen, dit hoort")
+    own = load_knowledge(kb_copy)
+    advice = check("ik heb een moedervlek die bloedt", kb=own)
+    builtin = load_knowledge()
+    assert [f.id for f in advice.red_flags] == ["changing_mole"]
+    assert advice.red_flags[0].advice == builtin.red_flags[0].advice.nl
+    assert advice.referral is not None
+    assert advice.referral.startswith(builtin.texts.referral.nl)
+    report = run("data", "validate", str(kb_copy)).stdout
+    assert "the advice of the built-in red flag 'changing_mole' cannot be changed" in report
+    assert "'referral' is part of the referral" in report
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("      value: 1.0", '      value: "1.0"', "expected a number, found '1.0'"),
+        ("      value: 0.5", "      value: true", "expected a number, found the boolean true"),
+        ("      value: 1.0", "      value: 1e308", "expected a number, found '1e308'"),
+        ("      value: 1.0", "      value: 5000", "at most 1000"),
+        ("    days: 91", '    days: "91"', "expected a number, found '91'"),
+        ("    days: 91", "    days: 0", "days must be from 1 to 3650"),
+    ],
+)
+def test_numbers_must_be_numbers_and_sane(kb_copy: Path, old: str, new: str, message: str) -> None:
+    edit(kb_copy / "knowledge.yaml", old, new)
+    result = run("data", "validate", str(kb_copy))
+    assert result.exit_code == 1
+    assert message in result.stdout
+    assert re.search(r"knowledge\.yaml:\d+:\d+: error: ", result.stdout)
+
+
+def test_control_characters_in_texts_are_refused_with_their_line(kb_copy: Path) -> None:
+    edit(
+        kb_copy / "phases.yaml",
+        "tagline: {nl: de noodrem van de huid",
+        'tagline: {nl: "de \\e]0;X\\a noodrem"',
+    )
+    line = next(
+        n
+        for n, text in enumerate((kb_copy / "phases.yaml").read_text("utf-8").splitlines(), 1)
+        if "noodrem" in text and "tagline" in text
+    )
+    result = run("card", "reset", "-f", "text", "--data", str(kb_copy))
+    assert result.exit_code == 1
+    assert f"phases.yaml:{line}:" in result.stderr
+    assert "control character U+001B in the text" in result.stderr
+    assert "\x1b" not in result.output
+
+
+def test_init_checks_every_target_before_writing(tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "knowledge.yaml").write_text("# mine\n", encoding="utf-8")
+    (folder / "phases.yaml").mkdir()
+    result = run("data", "init", str(folder), "--force")
+    assert result.exit_code == 1
+    assert "phases.yaml, which is not a file; nothing was written" in result.stderr
+    assert (folder / "knowledge.yaml").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_init_refuses_an_empty_folder_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("data", "init", "")
+    assert result.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_into_a_folder_with_a_line_break_in_its_name(tmp_path: Path) -> None:
+    folder = tmp_path / "mijn\nkennis"
+    assert run("data", "init", str(folder)).exit_code == 0
+    assert run("data", "validate", str(folder)).exit_code == 0

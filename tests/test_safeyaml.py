@@ -107,7 +107,21 @@ def test_binary_garbage() -> None:
 
 
 def test_nul_byte() -> None:
-    assert "not valid YAML" in refused("a: b\x00c\n")
+    assert refused("a: b\x00c\n") == (
+        "test.yaml:1:5: error: character U+0000 is not allowed (a control character)"
+    )
+
+
+def test_a_control_character_is_placed_on_its_line_in_one_line_of_message() -> None:
+    problem = refused("a: 1\nb: 2\nc: x\x07y\n")
+    assert problem.startswith("test.yaml:3:5: error: character U+0007")
+    assert "\n" not in problem
+
+
+def test_a_number_too_long_to_be_one() -> None:
+    assert refused("a: 1\nb: " + "9" * 5000 + "\n") == (
+        "test.yaml:2:4: error: a number of more than 30 digits"
+    )
 
 
 def test_utf8_bom_is_accepted() -> None:

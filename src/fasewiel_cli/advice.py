@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
-from fasewiel_cli.matching import FlagMatch, SignalMatch, match_text
+from fasewiel_cli.matching import FlagMatch, SignalMatch, read_text
 from fasewiel_cli.models import KnowledgeBase, KnowledgeInfo, LabelKey, Labels, Lang, Treatment
 from fasewiel_cli.scoring import Assessment, assess
 
@@ -129,7 +129,7 @@ def check(
 
         found = find("treatment", kb.treatments, name, lang)
         planned.setdefault(found.id, found)  # "-t peeling -t peelings" is one treatment
-    match = match_text(kb.lexicon, joined)
+    match = read_text(kb, joined)
     if flags:
         named = {f.flag for f in match.red_flags}
         extra = tuple(FlagMatch(kb.red_flag(i).id, said) for i, said in flags if i not in named)

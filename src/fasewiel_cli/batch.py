@@ -22,7 +22,7 @@ from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import RecordFormat
 from fasewiel_cli.lookup import find
-from fasewiel_cli.matching import FlagMatch, MatchResult, match_text
+from fasewiel_cli.matching import FlagMatch, MatchResult, read_text
 from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
 from fasewiel_cli.records import CsvSource, Record, open_source, peekable, sniff_format
 from fasewiel_cli.scoring import Assessment, assess
@@ -160,7 +160,7 @@ class Assessor:
         return Outcome(judgement.status, judgement.head[0], reading.flags, None, values, cells)
 
     def _read(self, symptoms: str) -> Reading:
-        match = match_text(self.kb.lexicon, symptoms)
+        match = read_text(self.kb, symptoms)
         words = [u.text for u in match.unrecognised]
         return Reading(
             tuple(sorted(match.signal_ids, key=self.signal_order.__getitem__)),

@@ -87,8 +87,10 @@ def phase_card(kb: KnowledgeBase, lang: Lang, phase_id: str) -> Card:
                 (label("treatment", lang), " · ".join(care.treatment.get(lang))),
             )
         ),
-        Heading(label("ingredients", lang)),
-        Pairs(ingredients),
+    ]
+    if ingredients:  # a custom knowledge base may give a phase none
+        blocks += [Heading(label("ingredients", lang)), Pairs(ingredients)]
+    blocks += [
         Heading(label("next_phase", lang)),
         Paragraph(f"{following.name.get(lang)} — {following.tagline.get(lang)}"),
         Heading(label("intensive", lang)),

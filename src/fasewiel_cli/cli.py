@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -176,10 +177,19 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
 
     console = Console(stderr=True, highlight=False)
     # soft_wrap: a file:line:column message must stay on one line to stay clickable/greppable.
-    console.print(Text.assemble(("Error: ", "bold red"), message), soft_wrap=True)
+    console.print(Text.assemble(("Error: ", "bold red"), shown(message)), soft_wrap=True)
     if hint:
-        console.print(Text.assemble(("Hint: ", "bold"), hint), soft_wrap=True)
+        console.print(Text.assemble(("Hint: ", "bold"), shown(hint)), soft_wrap=True)
     raise typer.Exit(code)
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """``text`` safe for a terminal: a control character a user typed (or a file held) is
+    written as its escape, never sent to the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def resolve_lang(lang: Lang | None) -> LangCode:
@@ -561,9 +571,7 @@ def card(
     from fasewiel_cli.render import card_renderer_for
 
     if fmt is None:
-        fmt = (
-            CARD_SUFFIXES.get(output.suffix.lower(), CardFormat.rich) if output else CardFormat.rich
-        )
+        fmt = card_format_for(output)
     if fmt is CardFormat.pdf and output is None and sys.stdout.isatty():
         fail(
             "a PDF is binary and would garble the terminal",
@@ -578,6 +586,20 @@ def card(
         cards
     )
     write_output(result, output)
+
+
+def card_format_for(output: Path | None) -> CardFormat:
+    """The format an ``-o`` file's extension asks for: rich without a file or an extension."""
+    if output is None or not output.suffix:
+        return CardFormat.rich
+    found = CARD_SUFFIXES.get(output.suffix.lower())
+    if found is None:
+        known = ", ".join(dict.fromkeys(CARD_SUFFIXES))
+        raise typer.BadParameter(
+            f"cannot tell the format from '{output.suffix}' (known: {known}); add --format",
+            param_hint="--output",
+        )
+    return found
 
 
 def write_output(result: str | bytes, output: Path | None) -> None:
@@ -641,9 +663,13 @@ def ingredient(
     from fasewiel_cli.render import card_renderer_for
     from fasewiel_cli.render.json import dumps
 
+    if name is not None and not name.strip():
+        raise typer.BadParameter(
+            "the name is empty; leave it out for the whole glossary", param_hint="NAME"
+        )
     kb = load(data)
     code = resolve_lang(lang)
-    found = find("ingredient", kb.ingredients, name, code) if name and name.strip() else None
+    found = find("ingredient", kb.ingredients, name, code) if name else None
     if fmt is IngredientFormat.json:
         data_ = ingredient_to_dict(kb, code, found.id) if found else glossary_to_dict(kb, code)
         emit(dumps({"schema": 1, "lang": code, **data_}))
@@ -672,8 +698,12 @@ class ReportFormat(StrEnum):
 @handle_errors
 def data_init(
     folder: Annotated[
-        Path,
-        typer.Argument(help="The folder to write the knowledge base into.", show_default=False),
+        str,
+        typer.Argument(
+            help="The folder to write the knowledge base into.",
+            metavar="FOLDER",
+            show_default=False,
+        ),
     ],
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite the knowledge-base files already there.")
@@ -692,7 +722,9 @@ def data_init(
     """
     from fasewiel_cli.datakit import init_folder
 
-    written = init_folder(folder, force=force)
+    if not folder.strip():  # (a Path would have made "" the current folder)
+        raise typer.BadParameter("the folder name is empty", param_hint="FOLDER")
+    written = init_folder(Path(folder), force=force)
     emit("".join(f"wrote {path}\n" for path in written))
     emit(f"next: edit the files, then run: fasewiel data validate {folder}\n")
 

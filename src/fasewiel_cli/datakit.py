@@ -13,14 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from fasewiel_cli.errors import FasewielError, KnowledgeError, Problem
+from fasewiel_cli.errors import FasewielError, Problem
 from fasewiel_cli.knowledge import (
     FILE_NAMES,
+    SAFETY_TEXTS,
     builtin_data_dir,
     content_hash,
     examine,
     load_knowledge,
-    read_files,
+    read_present,
 )
 from fasewiel_cli.models import LANGS, KnowledgeBase, KnowledgeInfo
 
@@ -52,6 +53,8 @@ EXTEND = {
 
 def header(name: str, folder: Path) -> str:
     """The note ``data init`` writes at the top of ``name``."""
+    # A folder name with a line break in it must not end the comment.
+    folder = Path("".join(c if c.isprintable() else "?" for c in str(folder)))
     lines = [
         f"# fasewiel knowledge base: {name}, copied from fasewiel's built-in knowledge base.",
         *_comment(f"To extend: {EXTEND[name]}"),
@@ -73,7 +76,15 @@ def init_folder(folder: Path, *, force: bool = False) -> list[Path]:
     """Write a copy of the built-in knowledge base into ``folder``; the files written."""
     from fasewiel_cli.files import atomic_text
 
+    if not str(folder).strip():
+        raise FasewielError("no folder given", hint="name a folder: fasewiel data init mijn-kennis")
     existing = [name for name in FILE_NAMES if (folder / name).exists()]
+    odd = [name for name in existing if not (folder / name).is_file()]
+    if odd:
+        raise FasewielError(
+            f"{folder} holds {', '.join(odd)}, which is not a file; nothing was written",
+            hint="choose another folder, or move those away first",
+        )
     if existing and not force:
         raise FasewielError(
             f"{folder} already holds a knowledge base ({', '.join(existing)})",
@@ -127,10 +138,13 @@ class Report(NamedTuple):
 def validate_folder(folder: Path, *, builtin: bool = False) -> Report:
     """Every error and warning of the knowledge base in ``folder``, in file and line order."""
     try:
-        raw = read_files(folder)
-    except KnowledgeError as error:  # missing or unreadable files: nothing more can be said
-        return Report(folder, error.problems, None)
+        raw, unread = read_present(folder)
+    except FasewielError as error:  # not a folder: that is the one problem
+        return Report(folder, (Problem(str(folder), 1, 1, error.message),), None)
     kb, problems, parsed = examine(raw, folder, content_hash(raw), builtin=builtin)
+    if unread:  # the files that could be read are still checked
+        kb = None
+        problems = [*unread, *problems]
     problems += lint(kb, parsed, builtin=builtin)
     order = {str(folder / name): n for n, name in enumerate(FILE_NAMES)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line, p.column))
@@ -154,7 +168,7 @@ def lint(
         return parsed[name][1] if name in parsed else None
 
     phases, signals = model("phases.yaml"), model("signals.yaml")
-    ingredients, flags = model("ingredients.yaml"), model("red_flags.yaml")
+    ingredients = model("ingredients.yaml")
     if phases and ingredients:
         used = {use.ingredient for phase in phases.phases for use in phase.ingredients}
         for i, ingredient in enumerate(ingredients.ingredients):
@@ -185,9 +199,20 @@ def lint(
             )
         if kb is not None:
             _reach(signal, i, kb, match_text, warn)
-    if flags and not builtin:
-        own = {flag.id for flag in flags.red_flags}
-        left_out = [flag.id for flag in load_knowledge().red_flags if flag.id not in own]
+    if not builtin:
+        _safety_warnings(parsed, warn)
+    return found
+
+
+def _safety_warnings(
+    parsed: dict[str, tuple[Any, Any]], warn: Callable[[str, tuple[Any, ...], str], None]
+) -> None:
+    """What a custom knowledge base cannot change about red flags, said where it tries to."""
+    base = load_knowledge()
+    if "red_flags.yaml" in parsed:
+        flags = parsed["red_flags.yaml"][1].red_flags
+        own = {flag.id for flag in flags}
+        left_out = [flag.id for flag in base.red_flags if flag.id not in own]
         if left_out:
             warn(
                 "red_flags.yaml",
@@ -195,7 +220,25 @@ def lint(
                 f"built-in red flags left out here still apply: {', '.join(left_out)} "
                 "(red flags can be added, never removed)",
             )
-    return found
+        for i, flag in enumerate(flags):
+            builtin = next((b for b in base.red_flags if b.id == flag.id), None)
+            for part in ("name", "advice"):
+                if builtin is not None and getattr(flag, part) != getattr(builtin, part):
+                    warn(
+                        "red_flags.yaml",
+                        ("red_flags", i, part),
+                        f"the {part} of the built-in red flag '{flag.id}' cannot be changed: "
+                        "fasewiel's own wording is used (add patterns, or a flag of your own)",
+                    )
+    if "messages.yaml" in parsed:
+        texts = parsed["messages.yaml"][1].texts
+        for name in SAFETY_TEXTS:
+            if getattr(texts, name) != getattr(base.texts, name):
+                warn(
+                    "messages.yaml",
+                    ("texts", name),
+                    f"'{name}' is part of the referral: fasewiel's own wording is used",
+                )
 
 
 def _reach(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,18 +23,32 @@ def _cannot_write(path: Path, error: OSError) -> FasewielError:
 
 @contextlib.contextmanager
 def _replacing(path: Path, *, private: bool) -> Iterator[int]:
-    """A descriptor of a hidden temporary file beside ``path``, renamed onto it at the end.
+    """A descriptor to write ``path`` through, so that it appears only when complete.
 
-    Same folder, so the final rename is atomic. Mode 0600 when ``private`` (results may hold
-    personal data), else the usual mode for a new file under the umask. On any exception —
-    Ctrl-C included — the temporary file is removed and ``path`` is left as it was.
+    A regular file (new or existing) is written as a hidden temporary file beside it, renamed
+    onto it at the end: same folder, so the rename is atomic; on any exception — Ctrl-C
+    included — the temporary file is removed and ``path`` is left as it was. A symbolic link is
+    followed (the link stays). A new file gets mode 0600 when ``private`` (results may hold
+    personal data), else the usual mode under the umask; an existing file keeps its mode, and a
+    read-only one is refused. What is not a regular file (``/dev/null``, a pipe) is written in
+    place, never replaced.
     """
+    path = _target(path)
+    if path.exists() and not path.is_file():
+        try:
+            fd = os.open(path, os.O_WRONLY)
+        except OSError as error:
+            raise _cannot_write(path, error) from None
+        yield fd
+        return
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".fasewiel-", suffix=".tmp")
     except OSError as error:
         raise _cannot_write(path, error) from None
     try:
-        if not private:
+        if path.exists():
+            os.fchmod(fd, stat.S_IMODE(path.stat().st_mode))
+        elif not private:
             os.fchmod(fd, 0o666 & ~_umask())
         yield fd
         try:
@@ -43,6 +58,20 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _target(path: Path) -> Path:
+    """The file ``path`` names: symbolic links followed; refused when it cannot be written."""
+    if path.is_symlink():
+        path = path.resolve()
+    if path.is_dir():
+        raise FasewielError(f"cannot write {path}: it is a folder", hint="name a file instead")
+    if path.is_file() and not path.stat().st_mode & 0o222:
+        raise FasewielError(
+            f"cannot write {path}: the file is read-only",
+            hint="make it writable first, or choose another file",
+        )
+    return path
 
 
 def _umask() -> int:

@@ -24,7 +24,7 @@ from fasewiel_cli.intake import (
     parse_yes_no,
     signal_menu,
 )
-from fasewiel_cli.matching import match_text
+from fasewiel_cli.matching import read_text
 from fasewiel_cli.models import KnowledgeBase, Lang
 
 
@@ -95,7 +95,7 @@ class Interview:
         chosen, own_words = self.what_you_see()
         denied: list[str] = []
         present = list(
-            match_text(self.kb.lexicon, compose(self.kb, self.lang, chosen, own_words)).signal_ids
+            read_text(self.kb, compose(self.kb, self.lang, chosen, own_words)).signal_ids
         )
         asked: list[str] = []
         for _ in range(MAX_FOLLOW_UPS):
@@ -148,7 +148,7 @@ class Interview:
             own_words = self.ask(self.text("own_words")).strip()
             if chosen:
                 return chosen, own_words
-            found = match_text(self.kb.lexicon, own_words)
+            found = read_text(self.kb, own_words)
             if found.signal_ids:
                 return [], own_words
             if own_words:

@@ -54,6 +54,9 @@ FILE_NAMES = (
 )
 # Validated knowledge bases kept in the cache (the built-in one and a few --data folders).
 CACHE_ENTRIES = 8
+# Bounds that keep the arithmetic sane (shares, dates) whatever a knowledge base says.
+MAX_WEIGHT = 1000
+MAX_RECHECK_DAYS = 3650
 # A knowledge-base file may be at most this large.
 MAX_FILE_BYTES = 1024 * 1024
 # The modules whose code shapes a validated knowledge base: part of the cache key.
@@ -66,6 +69,9 @@ _CODE_FILES = (
     "schema.py",
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
+# an SVG; line breaks and tabs are the only ones a text may hold.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MEMO: dict[tuple[str, str], KnowledgeBase] = {}
 
 
@@ -100,6 +106,15 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
 
 
 def read_files(directory: Path) -> dict[str, bytes]:
+    """The bytes of every knowledge-base file; ``KnowledgeError`` if any cannot be read."""
+    raw, problems = read_present(directory)
+    if problems:
+        raise KnowledgeError(problems)
+    return raw
+
+
+def read_present(directory: Path) -> tuple[dict[str, bytes], list[Problem]]:
+    """The bytes of the files that can be read, and a problem for each that cannot."""
     if not directory.is_dir():
         raise FasewielError(
             f"knowledge-base folder not found: {directory}",
@@ -111,7 +126,9 @@ def read_files(directory: Path) -> dict[str, bytes]:
     for name in FILE_NAMES:
         path = directory / name
         try:
-            if not path.exists():
+            if path.is_symlink() and not path.exists():
+                problems.append(Problem(str(path), 1, 1, "a broken symbolic link"))
+            elif not path.exists():
                 problems.append(Problem(str(path), 1, 1, "file is missing"))
             elif not path.is_file():
                 problems.append(Problem(str(path), 1, 1, "not a regular file"))
@@ -121,9 +138,7 @@ def read_files(directory: Path) -> dict[str, bytes]:
                     raw[name] = file.read(MAX_FILE_BYTES + 1)
         except OSError as error:
             problems.append(Problem(str(path), 1, 1, f"cannot read: {error.strerror}"))
-    if problems:
-        raise KnowledgeError(problems)
-    return raw
+    return raw, problems
 
 
 def content_hash(raw: dict[str, bytes]) -> str:
@@ -150,7 +165,7 @@ def examine(
     """Every error in the files, and the knowledge base when there is none (else None)."""
     parsed, problems = validate_files(raw, directory)
     problems += cross_check(parsed)
-    if any(p.severity == "error" for p in problems):
+    if any(p.severity == "error" for p in problems) or len(parsed) < len(FILE_NAMES):
         return None, problems, parsed
     return _assemble(parsed, digest, builtin), problems, parsed
 
@@ -176,8 +191,12 @@ def validate_files(
     parsed: dict[str, tuple[Any, Any]] = {}
     problems: list[Problem] = []
     for name in FILE_NAMES:
+        if name not in raw:  # unreadable: already reported
+            continue
         try:
             document = read_document(raw[name], str(directory / name))
+            if name == "knowledge.yaml":
+                problems += _number_problems(document)
             parsed[name] = (document, _adapter(name).validate_python(document.data))
         except YamlError as error:
             problems.append(error.problem)
@@ -232,8 +251,37 @@ def cross_check(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
     problems: list[Problem] = []
     for document, model in parsed.values():
         for path, item in _walk(model, ()):
+            if isinstance(item, str):
+                control = _CONTROL.search(item)
+                if control:
+                    code = ord(control.group())
+                    message = f"control character U+{code:04X} in the text: remove it"
+                    problems.append(document.problem(path, message))
+                continue
             problems += [document.problem(path, m) for m in _item_problems(item)]
     return problems + _reference_problems(parsed)
+
+
+def _number_problems(document: Any) -> list[Problem]:
+    """The validator would read "1.0" and true as numbers; a knowledge base must write numbers
+    as numbers (``12:30`` and ``no`` stay text), so the YAML itself is looked at."""
+    data = document.data if isinstance(document.data, dict) else {}
+    scoring = data.get("scoring")
+    weights = scoring.get("weights") if isinstance(scoring, dict) else None
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    if isinstance(weights, dict):
+        for name, weight in weights.items():
+            if isinstance(weight, dict) and "value" in weight:
+                found.append((("scoring", "weights", name, "value"), weight["value"]))
+    rules = data.get("recheck")
+    for j, rule in enumerate(rules if isinstance(rules, list) else []):
+        if isinstance(rule, dict) and "days" in rule:
+            found.append((("recheck", j, "days"), rule["days"]))
+    return [
+        document.problem(path, f"expected a number, found {_describe_value(value)}")
+        for path, value in found
+        if isinstance(value, bool | str)
+    ]
 
 
 def _walk(obj: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -351,9 +399,10 @@ def _scoring_problems(knowledge: KnowledgeFile, need: Any) -> list[tuple[str, An
     scoring = knowledge.scoring
     found: list[tuple[str, Any, str]] = []
     for name, weight in scoring.weights.items():
-        if not 0 < weight.value < float("inf"):
+        if not 0 < weight.value <= MAX_WEIGHT:
             path = ("scoring", "weights", name, "value")
-            found.append(("knowledge.yaml", path, "a weight must be a number above 0"))
+            message = f"a weight must be a number above 0 and at most {MAX_WEIGHT}"
+            found.append(("knowledge.yaml", path, message))
     need("phase", scoring.calm_first.phase, "knowledge.yaml", ("scoring", "calm_first", "phase"))
     need("weight", scoring.calm_first.weight, "knowledge.yaml", ("scoring", "calm_first", "weight"))
     need("phase", scoring.intensive.blocked_by, "knowledge.yaml", ("scoring", "intensive"))
@@ -361,8 +410,9 @@ def _scoring_problems(knowledge: KnowledgeFile, need: Any) -> list[tuple[str, An
         need("phase", phase_id, "knowledge.yaml", ("scoring", "intensive", "phases", j))
     for j, rule in enumerate(knowledge.recheck):
         need("phase", rule.phase, "knowledge.yaml", ("recheck", j, "phase"))
-        if rule.days < 1:
-            found.append(("knowledge.yaml", ("recheck", j, "days"), "days must be 1 or more"))
+        if not 1 <= rule.days <= MAX_RECHECK_DAYS:
+            message = f"days must be from 1 to {MAX_RECHECK_DAYS}"
+            found.append(("knowledge.yaml", ("recheck", j, "days"), message))
     return found
 
 
@@ -389,8 +439,17 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
     knowledge: KnowledgeFile = model["knowledge.yaml"]
     signals = model["signals.yaml"].signals
     red_flags = model["red_flags.yaml"].red_flags
+    texts = model["messages.yaml"].texts
+    guard = None
     if not builtin:
+        # Red flags can be added to, never weakened: the built-in ones keep their patterns, their
+        # wording and the referral sentences, and are also read with the built-in language.
+        base = load_knowledge()
         red_flags = with_builtin_flags(red_flags)
+        texts = dataclasses.replace(
+            texts, **{name: getattr(base.texts, name) for name in SAFETY_TEXTS}
+        )
+        guard = base.lexicon
     language: LanguageFile = model["language.yaml"]
     return KnowledgeBase(
         info=KnowledgeInfo(
@@ -408,21 +467,26 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         treatments=model["treatments.yaml"].treatments,
         red_flags=red_flags,
         language=language,
-        texts=model["messages.yaml"].texts,
+        texts=texts,
         labels=model["messages.yaml"].labels,
         intake=model["messages.yaml"].intake,
         history=model["messages.yaml"].history,
         recheck=knowledge.recheck,
         cards=model["cards.yaml"],
         lexicon=build_lexicon(signals, red_flags, language),
+        guard=guard,
     )
+
+
+# The sentences of messages.yaml that carry the referral: always the built-in wording.
+SAFETY_TEXTS = ("referral", "referral_with_plan", "verdict_red_flag")
 
 
 def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
     """A custom knowledge base's red flags on top of the built-in ones, which always apply.
 
-    A flag with a built-in id keeps its own texts and adds its patterns to the built-in ones;
-    a built-in flag left out is kept as it is; new flags follow.
+    A flag with a built-in id adds its patterns to the built-in ones and keeps the built-in
+    name and advice; a built-in flag left out is kept as it is; new flags follow.
     """
     remaining = {flag.id: flag for flag in own}
     merged = []
@@ -435,7 +499,7 @@ def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
             nl=tuple(dict.fromkeys((*base.patterns.nl, *flag.patterns.nl))),
             en=tuple(dict.fromkeys((*base.patterns.en, *flag.patterns.en))),
         )
-        merged.append(dataclasses.replace(flag, patterns=patterns))
+        merged.append(dataclasses.replace(base, patterns=patterns))
     return (*merged, *remaining.values())
 
 

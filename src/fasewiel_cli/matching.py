@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from fasewiel_cli.lexicon import (
     TYPO_MIN_LENGTH,
@@ -24,6 +24,9 @@ from fasewiel_cli.lexicon import (
     split_clauses,
     tokenize,
 )
+
+if TYPE_CHECKING:
+    from fasewiel_cli.models import KnowledgeBase
 
 How = Literal["exact", "form", "typo"]
 # Distinct clauses remembered per knowledge base; intake texts repeat the same phrases a lot.
@@ -83,6 +86,17 @@ class MatchResult(NamedTuple):
     @property
     def negated(self) -> tuple[SignalMatch, ...]:
         return tuple(m for m in self.matches if m.negated)
+
+
+def read_text(kb: KnowledgeBase, text: str) -> MatchResult:
+    """``text`` read with the knowledge base's lexicon; for a custom knowledge base, the built-in
+    red flags are also looked for with the built-in lexicon (``kb.guard``)."""
+    match = match_text(kb.lexicon, text)
+    if kb.guard is None:
+        return match
+    known = {f.flag for f in match.red_flags}
+    extra = tuple(f for f in match_text(kb.guard, text).red_flags if f.flag not in known)
+    return match._replace(red_flags=(*match.red_flags, *extra)) if extra else match
 
 
 def match_text(lexicon: Lexicon, text: str) -> MatchResult:

@@ -131,7 +131,7 @@ class IntensiveRule(Sourced):
 
 @model
 class Weight(Frozen):
-    value: float
+    value: float  # written as a number, not "1.0" or true (knowledge._number_problems)
     name: Localized
 
 
@@ -140,7 +140,7 @@ class Recheck(Sourced):
     """How often a client in ``phase`` is due for a new check (``fasewiel history``)."""
 
     phase: str
-    days: int
+    days: int  # a whole number, written as one (knowledge._number_problems)
     name: Localized
 
 
@@ -543,6 +543,9 @@ class KnowledgeBase(Frozen):
     recheck: tuple[Recheck, ...]
     cards: CardTexts
     lexicon: Lexicon
+    # A custom knowledge base keeps the built-in lexicon to find the built-in red flags with the
+    # built-in language rules: its own negations or filler words cannot switch them off.
+    guard: Lexicon | None
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
     # Derived once for scoring: signal id → ((phase id, weight), ...); the calm-first signals.
     _points: dict[str, tuple[tuple[str, float], ...]] = field(init=False, repr=False, compare=False)

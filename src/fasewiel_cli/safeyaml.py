@@ -82,8 +82,17 @@ def read_document(raw: bytes, file: str) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         on_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
         raise YamlError(Problem(file, line, column, _yaml_message(error, on_tab))) from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML does not allow (a control character): name where it is.
+        char = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        index = max(text.find(char), 0)
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        message = f"character U+{ord(char[:1] or ' '):04X} is not allowed (a control character)"
+        raise YamlError(Problem(file, line, column, message)) from None
     except yaml.YAMLError as error:
-        raise YamlError(Problem(file, 1, 1, f"not valid YAML: {error}")) from None
+        detail = " ".join(str(error).split())
+        raise YamlError(Problem(file, 1, 1, f"not valid YAML: {detail}")) from None
     finally:
         loader.dispose()
 
@@ -99,7 +108,7 @@ def _decode(raw: bytes, file: str) -> str:
 
 
 def _yaml_message(error: yaml.MarkedYAMLError, on_tab: bool) -> str:
-    problem = str(error.problem or error.context or "not valid YAML")
+    problem = " ".join(str(error.problem or error.context or "not valid YAML").split())
     if on_tab or "\\t" in problem:
         return "tab character found: indent with spaces, not tabs"
     if "nesting depth" in problem:
@@ -107,15 +116,19 @@ def _yaml_message(error: yaml.MarkedYAMLError, on_tab: bool) -> str:
     return f"not valid YAML: {problem}"
 
 
+# No number in a knowledge base needs more digits than this; Python refuses beyond 4300.
+MAX_DIGITS = 30
+
+
 def _resolve(value: str) -> Any:
     if value in _NULLS:
         return None
     if value in ("true", "false"):
         return value == "true"
-    if _INT.fullmatch(value):
-        return int(value)
-    if _FLOAT.fullmatch(value):
-        return float(value)
+    if _INT.fullmatch(value) or _FLOAT.fullmatch(value):
+        if sum(c.isdigit() for c in value) > MAX_DIGITS:
+            raise ValueError(f"a number of more than {MAX_DIGITS} digits")
+        return int(value) if _INT.fullmatch(value) else float(value)
     return value
 
 
@@ -161,7 +174,11 @@ class _Builder:
             raise self.fail(event, f"tags such as {tag} are not allowed")
         if isinstance(event, yaml.ScalarEvent):
             plain = not event.style  # the C parser says "" for plain, the Python one None
-            self.add(event, _resolve(event.value) if plain else event.value)
+            try:
+                value = _resolve(event.value) if plain else event.value
+            except ValueError as error:
+                raise self.fail(event, str(error)) from None
+            self.add(event, value)
         elif isinstance(event, yaml.MappingStartEvent):
             self.open(event, {})
         elif isinstance(event, yaml.SequenceStartEvent):

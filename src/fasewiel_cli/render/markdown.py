@@ -24,8 +24,9 @@ from fasewiel_cli.render.text import bar
 # Characters that could start emphasis, code, links, HTML or tables anywhere in a line, and the
 # ones that only matter at its start (headings, lists, quotes).
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
-_LINE_START = re.compile(r"^(\s*)([#>+-])")
-_NUMBERED = re.compile(r"^(\s*\d+)([.)])")
+# At the start of any line of a text: headings, quotes, lists, rules and setext underlines.
+_LINE_START = re.compile(r"^(\s*)([#>+=-])", re.M)
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.M)
 
 
 def escape(text: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,7 +129,9 @@ def _refuse_missing_glyphs(pdf: FPDF, cards: Sequence[Card]) -> None:
     cmap = font.cmap
     for card in cards:
         for text in _card_texts(card):
-            for char in text:
+            # As drawn: composed (NFC), and upper-cased where a heading is (µ has no capital here).
+            shown = _clean(text)
+            for char in shown + shown.upper():
                 if ord(char) not in cmap and not char.isspace():
                     raise FasewielError(
                         f"the card '{card.id}' holds the character {char!r} "
@@ -138,8 +141,9 @@ def _refuse_missing_glyphs(pdf: FPDF, cards: Sequence[Card]) -> None:
 
 
 def _clean(text: str) -> str:
-    # Line breaks and tabs inside a knowledge-base text are layout, not content.
-    return " ".join(text.split())
+    # Line breaks and tabs inside a knowledge-base text are layout, not content; accents typed
+    # as separate marks (as macOS does) are composed into the letters the font has.
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 class _CardLayout:
@@ -464,7 +468,7 @@ class _CardLayout:
         """One column that continues on new pages: nothing of a long card is cut off."""
         y = top
         for section in self.sections:
-            for block in section:
+            for block in _units(section):
                 h = self.block(block, self.margin, 0, self.inner, True)
                 if y + h > self.footer_top() and y > self.margin + 1:
                     self.footer()
@@ -489,6 +493,26 @@ class _CardLayout:
         pdf.line(self.margin, y, self.width - self.margin, y)
         style = Style(SIZE["footer"] * self.unit, colour="#555555")
         self.text(self.margin, y + 0.8 * self.unit, self.inner, self.card.footer, style, False)
+
+
+def _units(blocks: Sequence[Block]) -> list[Block]:
+    """Blocks cut into the smallest pieces that flow from page to page: a row, an item; a table
+    row becomes its name and its cells as pairs."""
+    units: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Pairs):
+            units += [Pairs((row,)) for row in block.rows]
+        elif isinstance(block, Bullets):
+            units += [Bullets((item,)) for item in block.items]
+        elif isinstance(block, Table):
+            for row in block.rows:
+                units.append(Heading(row[0], level=3))
+                units += [
+                    Pairs(((h, cell),)) for h, cell in zip(block.headers[1:], row[1:], strict=False)
+                ]
+        else:
+            units.append(block)
+    return units
 
 
 def _sections(blocks: Sequence[Block]) -> list[list[Block]]:

@@ -190,7 +190,16 @@ class SvgRenderer(RichRenderer):
         super().__init__(width=width, color=True)
 
     def cards(self, cards: Sequence[Card]) -> str:
-        console = Console(record=True, width=self.width, file=io.StringIO(), force_terminal=True)
+        # Nothing from the environment (TERM, COLUMNS, COLORTERM, NO_COLOR) may change the file.
+        console = Console(
+            record=True,
+            width=self.width,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            legacy_windows=False,
+            _environ={},
+        )
         console.print(card_panels(cards, self.width))
         svg = console.export_svg(title=" · ".join(card.title for card in cards))
         return _REMOTE_FONTS.sub("", svg).replace(_FONT_FAMILY, LOCAL_FONTS)
