@@ -360,11 +360,15 @@ def run(
     writer: Writer,
     summary: Summary,
     progress: Callable[[], None] | None = None,
+    keep: Callable[[Record, Outcome], Outcome] | None = None,
 ) -> Summary:
-    """Assess every record of ``source`` and write it: the whole batch, one record at a time."""
+    """Assess every record of ``source`` and write it: the whole batch, one record at a time.
+    ``keep`` (``--save``) sees each assessed record and may turn it into an error row."""
     outcome_of, write, add = assessor.outcome, writer.write, summary.add
     for record in source:
         outcome = None if record.error is not None else outcome_of(record)
+        if keep is not None and outcome is not None:
+            outcome = keep(record, outcome)
         write(record, outcome)
         add(record, outcome)
         if progress is not None:
@@ -423,6 +427,7 @@ def execute(
     stdin: IO[bytes],
     stdout: IO[str],
     progress: Callable[[int], None] | None = None,
+    keep: Callable[[Record, Outcome], Outcome] | None = None,
 ) -> Summary:
     """Run a whole batch: read ``job.source``, write every result, return the summary."""
     if job.output is not None and job.source != "-" and _same_file(Path(job.source), job.output):
@@ -467,7 +472,7 @@ def execute(
             out, fmt_out, passthrough, assessor, out_delimiter or ",", isinstance(source, CsvSource)
         )
         tick = None if progress is None else _every(256, lambda: progress(source.bytes_read))
-        run(source, assessor, writer, summary, tick)
+        run(source, assessor, writer, summary, tick, keep)
     return summary
 
 
@@ -516,3 +521,61 @@ def _every(n: int, action: Callable[[], None]) -> Callable[[], None]:
             action()
 
     return tick
+
+
+# --- saving to the history (--save) --------------------------------------------------------------
+
+
+class Spool:
+    """The visits of a ``batch --save`` run, kept in a temporary file until the run is complete
+    (memory stays flat), then stored in one transaction: all of them or none."""
+
+    def __init__(self, assessor: Assessor, at: str) -> None:
+        self.assessor = assessor
+        self.at = at
+        self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self.count = 0
+        info = assessor.kb.info
+        self.knowledge = (info.name, info.version, info.hash)
+        self.phases = [p.id for p in assessor.kb.phases]
+
+    def keep(self, record: Record, outcome: Outcome) -> Outcome:
+        """Spool the record's visit; a record without a client becomes an error row."""
+        if outcome.status in ("error", "no_signal"):
+            return outcome  # nothing to save, as check saves nothing then
+        if not (record.client or "").strip():
+            message = "no client: a visit is saved only with a client (needed by --save)"
+            blank = self.assessor.blank_cells if self.assessor.csv else None
+            return Outcome("error", None, (), message, self.assessor.blank, blank)
+        count = len(self.phases)
+        values = outcome.values
+        shares = dict(zip(self.phases, values[3 : 3 + count], strict=True))
+        row = {
+            "client": record.client.strip() if record.client else "",
+            "at": self.at,
+            "input": record.symptoms,
+            "signals": values[3 + count],
+            "phase": values[0],
+            "next_phase": values[1],
+            "scores": shares,
+            "red_flags": values[5 + count],
+            "treatments": values[6 + count],
+            "note": None,
+            "lang": self.assessor.lang,
+            "kb_name": self.knowledge[0],
+            "kb_version": self.knowledge[1],
+            "kb_hash": self.knowledge[2],
+        }
+        self.file.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.count += 1
+        return outcome
+
+    def visits(self) -> Iterator[Any]:
+        from fasewiel_cli.store import Visit
+
+        self.file.seek(0)
+        for line in self.file:
+            yield Visit(**json.loads(line))
+
+    def close(self) -> None:
+        self.file.close()

@@ -120,6 +120,16 @@ DataOption = Annotated[
         help="Use the knowledge base in this folder instead of the built-in one.",
     ),
 ]
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        dir_okay=False,
+        help="The history database (default: $FASEWIEL_HOME/fasewiel.db, else the user data "
+        "folder).",
+        show_default=False,
+    ),
+]
 
 
 def output_option(what: str) -> Any:
@@ -293,6 +303,20 @@ def check(
             help="Ask the guided intake questions (the default without symptoms on a terminal).",
         ),
     ] = False,
+    client: Annotated[
+        str | None,
+        typer.Option(
+            "--client", "-c", help="The client this visit is for (with --save).", show_default=False
+        ),
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Save this visit to the client's history.")
+    ] = False,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="A note to save with the visit.", show_default=False),
+    ] = None,
+    db: DbOption = None,
     lang: LangOption = None,
     fmt: FormatOption = Format.rich,
     data: DataOption = None,
@@ -317,9 +341,12 @@ def check(
       echo "vale teint en dof" | fasewiel check - --format json
 
       fasewiel check            (on a terminal: the guided intake)
+
+      fasewiel check "vale teint" --client anna --save --note "na de zomer"
     """
     from fasewiel_cli.advice import check as assess_text
 
+    keeper = history_keeper(client, save, note, db)
     if not symptoms and not (interactive or sys.stdin.isatty()):
         raise typer.BadParameter(
             "no symptoms given. Pass them as words (fasewiel check roodheid jeuk), '-' to read "
@@ -344,7 +371,39 @@ def check(
         if fmt is Format.json:
             emit(renderer(fmt).advice(advice))
         fail(*nothing_recognised(kb, advice))
+    if keeper is not None:
+        keeper(advice)
     emit(renderer(fmt).advice(advice))
+
+
+def history_keeper(
+    client: str | None, save: bool, note: str | None, db: Path | None
+) -> Callable[[Advice], None] | None:
+    """With --save: checks the options and the database before the assessment, and returns
+    what stores the visit after it."""
+    if not save:
+        if client is not None or note is not None:
+            raise typer.BadParameter(
+                "--client and --note are saved with --save; add it", param_hint="--save"
+            )
+        return None
+    if client is None:
+        raise typer.BadParameter(
+            "--save needs the client: add --client NAME", param_hint="--client"
+        )
+    from fasewiel_cli.history import check_note, client_id, now_utc, visit_from_advice
+    from fasewiel_cli.store import Store, default_path
+
+    who, text = client_id(client), check_note(note)
+    path = db or default_path()
+    Store.writing(path).close()  # a database that is not ours stops here, before any question
+
+    def keep(advice: Advice) -> None:
+        with Store.writing(path) as store:
+            store.add([visit_from_advice(advice, who, text, now_utc())])
+        stderr_console().print(f"saved to the history of '{shown(who)}' ({path})", style="dim")
+
+    return keep
 
 
 def nothing_recognised(kb: KnowledgeBase, advice: Advice) -> tuple[str, str]:
@@ -440,6 +499,15 @@ def batch(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")
     ] = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Save each record's visit to its client's history (all or nothing; records "
+            "without a client become errors).",
+        ),
+    ] = False,
+    db: DbOption = None,
     lang: LangOption = None,
     data: DataOption = None,
 ) -> None:
@@ -457,20 +525,55 @@ def batch(
       fasewiel batch klanten.csv --encoding cp1252 -o uitslag.csv
 
       cat intake.jsonl | fasewiel batch - --to csv > results.csv
+
+      fasewiel batch visits.csv -o results.csv --save
     """
-    from fasewiel_cli.batch import Assessor, Job, execute
+    from fasewiel_cli.batch import Assessor, Job, Spool, execute
 
     separator = (
         None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
     )
     job = Job(source, output, from_, to, separator, encoding)
     assessor = Assessor(load(data), resolve_lang(lang))
-    with batch_progress(job, quiet) as progress:
-        summary = execute(job, assessor, sys.stdin.buffer, sys.stdout, progress)
+    spool = None
+    if save:
+        from fasewiel_cli.history import now_utc
+        from fasewiel_cli.store import Store, default_path
+
+        path = db or default_path()
+        Store.writing(path).close()  # a database that is not ours stops here, before the work
+        spool = Spool(assessor, now_utc())
+    elif db is not None:
+        raise typer.BadParameter(
+            "--db names where --save stores visits; add --save", param_hint="--db"
+        )
+    try:
+        with batch_progress(job, quiet) as progress:
+            keep = spool.keep if spool else None
+            summary = execute(job, assessor, sys.stdin.buffer, sys.stdout, progress, keep)
+        if spool is not None:
+            save_spool(spool, path, quiet)
+    except (KeyboardInterrupt, FasewielError):
+        if spool is not None:
+            stderr_console().print("nothing was saved to the history", style="bold")
+        raise
+    finally:
+        if spool is not None:
+            spool.close()
     if not quiet:
         report(summary, output)
     if summary.statuses["error"]:
         raise typer.Exit(1)
+
+
+def save_spool(spool: Any, path: Path, quiet: bool) -> None:
+    """A batch's visits into the history, in one transaction."""
+    from fasewiel_cli.store import Store
+
+    with Store.writing(path) as store:
+        saved = store.add(spool.visits())
+    if not quiet:
+        stderr_console().print(f"saved {saved:,} visits to the history ({path})", style="dim")
 
 
 @contextlib.contextmanager
@@ -678,6 +781,184 @@ def ingredient(
     width = shutil.get_terminal_size((100, 24)).columns
     renderer_ = card_renderer_for(CardFormat(fmt.value), width=width, color=sys.stdout.isatty())
     emit(str(renderer_.cards([card])))
+
+
+class HistoryFormat(StrEnum):
+    rich = "rich"
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+HistoryFormatOption = Annotated[
+    HistoryFormat,
+    typer.Option("--format", "-f", case_sensitive=False, help="Output format."),
+]
+ClientArgument = Annotated[str, typer.Argument(help="The client id.", show_default=False)]
+
+
+def known_client(store: Any, client: str) -> list[Any]:
+    """The client's visits; an unknown client is an error naming near ones."""
+    visits = store.visits(client)
+    if visits:
+        return list(visits)
+    from rapidfuzz import fuzz, process
+
+    ids = store.client_ids()
+    near = [
+        match
+        for match, _, _ in process.extract(
+            client, ids, scorer=fuzz.WRatio, processor=str.casefold, score_cutoff=80, limit=3
+        )
+    ]
+    hint = (
+        f"did you mean: {', '.join(near)}?"
+        if near
+        else "fasewiel clients list shows the clients in the history"
+    )
+    raise FasewielError(f"unknown client '{client}'", hint=hint)
+
+
+@app.command()
+@handle_errors
+def history(
+    client: ClientArgument,
+    fmt: HistoryFormatOption = HistoryFormat.rich,
+    db: DbOption = None,
+    lang: LangOption = None,
+    data: DataOption = None,
+) -> None:
+    """Show a client's visits: the trajectory around the wheel, what changed, when to check.
+
+    Visits are saved with check --client NAME --save, or batch --save. The re-check reminder
+    follows knowledge.yaml (recheck: Sustain's seizoenscheck, about every three months).
+
+    Examples:
+
+      fasewiel history anna
+
+      fasewiel history anna --format json
+    """
+    from datetime import UTC, datetime
+
+    from fasewiel_cli.history import history_blocks, history_csv, history_to_dict
+    from fasewiel_cli.store import Store, default_path
+
+    with Store.reading(db or default_path()) as store:
+        visits = known_client(store, client)
+    if fmt is HistoryFormat.csv:
+        emit(history_csv(client, visits))
+        return
+    kb = load(data)
+    code = resolve_lang(lang)
+    today = datetime.now(UTC).date()
+    if fmt is HistoryFormat.json:
+        from fasewiel_cli.render.json import dumps
+
+        emit(dumps(history_to_dict(kb, code, client, visits, today)))
+        return
+    blocks = history_blocks(kb, code, client, visits, today)
+    emit(renderer(Format(fmt.value)).render(blocks))  # type: ignore[attr-defined]
+
+
+clients_app = typer.Typer(
+    name="clients",
+    help="The clients in the history: list them, export one (right of access), erase one.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(clients_app)
+
+
+@clients_app.command("list")
+@handle_errors
+def clients_list(
+    fmt: HistoryFormatOption = HistoryFormat.rich,
+    db: DbOption = None,
+    lang: LangOption = None,
+    data: DataOption = None,
+) -> None:
+    """One row per client: visits, the last phase and the last visit.
+
+    Example:  fasewiel clients list --format csv
+    """
+    from fasewiel_cli.history import client_to_dict, clients_csv, clients_text
+    from fasewiel_cli.store import Store, default_path
+
+    with Store.reading(db or default_path()) as store:
+        rows = store.clients()
+    if fmt is HistoryFormat.json:
+        from fasewiel_cli.render.json import dumps
+
+        emit(dumps([client_to_dict(row) for row in rows]))
+    elif fmt is HistoryFormat.csv:
+        emit(clients_csv(rows))
+    else:
+        emit(clients_text(load(data), resolve_lang(lang), rows))
+
+
+@clients_app.command("export")
+@handle_errors
+def clients_export(
+    client: ClientArgument,
+    output: Annotated[Path | None, output_option("export")] = None,
+    db: DbOption = None,
+) -> None:
+    """Everything stored about a client, as JSON (the right of access).
+
+    Example:  fasewiel clients export anna -o anna.json
+    """
+    from fasewiel_cli.history import export
+    from fasewiel_cli.render.json import dumps
+    from fasewiel_cli.store import Store, default_path
+
+    with Store.reading(db or default_path()) as store:
+        visits = known_client(store, client)
+    text = dumps(export(client, visits))
+    if output is None:
+        emit(text)
+    else:
+        from fasewiel_cli.files import atomic_text
+
+        with atomic_text(output) as file:  # personal data: 0600
+            file.write(text)
+
+
+@clients_app.command("delete")
+@handle_errors
+def clients_delete(
+    client: ClientArgument,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Delete without asking (needed off a terminal).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Erase every visit of a client, leaving no trace of it in the database files.
+
+    Without --yes it asks on a terminal and refuses otherwise.
+
+    Example:  fasewiel clients delete anna --yes
+    """
+    from fasewiel_cli.store import Store, default_path
+
+    path = db or default_path()
+    with Store.reading(path) as store:
+        count = len(known_client(store, client))
+    if not yes:
+        if not sys.stdin.isatty():
+            raise typer.BadParameter(
+                "erasing needs confirmation: add --yes (or run on a terminal)", param_hint="--yes"
+            )
+        console = stderr_console()
+        question = f"Erase all {count} visits of '{shown(client)}' from {path}? [y/N] "
+        console.print(question, end="", markup=False)
+        answer = sys.stdin.readline().strip().casefold()
+        if answer not in ("y", "yes", "j", "ja"):
+            console.print("nothing was deleted")
+            raise typer.Exit(1)
+    with Store.writing(path) as store:
+        deleted = store.delete(client)
+    emit(f"deleted {deleted} visits of '{shown(client)}'\n")
 
 
 data_app = typer.Typer(

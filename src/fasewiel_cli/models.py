@@ -450,6 +450,7 @@ LabelKey = Literal[
     "note",
     "reminder",
     "first_visit",
+    "last_visit",
 ]
 
 
@@ -503,6 +504,7 @@ class Labels(Sourced):
     note: Localized
     reminder: Localized
     first_visit: Localized
+    last_visit: Localized
 
     def get(self, key: LabelKey, lang: Lang) -> str:
         text: Localized = getattr(self, key)

@@ -86,8 +86,9 @@ class PdfRenderer:
                 pdf.add_font(FONT, style, str(path))
             stack.callback(_close_fonts, pdf)
             _refuse_missing_glyphs(pdf, cards)
+            widths = _Widths(pdf)
             for card in cards:
-                _CardLayout(pdf, card, width, height).draw()
+                _CardLayout(pdf, card, width, height, widths).draw()
             return bytes(pdf.output())
 
 
@@ -149,7 +150,7 @@ def _clean(text: str) -> str:
 class _CardLayout:
     """Measures and draws one card; ``scale`` shrinks the type until the card fits its page."""
 
-    def __init__(self, pdf: FPDF, card: Card, width: float, height: float) -> None:
+    def __init__(self, pdf: FPDF, card: Card, width: float, height: float, widths: _Widths) -> None:
         self.pdf = pdf
         self.card = card
         self.width, self.height = width, height
@@ -159,6 +160,8 @@ class _CardLayout:
         self.accent = ACCENTS[card.accent] if card.accent is not None else NEUTRAL
         self.scale = LARGEST
         self.fitting = False  # while measuring, a table too wide asks for smaller type
+        self.quick = False  # while searching, heights come from cached word widths
+        self.widths = widths
         self.wheel = next((b for b in card.blocks if isinstance(b, Wheel)), None)
         rest = [b for b in card.blocks if not isinstance(b, Wheel)]
         self.lead: Paragraph | None = None
@@ -183,6 +186,8 @@ class _CardLayout:
 
     def text(self, x: float, y: float, w: float, text: str, style: Style, dry: bool) -> float:
         """Wrapped text in a column ``w`` wide at (x, y); the height it takes."""
+        if dry and self.quick:
+            return self.widths.lines(_clean(text), w, style) * style.size * PT * LINE
         line = self.use(style)
         if dry:
             height = self.pdf.multi_cell(
@@ -391,19 +396,20 @@ class _CardLayout:
     def column_width(self) -> float:
         return (self.inner - (self.columns - 1) * self.gutter) / self.columns
 
-    def fits(self, top: float, bottom: float) -> tuple[bool, int]:
-        """Whether the body fits between ``top`` and ``bottom``; where the second column starts."""
+    def fits(self, top: float, bottom: float) -> tuple[bool, int, float]:
+        """Whether the body fits between ``top`` and ``bottom``, where the second column starts,
+        and how much of the room the (taller) column needs: above 1 it does not fit."""
         heights = self.section_heights(self.column_width())
-        room = bottom - top
+        room = max(bottom - top, 1e-6)
         if self.columns == 1:
-            return sum(heights) <= room, len(heights)
+            return sum(heights) <= room, len(heights), sum(heights) / room
         # The split that makes the taller column as short as possible.
         best, split = math.inf, len(heights)
         for n in range(len(heights) + 1):
             taller = max(sum(heights[:n]), sum(heights[n:]))
             if taller < best:
                 best, split = taller, n
-        return best <= room, split
+        return best <= room, split, best / room
 
     def body_top(self, dry: bool) -> float:
         top = self.margin + 4 * self.unit
@@ -417,33 +423,36 @@ class _CardLayout:
         return self.height - self.margin - 4 * self.unit
 
     def fit(self) -> tuple[bool, int]:
-        """Settle on the largest type scale at which the card fits its page, by bisection over
-        the steps from LARGEST down to SMALLEST. When even the smallest does not fit, the card
-        overflows onto more pages in normal type."""
+        """Settle on the largest type scale (one of the steps from LARGEST down to SMALLEST) at
+        which the card fits its page. The search measures with cached word widths (quick); the
+        step it finds is then measured exactly, as drawn, and stepped down until it fits. When
+        even the smallest step does not fit, the card overflows onto more pages in normal type."""
         steps = [LARGEST * SHRINK**n for n in range(64) if LARGEST * SHRINK**n >= SMALLEST]
-        tried: dict[int, tuple[bool, int]] = {}
 
-        def attempt(index: int) -> tuple[bool, int]:
+        def attempt(index: int) -> tuple[bool, int, float]:
             self.scale = steps[index]
-            tried[index] = self.fits(self.body_top(True), self.footer_top())
-            return tried[index]
+            return self.fits(self.body_top(True), self.footer_top())
 
         self.fitting = True
         try:
-            if not attempt(len(steps) - 1)[0]:
-                self.scale = 1.0
-                return tried[len(steps) - 1]
-            low, high = 0, len(steps) - 1
+            self.quick = True
+            low, high = 0, len(steps) - 1  # the first step that fits is in [low, high]
             while low < high:
                 middle = (low + high) // 2
                 if attempt(middle)[0]:
                     high = middle
                 else:
                     low = middle + 1
-            self.scale = steps[high]
-            return tried[high]
+            self.quick = False
+            for index in range(low, len(steps)):
+                fits, split, _ = attempt(index)
+                if fits:
+                    return True, split
+            self.scale = 1.0
+            return False, split
         finally:
             self.fitting = False
+            self.quick = False
 
     def draw(self) -> None:
         pdf = self.pdf
@@ -493,6 +502,43 @@ class _CardLayout:
         pdf.line(self.margin, y, self.width - self.margin, y)
         style = Style(SIZE["footer"] * self.unit, colour="#555555")
         self.text(self.margin, y + 0.8 * self.unit, self.inner, self.card.footer, style, False)
+
+
+class _Widths:
+    """Line counts from cached word widths, for the search for a card's type size: the same
+    words are measured at a dozen sizes, and a word's width grows in step with the size."""
+
+    def __init__(self, pdf: FPDF) -> None:
+        self.pdf = pdf
+        self.unit: dict[tuple[str, str], float] = {}  # (font style, word) -> width at 1 pt
+
+    def width(self, style: str, word: str) -> float:
+        key = (style, word)
+        found = self.unit.get(key)
+        if found is None:
+            self.pdf.set_font(FONT, style, 100)
+            found = self.unit[key] = self.pdf.get_string_width(word) / 100
+        return found
+
+    def lines(self, text: str, w: float, style: Style) -> int:
+        """How many lines ``text`` takes in a column ``w`` wide, broken at spaces as fpdf2
+        does (a word wider than the column is broken where it reaches the edge)."""
+        font = "B" if style.bold else "I" if style.italic else ""
+        size = style.size
+        space = self.width(font, " ") * size
+        count, x = 1, 0.0
+        for word in text.split(" "):
+            length = self.width(font, word) * size
+            if x and x + space + length <= w:
+                x += space + length
+                continue
+            if x:
+                count += 1
+            while length > w:  # a word longer than the line
+                count += 1
+                length -= w
+            x = length
+        return count
 
 
 def _units(blocks: Sequence[Block]) -> list[Block]:

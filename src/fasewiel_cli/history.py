@@ -1,0 +1,362 @@
+"""Client history: visits made from assessments, and what a timeline of them shows.
+
+Pure functions of the stored visits and the knowledge base: the trajectory around the wheel,
+what changed between visits (signals gained and lost), and when a re-check is due (the rhythm
+is in knowledge.yaml, ``recheck``; derived from the paper and labelled so there).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from fasewiel_cli.advice import Advice
+from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.models import KnowledgeBase, LabelKey, Lang
+from fasewiel_cli.render.blocks import Block, Heading, Pairs, Paragraph
+from fasewiel_cli.store import ClientRow, Visit
+
+_VERDICT_LABEL: dict[str, LabelKey] = {"advised": "advised", "not_advised": "not_advised"}
+MAX_CLIENT = 200
+MAX_NOTE = 2000
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def client_id(value: str) -> str:
+    """A client id as given, checked: not empty, printable, not too long."""
+    text = value.strip()
+    if not text:
+        raise FasewielError("the client id is empty", hint="name the client: --client anna")
+    if not text.isprintable() or len(text) > MAX_CLIENT:
+        raise FasewielError(
+            f"a client id is printable text of at most {MAX_CLIENT} characters",
+            hint="use a name or number without line breaks or control characters",
+        )
+    return text
+
+
+def check_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    if len(note) > MAX_NOTE:
+        raise FasewielError(f"the note is longer than {MAX_NOTE} characters")
+    return note
+
+
+def visit_from_advice(advice: Advice, client: str, note: str | None, at: str) -> Visit:
+    """What a ``check --save`` stores."""
+    info = advice.knowledge
+    return Visit(
+        client=client,
+        at=at,
+        input=advice.text,
+        signals=list(dict.fromkeys(m.signal for m in advice.matched)),
+        phase=advice.phase.id if advice.phase else None,
+        next_phase=advice.next_phase.id if advice.next_phase else None,
+        scores=dict(advice.scores),
+        red_flags=[f.id for f in advice.red_flags],
+        treatments=[
+            {"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in advice.treatments
+        ],
+        note=note,
+        lang=advice.lang,
+        kb_name=info.name,
+        kb_version=info.version,
+        kb_hash=info.hash,
+    )
+
+
+# --- the timeline ---------------------------------------------------------------------------------
+
+
+class Change(NamedTuple):
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+
+
+def changes(visits: Sequence[Visit]) -> list[Change | None]:
+    """For each visit, the signals gained and lost since the one before (None for the first)."""
+    found: list[Change | None] = []
+    for n, visit in enumerate(visits):
+        if n == 0:
+            found.append(None)
+            continue
+        before = visits[n - 1].signals
+        found.append(
+            Change(
+                tuple(s for s in visit.signals if s not in before),
+                tuple(s for s in before if s not in visit.signals),
+            )
+        )
+    return found
+
+
+class Reminder(NamedTuple):
+    phase: str
+    check: str  # the check's name, in the language asked
+    days: int
+    last: date
+    due: date
+    overdue: bool
+
+
+def reminder(
+    kb: KnowledgeBase, lang: Lang, visits: Sequence[Visit], today: date
+) -> Reminder | None:
+    """When the next check is due, after the last visit's phase (None: no rhythm for it)."""
+    phase = visits[-1].phase if visits else None
+    rule = next((r for r in kb.recheck if r.phase == phase), None)
+    if phase is None or rule is None:
+        return None
+    on = parse_at(visits[-1].at).date()
+    due = on + timedelta(days=rule.days)
+    return Reminder(phase, rule.name.get(lang), rule.days, on, due, today >= due)
+
+
+def parse_at(at: str) -> datetime:
+    return datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def shown_at(at: str) -> str:
+    return parse_at(at).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def trajectory_line(kb: KnowledgeBase, phase: str | None) -> str:
+    """The wheel as a line of five nodes, the visit's phase filled: ○──●──○──○──○."""
+    return "──".join("●" if p.id == phase else "○" for p in kb.phases)
+
+
+def _name(kb: KnowledgeBase, lang: Lang, signal_id: str) -> str:
+    try:
+        return kb.signal(signal_id).name.get(lang)
+    except KeyError:  # a signal of another knowledge base
+        return signal_id
+
+
+def _phase_name(kb: KnowledgeBase, lang: Lang, phase_id: str | None) -> str:
+    if phase_id is None:
+        return "—"
+    try:
+        return kb.phase(phase_id).name.get(lang)
+    except KeyError:
+        return phase_id
+
+
+def history_blocks(
+    kb: KnowledgeBase, lang: Lang, client: str, visits: Sequence[Visit], today: date
+) -> list[Block]:
+    label = kb.labels.get
+    blocks: list[Block] = [
+        Heading(f"{label('client', lang)}: {client}", level=1),
+        Paragraph(
+            f"{label('visits', lang)}: {len(visits)} · "
+            f"{shown_at(visits[0].at)} … {shown_at(visits[-1].at)}",
+            "muted",
+        ),
+        Heading(label("trajectory", lang)),
+        Pairs(
+            tuple(
+                (
+                    parse_at(v.at).strftime("%Y-%m-%d"),
+                    f"{trajectory_line(kb, v.phase)}  {_phase_name(kb, lang, v.phase)}",
+                )
+                for v in visits
+            )
+        ),
+        Paragraph(" → ".join(p.name.get(lang) for p in kb.phases) + " ↺", "muted"),
+        Heading(label("visits", lang)),
+    ]
+    for visit, change in zip(visits, changes(visits), strict=True):
+        phase = _phase_name(kb, lang, visit.phase)
+        share = visit.scores.get(visit.phase or "", 0.0)
+        title = f"{shown_at(visit.at)} — {phase}" + (f" ({share:.0%})" if visit.phase else "")
+        rows = [
+            (label("signals", lang), ", ".join(_name(kb, lang, s) for s in visit.signals) or "—")
+        ]
+        if change is None:
+            rows.append((label("since_previous", lang), label("first_visit", lang)))
+        elif change.gained or change.lost:
+            parts = []
+            if change.gained:
+                parts.append(
+                    f"{label('gained', lang)}: "
+                    + ", ".join(_name(kb, lang, s) for s in change.gained)
+                )
+            if change.lost:
+                parts.append(
+                    f"{label('lost', lang)}: " + ", ".join(_name(kb, lang, s) for s in change.lost)
+                )
+            rows.append((label("since_previous", lang), " · ".join(parts)))
+        else:
+            rows.append((label("since_previous", lang), label("unchanged", lang)))
+        if visit.red_flags:
+            rows.append((label("red_flags", lang), ", ".join(visit.red_flags)))
+        if visit.treatments:
+            verdicts = ", ".join(
+                f"{t['id']}: {label(_VERDICT_LABEL.get(t['verdict'], 'not_advised'), lang)}"
+                for t in visit.treatments
+            )
+            rows.append((label("treatments", lang), verdicts))
+        if visit.note:
+            rows.append((label("note", lang), visit.note))
+        blocks += [Heading(title, level=3), Pairs(tuple(rows))]
+    due = reminder(kb, lang, visits, today)
+    if due is not None:
+        key = "recheck_due" if due.overdue else "recheck_next"
+        text = getattr(kb.history, key).get(lang)
+        values = {
+            "check": due.check,
+            "phase": _phase_name(kb, lang, due.phase),
+            "date": due.last.isoformat(),
+            "due": due.due.isoformat(),
+            "days": str(due.days),
+        }
+        for name, value in values.items():
+            text = text.replace(f"{{{name}}}", value)
+        blocks += [
+            Heading(label("reminder", lang)),
+            Paragraph(text, "note" if due.overdue else "plain"),
+        ]
+    return blocks
+
+
+def visit_to_dict(visit: Visit, change: Change | None) -> dict[str, Any]:
+    return {
+        "at": visit.at,
+        "phase": visit.phase,
+        "next_phase": visit.next_phase,
+        "signals": visit.signals,
+        "gained": None if change is None else list(change.gained),
+        "lost": None if change is None else list(change.lost),
+        "scores": visit.scores,
+        "red_flags": visit.red_flags,
+        "treatments": visit.treatments,
+        "note": visit.note,
+        "input": visit.input,
+        "lang": visit.lang,
+        "knowledge": {"name": visit.kb_name, "version": visit.kb_version, "hash": visit.kb_hash},
+    }
+
+
+def history_to_dict(
+    kb: KnowledgeBase, lang: Lang, client: str, visits: Sequence[Visit], today: date
+) -> dict[str, Any]:
+    due = reminder(kb, lang, visits, today)
+    return {
+        "schema": 1,
+        "client": client,
+        "visits": [visit_to_dict(v, c) for v, c in zip(visits, changes(visits), strict=True)],
+        "recheck": None
+        if due is None
+        else {
+            "check": due.check,
+            "after_phase": due.phase,
+            "days": due.days,
+            "last": due.last.isoformat(),
+            "due": due.due.isoformat(),
+            "overdue": due.overdue,
+        },
+    }
+
+
+HISTORY_CSV = (
+    "client",
+    "at",
+    "phase",
+    "next_phase",
+    "confidence",
+    "signals",
+    "gained",
+    "lost",
+    "red_flags",
+    "treatments",
+    "note",
+    "input",
+    "knowledge_version",
+)
+
+
+def history_csv(client: str, visits: Sequence[Visit]) -> str:
+    from fasewiel_cli.batch import csv_cell
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HISTORY_CSV)
+    for visit, change in zip(visits, changes(visits), strict=True):
+        writer.writerow(
+            [
+                csv_cell(client),
+                visit.at,
+                visit.phase or "",
+                visit.next_phase or "",
+                csv_cell(visit.scores.get(visit.phase or "")),
+                csv_cell(visit.signals),
+                "" if change is None else csv_cell(list(change.gained)),
+                "" if change is None else csv_cell(list(change.lost)),
+                csv_cell(visit.red_flags),
+                csv_cell(visit.treatments),
+                csv_cell(visit.note),
+                csv_cell(visit.input),
+                csv_cell(visit.kb_version),
+            ]
+        )
+    return out.getvalue()
+
+
+# --- the client list ------------------------------------------------------------------------------
+
+
+def client_to_dict(row: ClientRow) -> dict[str, Any]:
+    return {
+        "client": row.client,
+        "visits": row.visits,
+        "last_phase": row.last_phase,
+        "last_visit": row.last_visit,
+    }
+
+
+def clients_csv(rows: Sequence[ClientRow]) -> str:
+    from fasewiel_cli.batch import csv_cell
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(("client", "visits", "last_phase", "last_visit"))
+    for row in rows:
+        writer.writerow([csv_cell(row.client), row.visits, row.last_phase or "", row.last_visit])
+    return out.getvalue()
+
+
+def clients_text(kb: KnowledgeBase, lang: Lang, rows: Sequence[ClientRow]) -> str:
+    """An aligned table for the terminal."""
+    label = kb.labels.get
+    header = (
+        label("client", lang),
+        label("visits", lang),
+        label("phase", lang),
+        label("last_visit", lang),
+    )
+    lines = [
+        (r.client, str(r.visits), _phase_name(kb, lang, r.last_phase), shown_at(r.last_visit))
+        for r in rows
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
+    return "".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() + "\n"
+        for line in (header, *lines)
+    )
+
+
+def export(client: str, visits: Sequence[Visit]) -> dict[str, Any]:
+    """Everything stored about ``client`` (the right of access)."""
+    return {
+        "schema": 1,
+        "client": client,
+        "exported_at": now_utc(),
+        "visits": [visit._asdict() for visit in visits],
+    }

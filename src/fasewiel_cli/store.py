@@ -1,0 +1,361 @@
+"""Client history in a SQLite file of its own (stdlib ``sqlite3``).
+
+Where: ``$FASEWIEL_HOME/fasewiel.db``, by default in the platform's user data folder; ``--db``
+names another file. The folder is made 0700 and the database with its ``-wal`` and ``-shm``
+files 0600: they hold personal data.
+
+Safe to share between processes: WAL mode, and every write is one ``BEGIN IMMEDIATE``
+transaction with a busy timeout, so parallel writers wait their turn and each visit is stored
+exactly once. A batch's visits go in one transaction: all or none.
+
+Never harmful to a file that is not ours: before anything is written, the file is read through a
+read-only connection and must be empty, or a SQLite database marked as fasewiel's (its
+``application_id``) with a schema this version knows (``user_version``); anything else is
+refused and left untouched. Read-only commands open the database read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from fasewiel_cli.errors import FasewielError
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x66617365  # "fase"
+BUSY_TIMEOUT_MS = 60_000
+FILE_NAME = "fasewiel.db"
+
+# Each schema version's statements, applied in order in one transaction.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL,
+            at TEXT NOT NULL,
+            input TEXT NOT NULL,
+            signals TEXT NOT NULL,
+            phase TEXT,
+            next_phase TEXT,
+            scores TEXT NOT NULL,
+            red_flags TEXT NOT NULL,
+            treatments TEXT NOT NULL,
+            note TEXT,
+            lang TEXT NOT NULL,
+            kb_name TEXT NOT NULL,
+            kb_version TEXT NOT NULL,
+            kb_hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX visits_by_client ON visits (client, at, id)",
+    ),
+}
+COLUMNS = (
+    "client",
+    "at",
+    "input",
+    "signals",
+    "phase",
+    "next_phase",
+    "scores",
+    "red_flags",
+    "treatments",
+    "note",
+    "lang",
+    "kb_name",
+    "kb_version",
+    "kb_hash",
+)
+JSON_COLUMNS = frozenset({"signals", "scores", "red_flags", "treatments"})
+
+
+class Visit(NamedTuple):
+    """One assessment of one client, as stored."""
+
+    client: str
+    at: str  # UTC, ISO 8601 with a Z: "2026-11-25T17:30:00Z"
+    input: str
+    signals: list[str]
+    phase: str | None
+    next_phase: str | None
+    scores: dict[str, float]
+    red_flags: list[str]
+    treatments: list[dict[str, str]]
+    note: str | None
+    lang: str
+    kb_name: str
+    kb_version: str
+    kb_hash: str
+
+    def row(self) -> tuple[Any, ...]:
+        return tuple(
+            json.dumps(getattr(self, c), ensure_ascii=False)
+            if c in JSON_COLUMNS
+            else getattr(self, c)
+            for c in COLUMNS
+        )
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Visit:
+        values = {
+            c: json.loads(v) if c in JSON_COLUMNS else v for c, v in zip(COLUMNS, row, strict=True)
+        }
+        return cls(**values)
+
+
+class ClientRow(NamedTuple):
+    client: str
+    visits: int
+    last_phase: str | None
+    last_visit: str
+
+
+def default_path() -> Path:
+    """``$FASEWIEL_HOME/fasewiel.db``; without it, the platform's user data folder."""
+    home = os.environ.get("FASEWIEL_HOME", "").strip()
+    if home:
+        return Path(home) / FILE_NAME
+    from platformdirs import user_data_path
+
+    return user_data_path("fasewiel", appauthor=False) / FILE_NAME
+
+
+class Store:
+    """An open history database; use ``Store.writing`` or ``Store.reading``."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+
+    # -- opening --------------------------------------------------------------------------------
+
+    @classmethod
+    def writing(cls, path: Path) -> Store:
+        """Open (and if need be create) the database for writing, after checking it is ours."""
+        _prepare(path)
+        version = _inspect(path)
+        try:
+            connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as error:
+            raise _unusable(path, error) from None
+        store = cls(connection, path)
+        with store._guard():
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            if version < SCHEMA_VERSION:
+                store._migrate()
+        _restrict(path)
+        return store
+
+    @classmethod
+    def reading(cls, path: Path) -> Store:
+        """Open an existing database read-only."""
+        if not path.exists():
+            raise FasewielError(
+                f"no history yet: {path} does not exist",
+                hint="save a visit first: fasewiel check ... --client NAME --save",
+            )
+        version = _inspect(path)
+        if version == 0:
+            raise FasewielError(
+                f"no history yet in {path}",
+                hint="save a visit first: fasewiel check ... --client NAME --save",
+            )
+        try:
+            uri = path.resolve().as_uri() + "?mode=ro"
+            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as error:
+            raise _unusable(path, error) from None
+        _restrict(path)
+        return cls(connection, path)
+
+    def close(self) -> None:
+        self.connection.close()
+        _restrict(self.path)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """sqlite3 errors as the project's own: a damaged file, a lock held too long."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise FasewielError(
+                    f"the history database {self.path} stayed busy: {error}",
+                    hint="another fasewiel is writing a large batch; try again when it is done",
+                ) from None
+            raise _unusable(self.path, error) from None
+        except sqlite3.DatabaseError as error:
+            raise _unusable(self.path, error) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): committed whole or not at all."""
+        connection = self.connection
+        with self._guard():
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._transaction() as connection:
+            # Read again inside the transaction: another process may have migrated meanwhile.
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target]:
+                    connection.execute(statement)
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def add(self, visits: Iterable[Visit]) -> int:
+        """Store ``visits`` in one transaction; how many."""
+        count = 0
+        with self._transaction() as connection:
+            placeholders = ", ".join("?" for _ in COLUMNS)
+            sql = f"INSERT INTO visits ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+            for visit in visits:
+                connection.execute(sql, visit.row())
+                count += 1
+        return count
+
+    def delete(self, client: str) -> int:
+        """Erase every visit of ``client`` so that no trace of it stays in the files: deleted
+        content is overwritten (secure_delete) and the WAL is emptied into the database and
+        truncated."""
+        with self._guard():
+            self.connection.execute("PRAGMA secure_delete = ON")
+        with self._transaction() as connection:
+            count = connection.execute("DELETE FROM visits WHERE client = ?", (client,)).rowcount
+        with self._guard():
+            busy, _, _ = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                raise FasewielError(
+                    f"the visits of '{client}' are deleted, but another process holds the "
+                    "database open, so their old pages may still be in the WAL file",
+                    hint="run the delete again when no other fasewiel is running",
+                )
+            self.connection.execute("VACUUM")
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def visits(self, client: str) -> list[Visit]:
+        """The client's visits, oldest first."""
+        with self._guard():
+            rows = self.connection.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM visits WHERE client = ? ORDER BY at, id",
+                (client,),
+            ).fetchall()
+        return [Visit.from_row(row) for row in rows]
+
+    def clients(self) -> list[ClientRow]:
+        """One row per client: how many visits, the last phase and when."""
+        with self._guard():
+            rows = self.connection.execute(
+                """SELECT client, COUNT(*), (
+                       SELECT phase FROM visits AS last WHERE last.client = visits.client
+                       ORDER BY at DESC, id DESC LIMIT 1
+                   ), MAX(at)
+                   FROM visits GROUP BY client ORDER BY client"""
+            ).fetchall()
+        return [ClientRow(*row) for row in rows]
+
+    def client_ids(self) -> list[str]:
+        with self._guard():
+            return [row[0] for row in self.connection.execute("SELECT DISTINCT client FROM visits")]
+
+
+# --- checks before any write ----------------------------------------------------------------------
+
+
+def _prepare(path: Path) -> None:
+    """The folder (0700 when fasewiel makes it) and an empty 0600 file when there is none."""
+    folder = path.parent
+    try:
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+            folder.chmod(0o700)  # whatever the umask
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+    except FileExistsError:
+        pass  # another process made it just now
+    except OSError as error:
+        raise FasewielError(
+            f"cannot create the history database {path}: {error.strerror}",
+            hint="choose another place with --db or FASEWIEL_HOME",
+        ) from None
+    if not path.is_file():
+        raise FasewielError(f"{path} is not a file", hint="choose another file with --db")
+
+
+def _inspect(path: Path) -> int:
+    """The schema version of the file at ``path`` (0: empty, to be set up); raises when it is
+    not a fasewiel database or comes from a newer fasewiel. Reads only."""
+    try:
+        if path.stat().st_size == 0:
+            return 0
+        uri = path.resolve().as_uri() + "?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    except (OSError, sqlite3.Error) as error:
+        raise _unusable(path, error) from None
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        application = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.Error as error:
+        raise _unusable(path, error) from None
+    finally:
+        connection.close()
+    if application != APPLICATION_ID:
+        if application == 0 and tables == 0 and version == 0:
+            return 0  # an empty SQLite database: ours to set up
+        raise FasewielError(
+            f"{path} is another application's database, not fasewiel's history",
+            hint="choose another file with --db; fasewiel leaves this one as it is",
+        )
+    if version > SCHEMA_VERSION:
+        raise FasewielError(
+            f"{path} was written by a newer fasewiel (history schema {version}; this one "
+            f"knows up to {SCHEMA_VERSION})",
+            hint="upgrade fasewiel to use it; it is left as it is",
+        )
+    return int(version)
+
+
+def _unusable(path: Path, error: Exception) -> FasewielError:
+    return FasewielError(
+        f"{path} is not a usable fasewiel history database ({error})",
+        hint="choose another file with --db; fasewiel does not change this one",
+    )
+
+
+def _restrict(path: Path) -> None:
+    """The database and its -wal and -shm files readable by their owner only."""
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if candidate.is_file() and stat.S_IMODE(candidate.stat().st_mode) != 0o600:
+                candidate.chmod(0o600)
+        except OSError:
+            pass  # not ours to change (a read-only copy): reading still works

@@ -1,0 +1,529 @@
+"""Client history in SQLite: saving visits, the timeline, the client list, export and erasure,
+and the reliability promises — parallel writers, all-or-nothing batches, kill -9, file modes,
+schema versions, files that are not ours."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+from typer.testing import CliRunner
+
+from fasewiel_cli.cli import app
+from fasewiel_cli.history import changes, history_blocks, reminder, trajectory_line
+from fasewiel_cli.models import KnowledgeBase
+from fasewiel_cli.store import APPLICATION_ID, SCHEMA_VERSION, Store, Visit, default_path
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "store" / "fasewiel.db"
+
+
+def run(*args: str, input: str | None = None) -> Any:
+    return runner.invoke(app, list(args), input=input)
+
+
+def save(db: Path, client: str, text: str, *extra: str) -> Any:
+    result = run("check", text, "--client", client, "--save", "--db", str(db), "-f", "json", *extra)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def visit(client: str, at: str, phase: str | None, signals: list[str], **more: Any) -> Visit:
+    values: dict[str, Any] = {
+        "client": client,
+        "at": at,
+        "input": " ".join(signals),
+        "signals": signals,
+        "phase": phase,
+        "next_phase": None,
+        "scores": {phase: 1.0} if phase else {},
+        "red_flags": [],
+        "treatments": [],
+        "note": None,
+        "lang": "nl",
+        "kb_name": "fasewiel",
+        "kb_version": "2026.11",
+        "kb_hash": "0" * 64,
+    }
+    values.update(more)
+    return Visit(**values)
+
+
+def count(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT COUNT(*) FROM visits").fetchone()[0])
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+
+def test_a_saved_visit_holds_everything_the_issue_names(db: Path) -> None:
+    advice = json.loads(
+        save(
+            db,
+            "anna",
+            "fijne lijntjes, littekens, vale teint",
+            "-t",
+            "microneedling",
+            "--note",
+            "zomer",
+        ).stdout
+    )
+    result = run("clients", "export", "anna", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    (stored,) = json.loads(result.stdout)["visits"]
+    assert stored["client"] == "anna"
+    assert stored["input"] == "fijne lijntjes, littekens, vale teint"
+    assert stored["signals"] == ["fine_lines", "scars", "sallow_complexion"]
+    assert stored["phase"] == advice["phase"] == "repair"
+    assert stored["next_phase"] == advice["next_phase"]
+    assert stored["scores"] == advice["scores"]
+    assert stored["red_flags"] == []
+    assert [t["id"] for t in stored["treatments"]] == ["microneedling"]
+    assert stored["note"] == "zomer"
+    assert stored["lang"] == "nl"
+    assert (stored["kb_name"], stored["kb_version"], stored["kb_hash"]) == (
+        advice["knowledge"]["name"],
+        advice["knowledge"]["version"],
+        advice["knowledge"]["hash"],
+    )
+    assert stored["at"].endswith("Z")
+
+
+def test_save_needs_a_client_and_client_needs_save(db: Path) -> None:
+    result = run("check", "rood", "--save", "--db", str(db))
+    assert result.exit_code == 2
+    assert "--client" in result.stderr
+    result = run("check", "rood", "--client", "anna", "--db", str(db))
+    assert result.exit_code == 2
+    assert "add it" in result.stderr
+    assert not db.exists()
+
+
+def test_nothing_recognised_is_not_saved(db: Path) -> None:
+    result = run("check", "xyzzy", "--client", "anna", "--save", "--db", str(db))
+    assert result.exit_code == 1
+    assert count(db) == 0
+
+
+@pytest.mark.parametrize("client", ["", "   ", "a\nb", "x" * 201])
+def test_odd_client_ids_are_refused(db: Path, client: str) -> None:
+    result = run("check", "rood", "--client", client, "--save", "--db", str(db))
+    assert result.exit_code == 1
+    assert "client id" in result.stderr
+
+
+def test_default_place_is_fasewiel_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FASEWIEL_HOME", str(tmp_path / "home"))
+    assert run("check", "rood", "-c", "anna", "--save").exit_code == 0
+    assert (tmp_path / "home" / "fasewiel.db").is_file()
+    monkeypatch.delenv("FASEWIEL_HOME")
+    from platformdirs import user_data_path
+
+    assert default_path() == user_data_path("fasewiel", appauthor=False) / "fasewiel.db"
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+def test_history_timeline_oldest_first_with_changes(db: Path) -> None:
+    save(db, "anna", "rood en jeuk")
+    save(db, "anna", "vale teint, lichte spanning")
+    save(db, "anna", "fijne lijntjes, littekens, vale teint")
+    doc = json.loads(run("history", "anna", "--db", str(db), "-f", "json").stdout)
+    assert doc["client"] == "anna"
+    assert [v["phase"] for v in doc["visits"]] == ["reset", "activate", "repair"]
+    assert doc["visits"][0]["gained"] is None
+    assert doc["visits"][1]["gained"] == ["sallow_complexion", "slight_tension"]
+    assert doc["visits"][1]["lost"] == ["redness", "itch"]
+    assert doc["visits"][2]["lost"] == ["slight_tension"]
+    for field in ("at", "next_phase", "signals", "scores", "note"):
+        assert field in doc["visits"][0]
+    assert doc["recheck"] is None  # no rhythm after Repair
+
+
+def test_history_text_draws_the_trajectory(db: Path, kb: KnowledgeBase) -> None:
+    save(db, "anna", "rood en jeuk")
+    save(db, "anna", "vale teint")
+    text = run("history", "anna", "--db", str(db), "-f", "text").stdout
+    assert f"{trajectory_line(kb, 'reset')}  Reset" in text
+    assert f"{trajectory_line(kb, 'activate')}  Activate" in text
+    assert text.index("●──○──○──○──○") < text.index("○──●──○──○──○")
+    assert "erbij: vale teint" in text
+    assert "verdwenen: roodheid, jeuk" in text
+    rich = run("history", "anna", "--db", str(db)).stdout  # the default: rich
+    assert "●──○──○──○──○" in rich
+    assert "Traject over het wiel" in rich
+
+
+def test_history_csv(db: Path) -> None:
+    save(db, "anna", "rood")
+    save(db, "anna", "=vale teint")  # a text that a spreadsheet would run as a formula
+    rows = list(
+        csv.DictReader(io.StringIO(run("history", "anna", "--db", str(db), "-f", "csv").stdout))
+    )
+    assert [r["phase"] for r in rows] == ["reset", "activate"]
+    assert rows[1]["input"] == "'=vale teint"
+    assert rows[1]["gained"] == "sallow_complexion"
+
+
+def test_unknown_client_names_near_ones(db: Path) -> None:
+    save(db, "anna", "rood")
+    result = run("history", "Ana", "--db", str(db))
+    assert result.exit_code == 1
+    assert "unknown client 'Ana'" in result.stderr
+    assert "did you mean: anna?" in result.stderr
+    result = run("history", "zzz", "--db", str(db))
+    assert "fasewiel clients list" in result.stderr
+
+
+def test_no_history_yet(db: Path) -> None:
+    result = run("history", "anna", "--db", str(db))
+    assert result.exit_code == 1
+    assert "no history yet" in result.stderr
+    assert not db.exists()  # reading never creates it
+
+
+def test_recheck_reminder_after_sustain(db: Path, kb: KnowledgeBase) -> None:
+    with Store.writing(db) as store:
+        store.add([visit("bob", "2020-01-01T10:00:00Z", "sustain", ["calm_skin"])])
+    result = run("history", "bob", "--db", str(db), "-f", "json")
+    recheck = json.loads(result.stdout)["recheck"]
+    assert recheck["overdue"] is True
+    assert recheck["due"] == "2020-04-01"
+    assert recheck["days"] == kb.recheck[0].days
+    text = run("history", "bob", "--db", str(db), "-f", "text", "-l", "en").stdout
+    assert "The seasonal check is due: the last visit (Sustain) was on 2020-01-01" in text
+
+
+def test_reminder_rules(kb: KnowledgeBase) -> None:
+    visits = [visit("b", "2026-01-10T09:00:00Z", "sustain", ["calm_skin"])]
+    upcoming = reminder(kb, "nl", visits, date(2026, 2, 1))
+    assert upcoming is not None
+    assert (upcoming.due, upcoming.overdue) == (date(2026, 4, 11), False)
+    due = reminder(kb, "nl", visits, date(2026, 4, 11))
+    assert due is not None
+    assert due.overdue
+    assert (
+        reminder(kb, "nl", [visit("b", "2026-01-10T09:00:00Z", "repair", [])], date(2027, 1, 1))
+        is None
+    )
+    blocks = history_blocks(kb, "nl", "b", visits, date(2026, 2, 1))
+    assert any("Volgende seizoenscheck rond 2026-04-11" in str(b) for b in blocks)
+
+
+def test_changes_between_visits() -> None:
+    visits = [
+        visit("a", "2026-01-01T00:00:00Z", "reset", ["redness", "itch"]),
+        visit("a", "2026-02-01T00:00:00Z", "reset", ["redness", "itch"]),
+        visit("a", "2026-03-01T00:00:00Z", "activate", ["itch", "dull_skin"]),
+    ]
+    found = changes(visits)
+    assert found[0] is None
+    assert found[1] == ((), ())
+    assert found[2] == (("dull_skin",), ("redness",))
+
+
+# --- clients: list, export, delete ------------------------------------------------------------
+
+
+def test_clients_list(db: Path) -> None:
+    save(db, "bob", "rustige huid")
+    save(db, "anna", "rood")
+    save(db, "anna", "vale teint")
+    rows = json.loads(run("clients", "list", "--db", str(db), "-f", "json").stdout)
+    assert [(r["client"], r["visits"], r["last_phase"]) for r in rows] == [
+        ("anna", 2, "activate"),
+        ("bob", 1, "sustain"),
+    ]
+    assert all(r["last_visit"].endswith("Z") for r in rows)
+    table = list(
+        csv.DictReader(io.StringIO(run("clients", "list", "--db", str(db), "-f", "csv").stdout))
+    )
+    assert table[0] == {
+        "client": "anna",
+        "visits": "2",
+        "last_phase": "activate",
+        "last_visit": rows[0]["last_visit"],
+    }
+    text = run("clients", "list", "--db", str(db), "-f", "text").stdout
+    assert text.splitlines()[1].split()[:3] == ["anna", "2", "Activate"]
+
+
+def test_export_to_a_private_file(db: Path, tmp_path: Path) -> None:
+    save(db, "anna", "rood", "--note", "geheim")
+    target = tmp_path / "anna.json"
+    assert run("clients", "export", "anna", "--db", str(db), "-o", str(target)).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert json.loads(target.read_text(encoding="utf-8"))["visits"][0]["note"] == "geheim"
+
+
+def raw_bytes(db: Path) -> bytes:
+    return b"".join(
+        p.read_bytes() for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists()
+    )
+
+
+def test_erasure_leaves_no_trace_in_the_files(db: Path) -> None:
+    save(db, "Marieke-Jansen", "roodheid en jeuk bij de kaaklijn", "--note", "allergie-notitie")
+    save(db, "Marieke-Jansen", "vale teint rond de slapen")
+    save(db, "bob", "rustige huid")
+    assert b"Marieke-Jansen" in raw_bytes(db)
+    result = run("clients", "delete", "Marieke-Jansen", "--yes", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "deleted 2 visits" in result.stdout
+    data = raw_bytes(db)
+    for secret in (b"Marieke-Jansen", b"kaaklijn", b"allergie-notitie", b"slapen"):
+        assert secret not in data
+    assert b"bob" in data
+    assert run("history", "bob", "--db", str(db)).exit_code == 0
+
+
+def test_delete_without_yes_off_a_terminal_refuses(db: Path) -> None:
+    save(db, "anna", "rood")
+    result = run("clients", "delete", "anna", "--db", str(db), input="y\n")
+    assert result.exit_code == 2
+    assert "--yes" in result.stderr
+    assert count(db) == 1
+
+
+def delete_on_a_terminal(db: Path, answer: str) -> int | None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "fasewiel_cli", "clients", "delete", "anna", "--db", str(db)],
+        encoding="utf-8",
+        timeout=30,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    child.expect_exact("[y/N]")
+    child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_delete_asks_on_a_terminal(db: Path) -> None:
+    save(db, "anna", "rood")
+    assert delete_on_a_terminal(db, "n") == 1
+    assert count(db) == 1
+    assert delete_on_a_terminal(db, "y") == 0
+    assert count(db) == 0
+
+
+# --- the database file ------------------------------------------------------------------------
+
+
+def test_folder_0700_and_files_0600(db: Path) -> None:
+    save(db, "anna", "rood")
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    with Store.writing(db) as store:
+        store.add([visit("bob", "2026-01-01T00:00:00Z", "reset", ["redness"])])
+        files = [db, Path(f"{db}-wal"), Path(f"{db}-shm")]
+        assert all(p.exists() for p in files)
+        assert [stat.S_IMODE(p.stat().st_mode) for p in files] == [0o600] * 3
+
+
+def test_wal_mode_and_schema_marks(db: Path) -> None:
+    save(db, "anna", "rood")
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_reading_opens_read_only(db: Path) -> None:
+    save(db, "anna", "rood")
+    with Store.reading(db) as store, pytest.raises(sqlite3.OperationalError, match="readonly"):
+        store.connection.execute("DELETE FROM visits")
+    assert count(db) == 1
+
+
+def test_a_newer_schema_is_refused_and_left_alone(db: Path) -> None:
+    save(db, "anna", "rood")
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA user_version = 99")
+    before = db.read_bytes()
+    for args in (
+        ["history", "anna"],
+        ["check", "rood", "-c", "anna", "--save"],
+        ["clients", "list"],
+    ):
+        result = run(*args, "--db", str(db))
+        assert result.exit_code == 1
+        assert "newer fasewiel (history schema 99" in result.stderr
+    assert db.read_bytes() == before
+
+
+def other_database(path: Path) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+        connection.execute("INSERT INTO notes VALUES ('not fasewiel')")
+
+
+@pytest.mark.parametrize("kind", ["random", "other", "truncated"])
+def test_a_file_that_is_not_ours_is_never_modified(db: Path, kind: str) -> None:
+    db.parent.mkdir(parents=True)
+    if kind == "random":
+        db.write_bytes(os.urandom(8192))
+    elif kind == "other":
+        other_database(db)
+    else:
+        save(db, "anna", "rood")
+        with sqlite3.connect(db) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.write_bytes(db.read_bytes()[:100] + os.urandom(4000))
+    before = db.read_bytes()
+    for args in (["check", "rood", "-c", "x", "--save"], ["history", "x"], ["clients", "list"]):
+        result = run(*args, "--db", str(db))
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        assert str(db) in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_an_empty_sqlite_database_is_taken_into_use(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    sqlite3.connect(db).close()  # a 0-byte file
+    save(db, "anna", "rood")
+    assert count(db) == 1
+
+
+# --- batch --save -----------------------------------------------------------------------------
+
+
+def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(("client", "symptoms"))
+        writer.writerows(rows)
+    return path
+
+
+def test_batch_saves_visits_and_refuses_records_without_a_client(db: Path, tmp_path: Path) -> None:
+    source = write_csv(
+        tmp_path / "in.csv",
+        [("anna", "rood"), ("", "vale teint"), ("bob", "xyzzy"), ("cor", "glow")],
+    )
+    result = run("batch", str(source), "--save", "--db", str(db))
+    assert result.exit_code == 1  # a record without a client is an error row
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["status"] for r in rows] == ["ok", "error", "no_signal", "ok"]
+    assert "no client" in rows[1]["error"]
+    assert "saved 2 visits" in result.stderr
+    clients = json.loads(run("clients", "list", "--db", str(db), "-f", "json").stdout)
+    assert [c["client"] for c in clients] == ["anna", "cor"]
+
+
+def test_db_without_save_is_a_usage_error(db: Path, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", [("anna", "rood")])
+    assert run("batch", str(source), "--db", str(db)).exit_code == 2
+
+
+def fasewiel(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fasewiel_cli", *args]
+
+
+def test_four_parallel_batches_store_every_visit_exactly_once(db: Path, tmp_path: Path) -> None:
+    texts = ["rood", "vale teint", "fijne lijntjes", "egale teint", "rustige huid", "jeuk"]
+    sources = [
+        write_csv(
+            tmp_path / f"in{n}.csv", [(f"c{n}-{i}", texts[i % len(texts)]) for i in range(400)]
+        )
+        for n in range(4)
+    ]
+    save(db, "seed", "rood")  # the database exists; the four race for its write lock
+    processes = [
+        subprocess.Popen(
+            fasewiel("batch", str(s), "--save", "--db", str(db), "-q", "-o", str(s) + ".out.jsonl"),
+            stderr=subprocess.PIPE,
+        )
+        for s in sources
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM visits").fetchone()[0] == 1 + 4 * 400
+        duplicates = connection.execute(
+            "SELECT client FROM visits GROUP BY client HAVING COUNT(*) > 1"
+        ).fetchall()
+        assert duplicates == []
+
+
+def big_batch(tmp_path: Path, rows: int) -> Path:
+    texts = ["rood en jeuk", "vale teint", "fijne lijntjes", "egale teint", "rustige huid"]
+    return write_csv(tmp_path / "big.csv", [(f"k{i}", f"{texts[i % 5]} {i}") for i in range(rows)])
+
+
+def wal_size(db: Path) -> int:
+    try:
+        return Path(f"{db}-wal").stat().st_size
+    except OSError:
+        return 0
+
+
+@pytest.mark.parametrize("moment", ["while assessing", "while writing the visits"])
+def test_kill_9_leaves_the_database_whole_and_saves_all_or_nothing(
+    db: Path, tmp_path: Path, moment: str
+) -> None:
+    rows = 6_000
+    source = big_batch(tmp_path, rows)
+    save(db, "seed", "rood")
+    process = subprocess.Popen(
+        fasewiel(
+            "batch", str(source), "--save", "--db", str(db), "-q", "-o", str(tmp_path / "o.jsonl")
+        ),
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    if moment == "while assessing":
+        time.sleep(0.5)
+    else:
+        # The write transaction is under way once its pages start to fill the WAL file.
+        while wal_size(db) < 64 * 1024 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        saved = connection.execute("SELECT COUNT(*) FROM visits WHERE client != 'seed'").fetchone()[
+            0
+        ]
+    assert saved in (0, rows)  # never a part
+
+
+def test_ctrl_c_during_a_batch_saves_nothing_and_says_so(db: Path, tmp_path: Path) -> None:
+    source = big_batch(tmp_path, 20_000)
+    save(db, "seed", "rood")
+    process = subprocess.Popen(
+        fasewiel("batch", str(source), "--save", "--db", str(db), "-o", str(tmp_path / "o.jsonl")),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.8)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:  # this machine finished first: then everything was saved
+        assert count(db) == 1 + 20_000
+        return
+    assert process.returncode == 130
+    assert "nothing was saved to the history" in err
+    assert "Traceback" not in err
+    assert count(db) == 1
