@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -41,22 +41,25 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
             raise _cannot_write(path, error) from None
         yield fd
         return
+    # The name is chosen before the file exists, so that Ctrl-C at any moment — even between
+    # creating the file and learning its descriptor — can still remove it.
+    tmp = path.parent / f".fasewiel-{secrets.token_hex(8)}.tmp"
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".fasewiel-", suffix=".tmp")
-    except OSError as error:
-        raise _cannot_write(path, error) from None
-    try:
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as error:
+            raise _cannot_write(path, error) from None
         if path.exists():
             os.fchmod(fd, stat.S_IMODE(path.stat().st_mode))
         elif not private:
             os.fchmod(fd, 0o666 & ~_umask())
         yield fd
         try:
-            Path(tmp).replace(path)
+            tmp.replace(path)
         except OSError as error:
             raise _cannot_write(path, error) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
