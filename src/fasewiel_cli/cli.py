@@ -33,12 +33,16 @@ app = typer.Typer(
     name="fasewiel",
     help="A phase advisor for skin care, after the fasewiel of 'De huid als boodschapper'.\n\n"
     "Tell it what your skin shows; it names the phase of the wheel (Reset, Activate, Repair, "
-    "Radiance, Sustain), explains why, and gives the care plan for that phase.",
+    "Radiance, Sustain), explains why, and gives the care plan for that phase. Professionals "
+    "assess intake files, check treatments and keep client histories; educators print "
+    "reference cards.",
     epilog="Examples:\n\n"
     "fasewiel check roodheid jeuk\n\n"
     'fasewiel check "my skin is dull and feels tight" --lang en\n\n'
-    "fasewiel phases\n\n"
-    "fasewiel signals --phase repair",
+    "fasewiel check          (on a terminal, without words: a guided intake)\n\n"
+    "fasewiel card --lang en -o cards.pdf\n\n"
+    "fasewiel check rood --client anna --save; fasewiel history anna\n\n"
+    "fasewiel data init mijn-kennis",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
