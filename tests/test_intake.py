@@ -325,3 +325,33 @@ def test_ctrl_c_at_a_prompt_exits_130(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in (child.before or "")
+
+
+def test_a_red_flag_in_own_words_is_shown_at_once(kb: KnowledgeBase) -> None:
+    result = intake(["n", "", "mijn moedervlek bloedt"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    advice = json.loads(result.stdout)
+    assert [f["id"] for f in advice["red_flags"]] == ["changing_mole"]
+    assert advice["referral"]
+    assert "⚠ moedervlek die bloedt of verandert" in result.stderr
+    assert "Kies minstens één nummer" not in result.stderr
+
+
+def test_what_own_words_exclude_is_not_asked_again(kb: KnowledgeBase) -> None:
+    picks = f"{number(kb, 'sallow_complexion')} {number(kb, 'fine_lines')}"
+    result = intake(["n", picks, "geen lichte spanning", "n", "n", "n"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "lichte spanning? (j/n)" not in result.stderr
+    assert "Herken je ook: littekens? (j/n)" in result.stderr
+
+
+def test_a_yes_counts_as_the_final_text_will(kb: KnowledgeBase) -> None:
+    picks = f"{number(kb, 'sallow_complexion')} {number(kb, 'fine_lines')}"
+    result = intake(["n", picks, "", "j"], "--format", "json")
+    advice = json.loads(result.stdout)
+    assert advice["scores"]["activate"] == pytest.approx(2 / 3)
+    assert result.stderr.count("Herken je ook") == 1  # then clear: no more questions
+
+
+def test_a_huge_number_is_an_invalid_answer_not_a_crash() -> None:
+    assert parse_numbers("1" * 5000, last=26) is None

@@ -74,7 +74,7 @@ def parse_numbers(answer: str, last: int) -> list[int] | None:
     for part in _SEPARATORS.split(answer.strip()):
         if not part:
             continue
-        if not part.isascii() or not part.isdigit() or not 1 <= int(part) <= last:
+        if not part.isascii() or not part.isdigit() or len(part) > 6 or not 1 <= int(part) <= last:
             return None
         if int(part) not in numbers:
             numbers.append(int(part))

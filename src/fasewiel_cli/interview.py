@@ -59,11 +59,7 @@ class Interview:
         line = self.read()
         if not line:  # end of input (Ctrl-D): the intake cannot go on
             self.console.print()
-            raise FasewielError(
-                self.text("ended"),
-                hint="answer the questions, or pass the symptoms as words: "
-                "fasewiel check roodheid jeuk",
-            )
+            raise FasewielError(self.text("ended"), hint=self.text("ended_hint"))
         return line.rstrip("\r\n")
 
     def yes_no(self, prompt: str) -> bool:
@@ -94,21 +90,21 @@ class Interview:
             return IntakeResult("", flags)
         chosen, own_words = self.what_you_see()
         denied: list[str] = []
-        present = list(
-            read_text(self.kb, compose(self.kb, self.lang, chosen, own_words)).signal_ids
-        )
-        asked: list[str] = []
+        reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words))
+        # What the own words exclude ("geen jeuk") counts as already answered.
+        asked: list[str] = sorted(reading.negated_ids)
         for _ in range(MAX_FOLLOW_UPS):
-            signal_id = follow_up(self.kb, present, asked)
+            signal_id = follow_up(self.kb, reading.signal_ids, asked)
             if signal_id is None:
                 break
             asked.append(signal_id)
             name = self.kb.signal(signal_id).name.get(self.lang)
             if self.yes_no(self.text("follow_up", signal=name)):
                 chosen.append(signal_id)
-                present.append(signal_id)
             else:
                 denied.append(signal_id)
+            # The answers so far, read as the final text will be.
+            reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words, denied))
         self.console.print()
         return IntakeResult(compose(self.kb, self.lang, chosen, own_words, denied), flags)
 
@@ -125,6 +121,8 @@ class Interview:
         which = [] if len(items) > 1 else [1]
         while not which:
             which = self.numbers(self.text("safety_which"), len(items))
+            if not which:
+                self.say(self.text("number_hint", last=str(len(items))), "yellow")
         confirmed = tuple((items[n - 1].id, items[n - 1].text) for n in which)
         self.console.print()
         for flag_id, name in confirmed:
@@ -146,11 +144,15 @@ class Interview:
                 self.show(group.items, len(str(len(items))))
             chosen = [items[n].id for n in self.numbers(self.text("see_prompt"), len(items))]
             own_words = self.ask(self.text("own_words")).strip()
-            if chosen:
-                return chosen, own_words
             found = read_text(self.kb, own_words)
-            if found.signal_ids:
-                return [], own_words
+            if found.red_flags:  # safety first, also in the person's own words
+                self.console.print()
+                for flag in found.red_flags:
+                    self.say(f"⚠ {self.kb.red_flag(flag.flag).name.get(self.lang)}", "bold red")
+                    self.say(f"  {self.kb.red_flag(flag.flag).advice.get(self.lang)}")
+                self.say(self.kb.texts.referral.get(self.lang), "bold")
+            if chosen or found.signal_ids or found.red_flags:
+                return chosen, own_words
             if own_words:
                 unknown = ", ".join(u.text for u in found.unrecognised)
                 label = self.kb.labels.get("unrecognised", self.lang)

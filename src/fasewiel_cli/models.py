@@ -372,6 +372,7 @@ class IntakeTexts(Sourced):
     number_hint: Localized
     nothing_hint: Localized
     ended: Localized
+    ended_hint: Localized
 
 
 @model
