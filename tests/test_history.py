@@ -517,7 +517,11 @@ def test_ctrl_c_during_a_batch_saves_nothing_and_says_so(db: Path, tmp_path: Pat
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(0.8)
+    # Interrupt once the run is under way (its output file has begun), not while Python starts.
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline, "the run never started"
+        time.sleep(0.01)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     if process.returncode == 0:  # this machine finished first: then everything was saved
@@ -527,3 +531,162 @@ def test_ctrl_c_during_a_batch_saves_nothing_and_says_so(db: Path, tmp_path: Pat
     assert "nothing was saved to the history" in err
     assert "Traceback" not in err
     assert count(db) == 1
+
+
+# --- after review: what must hold at the edges ----------------------------------------------------
+
+
+def test_output_onto_the_database_is_refused(db: Path, tmp_path: Path) -> None:
+    save(db, "anna", "rood")
+    before = db.read_bytes()
+    result = run("clients", "export", "anna", "--db", str(db), "-o", str(db))
+    assert result.exit_code == 2
+    assert "is the history database" in " ".join(result.stderr.replace("│", " ").split())
+    source = write_csv(tmp_path / "in.csv", [("bob", "rood")])
+    result = run("batch", str(source), "--save", "--db", str(db), "-o", str(db))
+    assert result.exit_code == 2
+    assert db.read_bytes() == before
+
+
+def test_a_damaged_fasewiel_database_is_not_written(db: Path) -> None:
+    for n in range(300):  # a few pages
+        save(db, f"client-{n:03}", "rood en jeuk, fijne lijntjes")
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[3 * page : 3 * page + 12] = b"\xff" * 12  # damage the header of a page in the middle
+    db.write_bytes(bytes(data))
+    before = db.read_bytes()
+    result = run("check", "rood", "-c", "newone", "--save", "--db", str(db))
+    assert result.exit_code == 1
+    assert "damaged" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_another_applications_wal_database_gets_no_files_beside_it(tmp_path: Path) -> None:
+    other = tmp_path / "app.db"
+    connection = sqlite3.connect(other)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args in (["history", "x"], ["check", "rood", "-c", "x", "--save"]):
+        assert run(*args, "--db", str(other)).exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_damaged_rows_are_named_and_can_still_be_exported_and_erased(db: Path) -> None:
+    save(db, "anna", "rood")
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "INSERT INTO visits (client, at, input, signals, phase, next_phase, scores, red_flags,"
+            " treatments, note, lang, kb_name, kb_version, kb_hash) VALUES"
+            " ('anna', 'gisteren', 'x', '[oops', NULL, NULL, '[1]', '[]', '[]', NULL, 'nl',"
+            " 'k', '1', 'h')"
+        )
+    for fmt in ("text", "json", "csv"):
+        result = run("history", "anna", "--db", str(db), "-f", fmt)
+        assert result.exit_code == 1
+        assert "of 'anna'" in result.stderr
+        assert "is damaged: 'signals' is not valid JSON" in result.stderr
+        assert "Traceback" not in result.output
+    export = json.loads(run("clients", "export", "anna", "--db", str(db)).stdout)
+    assert [v["signals"] for v in export["visits"]] == [["redness"], "[oops"]
+    listed = run("clients", "list", "--db", str(db), "-f", "text")
+    assert listed.exit_code == 0
+    assert "gisteren" in listed.stdout
+    assert "deleted 2 visits" in run("clients", "delete", "anna", "--yes", "--db", str(db)).stdout
+
+
+def test_control_characters_never_reach_the_terminal(db: Path, tmp_path: Path) -> None:
+    result = run("check", "rood", "-c", "anna", "--save", "--db", str(db), "--note", "x\x1b[31mY")
+    assert result.exit_code == 1
+    assert "control character" in result.stderr
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"client": "evil\x1b]0;T\x07", "symptoms": "rood"})
+        + "\n"
+        + json.dumps({"client": "x" * 300, "symptoms": "rood"})
+        + "\n"
+        + json.dumps({"client": "  José  ", "symptoms": "rood"})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run("batch", str(source), "--save", "--db", str(db), "-q")
+    assert [json.loads(line)["status"] for line in result.stdout.splitlines()] == [
+        "error",
+        "error",
+        "ok",
+    ]
+    listed = run("clients", "list", "--db", str(db), "-f", "text").stdout
+    assert "\x1b" not in listed
+    assert "José" in listed
+
+
+def test_client_ids_have_one_form(db: Path) -> None:
+    save(db, "Jose\u0301", "rood")  # typed with a separate accent
+    assert run("history", "  José ", "--db", str(db)).exit_code == 0  # composed, with spaces
+    rows = json.loads(run("clients", "list", "--db", str(db), "-f", "json").stdout)
+    assert [r["client"] for r in rows] == ["José"]
+    assert run("clients", "delete", "José ", "--yes", "--db", str(db)).exit_code == 0
+
+
+def test_export_over_an_existing_file_is_private(db: Path, tmp_path: Path) -> None:
+    save(db, "anna", "rood")
+    target = tmp_path / "public.json"
+    target.write_text("{}", encoding="utf-8")
+    target.chmod(0o644)
+    assert run("clients", "export", "anna", "--db", str(db), "-o", str(target)).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_usage_error_creates_no_database(db: Path) -> None:
+    result = runner.invoke(app, ["check", "-c", "anna", "--save", "--db", str(db)], input="")
+    assert result.exit_code == 2
+    assert not db.parent.exists()
+
+
+def test_an_interrupt_after_the_commit_says_the_visits_were_saved(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_csv(tmp_path / "in.csv", [("anna", "rood"), ("bob", "vale teint")])
+    save(db, "seed", "rood")
+
+    def interrupted_add(self: Store, visits: Any) -> int:
+        original(self, visits)
+        raise KeyboardInterrupt  # just after the commit
+
+    original = Store.add
+    monkeypatch.setattr(Store, "add", interrupted_add)
+    result = run("batch", str(source), "--save", "--db", str(db), "-q")
+    monkeypatch.undo()
+    assert result.exit_code == 130
+    assert count(db) == 3
+    assert "nothing was saved" not in result.stderr
+    assert "2 visits were saved to the history" in result.stderr
+
+
+def test_erasure_blocked_by_a_reader_is_said_and_finished_by_running_it_again(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fasewiel_cli.store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    save(db, "Zwanetta Oosterhuis", "roodheid bij de kaaklijn")
+    save(db, "bob", "rood")
+    reader = sqlite3.connect(db)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM visits").fetchone()  # holds a read snapshot
+    result = run("clients", "delete", "Zwanetta Oosterhuis", "--yes", "--db", str(db))
+    assert result.exit_code == 1
+    assert "another process holds the database open" in result.stderr
+    assert "run the same delete again" in result.stderr
+    reader.rollback()
+    reader.close()
+    result = run("clients", "delete", "Zwanetta Oosterhuis", "--yes", "--db", str(db))
+    assert result.exit_code == 1  # no such client any more …
+    assert "unknown client" in result.stderr
+    assert b"Zwanetta" not in raw_bytes(db)  # … and the traces are gone
+    assert b"kaaklijn" not in raw_bytes(db)

@@ -543,15 +543,20 @@ class Spool:
         """Spool the record's visit; a record without a client becomes an error row."""
         if outcome.status in ("error", "no_signal"):
             return outcome  # nothing to save, as check saves nothing then
-        if not (record.client or "").strip():
-            message = "no client: a visit is saved only with a client (needed by --save)"
+        from fasewiel_cli.history import client_id
+
+        try:
+            if not (record.client or "").strip():
+                raise FasewielError("no client: a visit is saved only with a client (--save)")
+            client = client_id(record.client or "")
+        except FasewielError as error:
             blank = self.assessor.blank_cells if self.assessor.csv else None
-            return Outcome("error", None, (), message, self.assessor.blank, blank)
+            return Outcome("error", None, (), error.message, self.assessor.blank, blank)
         count = len(self.phases)
         values = outcome.values
         shares = dict(zip(self.phases, values[3 : 3 + count], strict=True))
         row = {
-            "client": record.client.strip() if record.client else "",
+            "client": client,
             "at": self.at,
             "input": record.symptoms,
             "signals": values[3 + count],

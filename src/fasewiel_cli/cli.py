@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.formats import CardFormat, Format, Paper, RecordFormat
 from fasewiel_cli.models import Lang as LangCode
 from fasewiel_cli.render import Renderer, renderer_for
+from fasewiel_cli.terminal import shown
 
 if TYPE_CHECKING:
     from fasewiel_cli.advice import Advice
@@ -197,15 +197,6 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-def shown(text: str) -> str:
-    """``text`` safe for a terminal: a control character a user typed (or a file held) is
-    written as its escape, never sent to the terminal."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-
-
 def resolve_lang(lang: Lang | None) -> LangCode:
     """--lang, then $FASEWIEL_LANG (handled by the option), then the locale, then Dutch."""
     if lang is not None:
@@ -350,13 +341,13 @@ def check(
     """
     from fasewiel_cli.advice import check as assess_text
 
-    keeper = history_keeper(client, save, note, db)
     if not symptoms and not (interactive or sys.stdin.isatty()):
         raise typer.BadParameter(
             "no symptoms given. Pass them as words (fasewiel check roodheid jeuk), '-' to read "
             "them from standard input, or run on a terminal for the guided intake.",
             param_hint="SYMPTOMS",
         )
+    keeper = history_keeper(client, save, note, db)
     kb = load(data)
     code = resolve_lang(lang)
     planned = treatment or ()
@@ -545,39 +536,51 @@ def batch(
         from fasewiel_cli.store import Store, default_path
 
         path = db or default_path()
+        not_the_database(output, path)
         Store.writing(path).close()  # a database that is not ours stops here, before the work
         spool = Spool(assessor, now_utc())
     elif db is not None:
         raise typer.BadParameter(
             "--db names where --save stores visits; add --save", param_hint="--db"
         )
+    saved: list[int] = []  # filled the moment the visits are committed
     try:
         with batch_progress(job, quiet) as progress:
             keep = spool.keep if spool else None
             summary = execute(job, assessor, sys.stdin.buffer, sys.stdout, progress, keep)
         if spool is not None:
-            save_spool(spool, path, quiet)
+            save_spool(spool, path, saved)
     except (KeyboardInterrupt, FasewielError):
         if spool is not None:
-            stderr_console().print("nothing was saved to the history", style="bold")
+            # Once the transaction committed, the visits are saved, whatever came after.
+            said = f"{saved[0]:,} visits were saved" if saved else "nothing was saved"
+            stderr_console().print(f"{said} to the history", style="bold")
         raise
     finally:
         if spool is not None:
             spool.close()
+    if saved and not quiet:
+        stderr_console().print(f"saved {saved[0]:,} visits to the history ({path})", style="dim")
     if not quiet:
         report(summary, output)
     if summary.statuses["error"]:
         raise typer.Exit(1)
 
 
-def save_spool(spool: Any, path: Path, quiet: bool) -> None:
-    """A batch's visits into the history, in one transaction."""
+def save_spool(spool: Any, path: Path, saved: list[int]) -> None:
+    """A batch's visits into the history, in one transaction; ``saved`` gets how many."""
     from fasewiel_cli.store import Store
 
-    with Store.writing(path) as store:
-        saved = store.add(spool.visits())
-    if not quiet:
-        stderr_console().print(f"saved {saved:,} visits to the history ({path})", style="dim")
+    store = Store.writing(path)
+    try:
+        store.add(spool.visits())
+    finally:
+        if store.saved:
+            saved.append(store.saved)
+        # Closing checkpoints the WAL, which may take a moment: the visits are saved already,
+        # so an interrupt here must not make it look otherwise.
+        with contextlib.suppress(KeyboardInterrupt):
+            store.close()
 
 
 @contextlib.contextmanager
@@ -801,11 +804,18 @@ HistoryFormatOption = Annotated[
 ClientArgument = Annotated[str, typer.Argument(help="The client id.", show_default=False)]
 
 
-def known_client(store: Any, client: str) -> list[Any]:
-    """The client's visits; an unknown client is an error naming near ones."""
-    visits = store.visits(client)
-    if visits:
-        return list(visits)
+def known_client(store: Any, client: str) -> str:
+    """``client`` as stored (one form: spaces trimmed, accents composed); an unknown client is
+    an error naming near ones."""
+    from fasewiel_cli.history import client_id
+
+    who = client_id(client)
+    if store.count(who):
+        return who
+    raise unknown_client(store, who)
+
+
+def unknown_client(store: Any, client: str) -> FasewielError:
     from rapidfuzz import fuzz, process
 
     ids = store.client_ids()
@@ -816,11 +826,25 @@ def known_client(store: Any, client: str) -> list[Any]:
         )
     ]
     hint = (
-        f"did you mean: {', '.join(near)}?"
+        f"did you mean: {', '.join(shown(n) for n in near)}?"
         if near
         else "fasewiel clients list shows the clients in the history"
     )
-    raise FasewielError(f"unknown client '{client}'", hint=hint)
+    return FasewielError(f"unknown client '{shown(client)}'", hint=hint)
+
+
+def not_the_database(output: Path | None, db: Path) -> None:
+    """Refuse an output file that is the history database (or its -wal/-shm file)."""
+    if output is None:
+        return
+    from fasewiel_cli.batch import _same_file
+
+    for part in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        if _same_file(output, part):
+            raise typer.BadParameter(
+                f"{output} is the history database; writing there would destroy it",
+                param_hint="--output",
+            )
 
 
 @app.command()
@@ -849,7 +873,8 @@ def history(
     from fasewiel_cli.store import Store, default_path
 
     with Store.reading(db or default_path()) as store:
-        visits = known_client(store, client)
+        client = known_client(store, client)
+        visits = store.visits(client)
     if fmt is HistoryFormat.csv:
         emit(history_csv(client, visits))
         return
@@ -916,9 +941,11 @@ def clients_export(
     from fasewiel_cli.render.json import dumps
     from fasewiel_cli.store import Store, default_path
 
-    with Store.reading(db or default_path()) as store:
-        visits = known_client(store, client)
-    text = dumps(export(client, visits))
+    path = db or default_path()
+    not_the_database(output, path)
+    with Store.reading(path) as store:
+        client = known_client(store, client)
+        text = dumps(export(client, store.rows(client)))
     if output is None:
         emit(text)
     else:
@@ -946,8 +973,21 @@ def clients_delete(
     from fasewiel_cli.store import Store, default_path
 
     path = db or default_path()
+    from fasewiel_cli.history import client_id
+
+    who = client_id(client)
     with Store.reading(path) as store:
-        count = len(known_client(store, client))
+        count = store.count(who)
+        if not count:
+            missing = unknown_client(store, who)
+    if not count:
+        if yes:
+            # Perhaps an earlier delete could not finish its clean-up (another process held
+            # the database): finish it now, then say the client is not there.
+            with Store.writing(path) as store:
+                store.compact()
+        raise missing
+    client = who
     if not yes:
         if not sys.stdin.isatty():
             raise typer.BadParameter(

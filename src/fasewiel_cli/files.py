@@ -28,10 +28,10 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
     A regular file (new or existing) is written as a hidden temporary file beside it, renamed
     onto it at the end: same folder, so the rename is atomic; on any exception — Ctrl-C
     included — the temporary file is removed and ``path`` is left as it was. A symbolic link is
-    followed (the link stays). A new file gets mode 0600 when ``private`` (results may hold
-    personal data), else the usual mode under the umask; an existing file keeps its mode, and a
-    read-only one is refused. What is not a regular file (``/dev/null``, a pipe) is written in
-    place, never replaced.
+    followed (the link stays). With ``private`` (results may hold personal data) the file is
+    0600, also when it replaces one; else a new file gets the usual mode under the umask and an
+    existing one keeps its mode. A read-only file is refused. What is not a regular file
+    (``/dev/null``, a pipe) is written in place, never replaced.
     """
     path = _target(path)
     if path.exists() and not path.is_file():
@@ -49,7 +49,8 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as error:
             raise _cannot_write(path, error) from None
-        if path.exists():
+        # Private: 0600 from creation, also over an existing file.
+        if not private and path.exists():
             os.fchmod(fd, stat.S_IMODE(path.stat().st_mode))
         elif not private:
             os.fchmod(fd, 0o666 & ~_umask())

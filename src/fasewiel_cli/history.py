@@ -7,8 +7,11 @@ is in knowledge.yaml, ``recheck``; derived from the paper and labelled so there)
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -18,6 +21,7 @@ from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.models import KnowledgeBase, LabelKey, Lang
 from fasewiel_cli.render.blocks import Block, Heading, Pairs, Paragraph
 from fasewiel_cli.store import ClientRow, Visit
+from fasewiel_cli.terminal import one_line
 
 _VERDICT_LABEL: dict[str, LabelKey] = {"advised": "advised", "not_advised": "not_advised"}
 MAX_CLIENT = 200
@@ -29,8 +33,10 @@ def now_utc() -> str:
 
 
 def client_id(value: str) -> str:
-    """A client id as given, checked: not empty, printable, not too long."""
-    text = value.strip()
+    """A client id as given, checked and in one form: spaces around it dropped and accents
+    composed (NFC), so "José" typed either way is one client; not empty, printable, not too
+    long."""
+    text = unicodedata.normalize("NFC", value.strip())
     if not text:
         raise FasewielError("the client id is empty", hint="name the client: --client anna")
     if not text.isprintable() or len(text) > MAX_CLIENT:
@@ -46,6 +52,10 @@ def check_note(note: str | None) -> str | None:
         return None
     if len(note) > MAX_NOTE:
         raise FasewielError(f"the note is longer than {MAX_NOTE} characters")
+    if any(not c.isprintable() and c not in "\n\t" for c in note):
+        raise FasewielError(
+            "the note holds a control character", hint="write the note as plain text"
+        )
     return note
 
 
@@ -124,7 +134,10 @@ def parse_at(at: str) -> datetime:
 
 
 def shown_at(at: str) -> str:
-    return parse_at(at).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return parse_at(at).strftime("%Y-%m-%d %H:%M UTC")
+    except (TypeError, ValueError):  # a row written by hand: shown as it is
+        return one_line(str(at))
 
 
 def trajectory_line(kb: KnowledgeBase, phase: str | None) -> str:
@@ -144,8 +157,8 @@ def _phase_name(kb: KnowledgeBase, lang: Lang, phase_id: str | None) -> str:
         return "—"
     try:
         return kb.phase(phase_id).name.get(lang)
-    except KeyError:
-        return phase_id
+    except (KeyError, TypeError):  # a phase of another knowledge base
+        return one_line(str(phase_id))
 
 
 def history_blocks(
@@ -153,7 +166,7 @@ def history_blocks(
 ) -> list[Block]:
     label = kb.labels.get
     blocks: list[Block] = [
-        Heading(f"{label('client', lang)}: {client}", level=1),
+        Heading(f"{label('client', lang)}: {one_line(client)}", level=1),
         Paragraph(
             f"{label('visits', lang)}: {len(visits)} · "
             f"{shown_at(visits[0].at)} … {shown_at(visits[-1].at)}",
@@ -204,7 +217,7 @@ def history_blocks(
             )
             rows.append((label("treatments", lang), verdicts))
         if visit.note:
-            rows.append((label("note", lang), visit.note))
+            rows.append((label("note", lang), one_line(visit.note)))
         blocks += [Heading(title, level=3), Pairs(tuple(rows))]
     due = reminder(kb, lang, visits, today)
     if due is not None:
@@ -342,7 +355,12 @@ def clients_text(kb: KnowledgeBase, lang: Lang, rows: Sequence[ClientRow]) -> st
         label("last_visit", lang),
     )
     lines = [
-        (r.client, str(r.visits), _phase_name(kb, lang, r.last_phase), shown_at(r.last_visit))
+        (
+            one_line(str(r.client)),
+            str(r.visits),
+            _phase_name(kb, lang, r.last_phase),
+            shown_at(r.last_visit),
+        )
         for r in rows
     ]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
@@ -352,11 +370,21 @@ def clients_text(kb: KnowledgeBase, lang: Lang, rows: Sequence[ClientRow]) -> st
     )
 
 
-def export(client: str, visits: Sequence[Visit]) -> dict[str, Any]:
-    """Everything stored about ``client`` (the right of access)."""
-    return {
-        "schema": 1,
-        "client": client,
-        "exported_at": now_utc(),
-        "visits": [visit._asdict() for visit in visits],
-    }
+def export(client: str, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """Everything stored about ``client`` (the right of access), straight from the rows: JSON
+    columns decoded where they can be, else given as stored, so a damaged visit is exported
+    too."""
+    from fasewiel_cli.store import COLUMNS, JSON_COLUMNS
+
+    visits = []
+    for row in rows:
+        visit: dict[str, Any] = {"id": row[0]}
+        for column, value in zip(COLUMNS, row[1:], strict=True):
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+            if column in JSON_COLUMNS and isinstance(value, str):
+                with contextlib.suppress(ValueError):  # else as stored
+                    value = json.loads(value)
+            visit[column] = value
+        visits.append(visit)
+    return {"schema": 1, "client": client, "exported_at": now_utc(), "visits": visits}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -72,6 +73,7 @@ COLUMNS = (
     "kb_hash",
 )
 JSON_COLUMNS = frozenset({"signals", "scores", "red_flags", "treatments"})
+_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
 class Visit(NamedTuple):
@@ -102,9 +104,37 @@ class Visit(NamedTuple):
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Visit:
-        values = {
-            c: json.loads(v) if c in JSON_COLUMNS else v for c, v in zip(COLUMNS, row, strict=True)
-        }
+        """A stored row as a visit; ``ValueError`` saying what is wrong when it is not one (a
+        row written by hand, or a damaged one)."""
+        values = dict(zip(COLUMNS, row, strict=True))
+        for column in JSON_COLUMNS:
+            try:
+                values[column] = json.loads(values[column])
+            except (TypeError, ValueError):
+                raise ValueError(f"'{column}' is not valid JSON") from None
+        shapes = {
+            "client": str, "at": str, "input": str, "signals": list, "scores": dict,
+            "red_flags": list, "treatments": list, "lang": str,
+            "kb_name": str, "kb_version": str, "kb_hash": str,
+        }  # fmt: skip
+        for column, kind in shapes.items():
+            if not isinstance(values[column], kind):
+                raise ValueError(f"'{column}' is not a {kind.__name__}")
+        for column in ("phase", "next_phase", "note"):
+            if values[column] is not None and not isinstance(values[column], str):
+                raise ValueError(f"'{column}' is not text")
+        if not all(isinstance(s, str) for s in (*values["signals"], *values["red_flags"])):
+            raise ValueError("a signal or red flag is not text")
+        if not all(isinstance(v, int | float) for v in values["scores"].values()):
+            raise ValueError("a score is not a number")
+        if not all(
+            isinstance(t, dict)
+            and all(isinstance(t.get(k), str) for k in ("id", "verdict", "reason"))
+            for t in values["treatments"]
+        ):
+            raise ValueError("a treatment verdict is incomplete")
+        if not _AT.fullmatch(values["at"]):
+            raise ValueError(f"'at' is not a UTC time like 2026-11-25T17:30:00Z: {values['at']!r}")
         return cls(**values)
 
 
@@ -131,6 +161,10 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
+        # Visits committed through this store: known the moment COMMIT returns, so that an
+        # interrupt right after it cannot make saved visits look unsaved.
+        self.saved = 0
+        self._pending = 0
 
     # -- opening --------------------------------------------------------------------------------
 
@@ -146,8 +180,17 @@ class Store:
         store = cls(connection, path)
         with store._guard():
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if version > 0:
+                # A damaged file, or one a newer fasewiel changed meanwhile, is refused before
+                # anything is written to it.
+                verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+                actual = connection.execute("PRAGMA user_version").fetchone()[0]
+                if verdict != "ok" or actual > SCHEMA_VERSION:
+                    connection.close()
+                    if verdict != "ok":
+                        raise _unusable(path, f"damaged: {verdict}")
+                    raise _newer(path, actual)
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA foreign_keys = ON")
             if version < SCHEMA_VERSION:
                 store._migrate()
         _restrict(path)
@@ -167,12 +210,18 @@ class Store:
                 f"no history yet in {path}",
                 hint="save a visit first: fasewiel check ... --client NAME --save",
             )
+        uri = path.resolve().as_uri()
         try:
-            uri = path.resolve().as_uri() + "?mode=ro"
-            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+            connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        except sqlite3.Error as error:
-            raise _unusable(path, error) from None
+            connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            # On read-only media SQLite cannot make its -shm file: read the file as it stands.
+            try:
+                connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+                connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as error:
+                raise _unusable(path, error) from None
         _restrict(path)
         return cls(connection, path)
 
@@ -192,6 +241,11 @@ class Store:
         try:
             yield
         except sqlite3.OperationalError as error:
+            if "readonly" in str(error):
+                raise FasewielError(
+                    f"cannot write the history database {self.path}: it is read-only",
+                    hint="make it writable, or choose another file with --db",
+                ) from None
             if "locked" in str(error) or "busy" in str(error):
                 raise FasewielError(
                     f"the history database {self.path} stayed busy: {error}",
@@ -210,14 +264,18 @@ class Store:
             try:
                 yield connection
             except BaseException:
+                self._pending = 0
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+            self.saved, self._pending = self.saved + self._pending, 0
 
     def _migrate(self) -> None:
         with self._transaction() as connection:
             # Read again inside the transaction: another process may have migrated meanwhile.
             version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise _newer(self.path, version)
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[target]:
                     connection.execute(statement)
@@ -235,38 +293,68 @@ class Store:
             for visit in visits:
                 connection.execute(sql, visit.row())
                 count += 1
+            self._pending = count
         return count
 
     def delete(self, client: str) -> int:
         """Erase every visit of ``client`` so that no trace of it stays in the files: deleted
-        content is overwritten (secure_delete) and the WAL is emptied into the database and
-        truncated."""
+        content is overwritten (secure_delete), then the file is rebuilt and the WAL emptied."""
         with self._guard():
             self.connection.execute("PRAGMA secure_delete = ON")
         with self._transaction() as connection:
             count = connection.execute("DELETE FROM visits WHERE client = ?", (client,)).rowcount
-        with self._guard():
-            busy, _, _ = self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if busy:
-                raise FasewielError(
-                    f"the visits of '{client}' are deleted, but another process holds the "
-                    "database open, so their old pages may still be in the WAL file",
-                    hint="run the delete again when no other fasewiel is running",
-                )
-            self.connection.execute("VACUUM")
-            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.compact(f"the visits of '{client}' are deleted, but")
         return count
+
+    def compact(self, done: str = "") -> None:
+        """Rebuild the file (VACUUM) and empty the WAL into it: pages of deleted visits are
+        gone from both. Needs a moment when no other process reads the database."""
+        with self._guard():
+            self.connection.execute("PRAGMA secure_delete = ON")
+            for step in (
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+                "VACUUM",
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ):
+                row = self.connection.execute(step).fetchone()
+                if row is not None and row[0]:  # a checkpoint another process kept from finishing
+                    raise FasewielError(
+                        f"{done or 'the history is'} another process holds the database open, "
+                        "so old pages may still be in its files",
+                        hint="run the same delete again when no other fasewiel is running: it "
+                        "finishes the erasure",
+                    )
 
     # -- reading --------------------------------------------------------------------------------
 
-    def visits(self, client: str) -> list[Visit]:
-        """The client's visits, oldest first."""
+    def rows(self, client: str) -> list[tuple[Any, ...]]:
+        """The client's rows as stored (id first), oldest first."""
         with self._guard():
-            rows = self.connection.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM visits WHERE client = ? ORDER BY at, id",
+            return self.connection.execute(
+                f"SELECT id, {', '.join(COLUMNS)} FROM visits WHERE client = ? ORDER BY at, id",
                 (client,),
             ).fetchall()
-        return [Visit.from_row(row) for row in rows]
+
+    def visits(self, client: str) -> list[Visit]:
+        """The client's visits, oldest first; a damaged one is an error naming it."""
+        visits = []
+        for row in self.rows(client):
+            try:
+                visits.append(Visit.from_row(row[1:]))
+            except ValueError as error:
+                raise FasewielError(
+                    f"visit {row[0]} of '{client}' in {self.path} is damaged: {error}",
+                    hint=f"fasewiel clients export {client} shows it as stored; "
+                    f"fasewiel clients delete {client} erases it",
+                ) from None
+        return visits
+
+    def count(self, client: str) -> int:
+        with self._guard():
+            row = self.connection.execute(
+                "SELECT COUNT(*) FROM visits WHERE client = ?", (client,)
+            ).fetchone()
+        return int(row[0])
 
     def clients(self) -> list[ClientRow]:
         """One row per client: how many visits, the last phase and when."""
@@ -290,6 +378,10 @@ class Store:
 
 def _prepare(path: Path) -> None:
     """The folder (0700 when fasewiel makes it) and an empty 0600 file when there is none."""
+    if path.is_symlink() and not path.exists():
+        raise FasewielError(
+            f"{path} is a broken symbolic link", hint="choose another file with --db"
+        )
     folder = path.parent
     try:
         if not folder.exists():
@@ -311,40 +403,63 @@ def _prepare(path: Path) -> None:
 
 def _inspect(path: Path) -> int:
     """The schema version of the file at ``path`` (0: empty, to be set up); raises when it is
-    not a fasewiel database or comes from a newer fasewiel. Reads only."""
+    not a fasewiel database or comes from a newer fasewiel.
+
+    The 100-byte SQLite header says most of it, read as plain bytes: another application's
+    file is refused without SQLite ever opening it (which could leave -wal and -shm files
+    beside it). Only when the header cannot tell — a fasewiel file whose first page still
+    waits in its WAL — is the file opened, read-only."""
     try:
-        if path.stat().st_size == 0:
-            return 0
-        uri = path.resolve().as_uri() + "?mode=ro"
-        connection = sqlite3.connect(uri, uri=True, isolation_level=None)
-    except (OSError, sqlite3.Error) as error:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError as error:
         raise _unusable(path, error) from None
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        application = connection.execute("PRAGMA application_id").fetchone()[0]
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        tables = connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.Error as error:
-        raise _unusable(path, error) from None
-    finally:
-        connection.close()
+    if not header:
+        return 0
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise _unusable(path, "not an SQLite file")
+    version = int.from_bytes(header[60:64], "big")
+    application = int.from_bytes(header[68:72], "big")
+    pages = int.from_bytes(header[28:32], "big")
+    if Path(f"{path}-wal").exists():
+        # Changes may still wait in the WAL, the header among them: ask SQLite instead.
+        application, version, pages = _ask_sqlite(path)
+    if application == 0 and pages <= 1:
+        return 0  # an empty SQLite database: ours to set up
     if application != APPLICATION_ID:
-        if application == 0 and tables == 0 and version == 0:
-            return 0  # an empty SQLite database: ours to set up
         raise FasewielError(
             f"{path} is another application's database, not fasewiel's history",
             hint="choose another file with --db; fasewiel leaves this one as it is",
         )
     if version > SCHEMA_VERSION:
-        raise FasewielError(
-            f"{path} was written by a newer fasewiel (history schema {version}; this one "
-            f"knows up to {SCHEMA_VERSION})",
-            hint="upgrade fasewiel to use it; it is left as it is",
-        )
-    return int(version)
+        raise _newer(path, version)
+    return version
 
 
-def _unusable(path: Path, error: Exception) -> FasewielError:
+def _ask_sqlite(path: Path) -> tuple[int, int, int]:
+    """application_id, user_version and whether it has tables, as SQLite sees the file."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            application = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise _unusable(path, error) from None
+    return int(application), int(version), 2 if tables else 1
+
+
+def _newer(path: Path, version: int) -> FasewielError:
+    return FasewielError(
+        f"{path} was written by a newer fasewiel (history schema {version}; this one "
+        f"knows up to {SCHEMA_VERSION})",
+        hint="upgrade fasewiel to use it; it is left as it is",
+    )
+
+
+def _unusable(path: Path, error: Exception | str) -> FasewielError:
     return FasewielError(
         f"{path} is not a usable fasewiel history database ({error})",
         hint="choose another file with --db; fasewiel does not change this one",
