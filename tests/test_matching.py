@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from fasewiel_cli.matching import match_text
+from fasewiel_cli import matching
+from fasewiel_cli.lexicon import split_clauses, split_pattern
+from fasewiel_cli.matching import MatchResult, match_text
 from fasewiel_cli.models import KnowledgeBase
 
 
@@ -305,3 +310,79 @@ def test_a_red_flag_does_not_take_a_signal_word_away(kb: KnowledgeBase) -> None:
 def test_opposites_are_not_suggested(kb: KnowledgeBase, word: str, not_suggested: str) -> None:
     (unrecognised,) = match_text(kb.lexicon, word).unrecognised
     assert not_suggested not in unrecognised.suggestions
+
+
+def _phrases(kb: KnowledgeBase) -> list[str]:
+    """Every phrase the knowledge base knows: signal words, red-flag words, steering words."""
+    lexicon = kb.lexicon
+    found = [
+        phrase
+        for signal in kb.signals
+        for lang in ("nl", "en")
+        for phrase in (signal.name.get(lang), *signal.words.get(lang))
+    ]
+    for flag in kb.red_flags:
+        for lang in ("nl", "en"):
+            for pattern in flag.patterns.get(lang):
+                found += [alt for group in split_pattern(pattern) for alt in group]
+    found += sorted(lexicon.breakers | lexicon.list_words | lexicon.function_words)
+    found += ["huid", "zzzq", "mijn", "xylofoon", "niet meer", "no longer"]
+    return found
+
+
+def _texts(kb: KnowledgeBase, count: int) -> list[str]:
+    """Random texts made of the knowledge base's phrases, mostly plain (ASCII words, single
+    spaces), some with capitals, accents, hyphens, double spaces or apostrophes."""
+    rng = random.Random(11)
+    phrases = _phrases(kb)
+    texts = []
+    for _ in range(count):
+        words = rng.choices(phrases, k=rng.randint(1, 9))
+        text = ""
+        for word in words:
+            text += word + rng.choice([" ", " ", " ", ", ", "; ", ". ", " en ", " and ", "  "])
+        roll = rng.random()
+        if roll < 0.1:
+            text = text.upper()
+        elif roll < 0.2:
+            text = text.replace("e", "é", 1)
+        elif roll < 0.25:
+            text = text.replace(" ", "-", 1)
+        elif roll < 0.3:
+            text = text.replace("n ", "n' ", 1)
+        texts.append(text)
+    return texts
+
+
+def test_plain_clauses_read_alike_with_or_without_the_shortcut(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain clause with a breaker is split without tokenizing (``matching._PLAIN``); it must
+    read exactly as the token-based split reads it, negations and red flags included."""
+    texts = _texts(kb, 3000)
+    lexicon = kb.lexicon
+
+    def read_all() -> list[MatchResult]:
+        lexicon.memo.clear()
+        lexicon.flag_memo.clear()
+        return [match_text(lexicon, text) for text in texts]
+
+    plain = matching._PLAIN
+    fast = read_all()
+    monkeypatch.setattr(matching, "_PLAIN", re.compile("(?!)"))  # never plain: tokenize all
+    slow = read_all()
+    lexicon.memo.clear()
+    lexicon.flag_memo.clear()
+    assert fast == slow
+    # The corpus does reach what matters: the shortcut, red flags and negations.
+    shortcut = [
+        t
+        for t in texts
+        if any(
+            plain.fullmatch(c) and lexicon.breakers & set(c.lower().split())
+            for c in split_clauses(t)
+        )
+    ]
+    assert len(shortcut) > 1000
+    assert sum(bool(r.red_flags) for r in fast) > 50
+    assert sum(bool(r.negated_ids) for r in fast) > 100

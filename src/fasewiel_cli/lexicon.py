@@ -104,6 +104,8 @@ class Lexicon(NamedTuple):
     # Clause → what matching found in it: a memo of a pure function, filled as texts are read
     # (least recently used first, so the clauses that keep coming back stay).
     memo: OrderedDict[str, Any]
+    # A set of red-flag lemmas → whether some red-flag pattern could be made of them.
+    flag_memo: dict[frozenset[str], bool]
 
     def is_function_word(self, norm: str) -> bool:
         return norm in self.function_words
@@ -233,6 +235,7 @@ def build_lexicon(
         suggestion_keys=tuple(word for word, _ in suggestions),
         suggestion_texts=tuple(phrase for _, phrase in suggestions),
         memo=OrderedDict(),
+        flag_memo={},
     )
 
 

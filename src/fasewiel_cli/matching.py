@@ -13,6 +13,7 @@ text is left out of the assessment.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -65,6 +66,9 @@ class ClauseResult(NamedTuple):
     # The signals mentioned, in order, and those of them negated.
     mentioned: tuple[str, ...]
     negated_ids: frozenset[str]
+    # The lemmas in the clause that red-flag patterns are made of (mostly none): whether a
+    # longer clause holding this one could show a red flag is decided from its parts' sets.
+    flag_words: frozenset[str] = frozenset()
 
 
 class MatchResult(NamedTuple):
@@ -145,10 +149,16 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
     if found is not None:
         memo.move_to_end(clause)
         return found
+    if _PLAIN.fullmatch(clause):
+        found = _read_plain(lexicon, clause)
+        if found is not None:
+            return found  # (not remembered: the parts are, and combinations rarely repeat)
     tokens = tokenize(clause)
-    cuts = [i for i, t in enumerate(tokens) if t.norm in lexicon.breakers]
-    if not cuts or _may_flag(lexicon, {lexicon.lemma(t.norm) for t in tokens}):
-        found = _Clause(lexicon, clause, tokens).read()
+    norms = [t.norm for t in tokens]
+    flag_words = _flag_words(lexicon, norms)
+    cuts = [i for i, norm in enumerate(norms) if norm in lexicon.breakers]
+    if not cuts or _may_flag(lexicon, flag_words):
+        found = _Clause(lexicon, clause, tokens).read()._replace(flag_words=flag_words)
     else:
         edges = [-1, *cuts, len(tokens)]
         parts = [
@@ -156,35 +166,88 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
             for a, b in itertools.pairwise(edges)
             if b - a > 1
         ]
-        found = _combine(parts)
+        found = _combine(parts, flag_words)
     memo[clause] = found
     if len(memo) > MEMO_SIZE:
         memo.popitem(last=False)
     return found
 
 
-def _may_flag(lexicon: Lexicon, lemmas: set[str | None]) -> bool:
-    """Could a red-flag pattern find all its groups among these lemmas?"""
-    candidates = {n for lemma in lemmas if lemma for n in lexicon.flag_index.get(lemma, ())}
-    return any(
-        all(
-            any(all(word in lemmas for word in words) for words in group)
-            for group in lexicon.flag_patterns[n].groups
-        )
-        for n in candidates
+# A clause of plain ASCII words and single spaces: its words are ``str.split()``'s, each word's
+# normal form is its lower case, and the text between two words is one space. Such a clause is
+# split at its breakers without tokenizing it (most batch texts are like this).
+_PLAIN = re.compile(r" ?[A-Za-z0-9]+(?: [A-Za-z0-9]+)* ?")
+
+
+def _read_plain(lexicon: Lexicon, clause: str) -> ClauseResult | None:
+    """The reading of a plain clause that holds a breaker, from its parts' readings; None when
+    it holds no breaker or may hold a red flag (it is then read whole)."""
+    norms = clause.lower().split()
+    breakers = lexicon.breakers
+    cuts = [i for i, norm in enumerate(norms) if norm in breakers]
+    if not cuts:
+        return None
+    words = clause.split()
+    edges = [-1, *cuts, len(words)]
+    parts = [
+        _read(lexicon, " ".join(words[a + 1 : b]))
+        for a, b in itertools.pairwise(edges)
+        if b - a > 1
+    ]
+    flag_words = _flag_words(lexicon, [norms[i] for i in cuts]).union(
+        *(part.flag_words for part in parts)
     )
+    if _may_flag(lexicon, flag_words):
+        return None
+    return _combine(parts, flag_words)
 
 
-def _combine(parts: list[ClauseResult]) -> ClauseResult:
+def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
+    """The lemmas of these words that red-flag patterns use."""
+    flag_lemmas = lexicon.flag_lemmas
+    found = {lemma for norm in norms if (lemma := lexicon.lemma(norm)) in flag_lemmas}
+    return frozenset(found) if found else _NONE
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _may_flag(lexicon: Lexicon, lemmas: frozenset[str]) -> bool:
+    """Could a red-flag pattern find all its groups among these lemmas (those of a clause that
+    red-flag patterns use)?"""
+    if not lemmas:
+        return False
+    memo = lexicon.flag_memo
+    found = memo.get(lemmas)
+    if found is None:
+        candidates = {n for lemma in lemmas for n in lexicon.flag_index.get(lemma, ())}
+        found = any(
+            all(
+                any(all(word in lemmas for word in words) for words in group)
+                for group in lexicon.flag_patterns[n].groups
+            )
+            for n in candidates
+        )
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[lemmas] = found
+    return found
+
+
+def _combine(parts: list[ClauseResult], flag_words: frozenset[str]) -> ClauseResult:
     """The reading of a clause from those of its parts between scope breakers."""
+    if not parts:
+        return ClauseResult((), (), (), False, False, (), _NONE, flag_words)
+    chain = itertools.chain.from_iterable
     return ClauseResult(
-        tuple(m for part in parts for m in part.matches),
-        tuple(f for part in parts for f in part.flags),
-        tuple(u for part in parts for u in part.unrecognised),
-        bool(parts) and parts[-1].open_negation,
+        tuple(chain(part.matches for part in parts)),
+        tuple(chain(part.flags for part in parts)),
+        tuple(chain(part.unrecognised for part in parts)),
+        parts[-1].open_negation,
         False,  # a clause with a breaker in it is no list that takes on a negation
-        tuple(s for part in parts for s in part.mentioned),
-        frozenset(s for part in parts for s in part.negated_ids),
+        tuple(chain(part.mentioned for part in parts)),
+        _NONE.union(*(part.negated_ids for part in parts)),
+        flag_words,
     )
 
 
