@@ -7,16 +7,23 @@ import io
 import json
 import os
 import pty
+import random
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from fasewiel_cli import batch
+from fasewiel_cli.batch import Assessor, Outcome, Summary, Writer
 from fasewiel_cli.cli import app
+from fasewiel_cli.formats import RecordFormat
+from fasewiel_cli.models import KnowledgeBase
+from fasewiel_cli.records import CsvSource, Record, open_source
 
 runner = CliRunner()
 
@@ -378,3 +385,103 @@ def test_an_interrupted_run_leaves_no_output_file(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     assert not output.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
+
+
+# --- the CSV-to-CSV loop is the general one, made lean ---------------------------------------
+
+TEXTS = [
+    "rood, jeuk",
+    "rood en jeuk en dof",
+    "mijn huid is rood en jeukt, geen pijn",
+    "fijne lijntjes; littekens en rimpels",
+    "geen jeuk, roodheid of branderigheid",
+    "koorts en uitslag",
+    "moedervlek bloedt en jeukt",
+    "rodheid jeukk",
+    "Geïrriteerde huid",
+    "xylofoon",
+    "",
+    "=1+1",
+    "-rood",
+    '"rood\njeuk"',
+    "redness and itching, no burning",
+]
+TREATMENTS = ["", "", "microneedling", "peeling, LED", "onbekend", "Microneedling;peeling", "+x"]
+
+
+def _mixed_csv(rng: random.Random, rows: int) -> bytes:
+    """An intake file with a bit of everything: sound rows, broken ones, blank lines, formula
+    cells, a quoted line break, a byte that is not UTF-8, a column named like a result."""
+    lines = [b"klant;symptomen;behandeling;notitie;phase"]
+    for n in range(rows):
+        text = rng.choice(TEXTS)
+        cells = [f"K{n}", text, rng.choice(TREATMENTS), rng.choice(["", "@note", "ok"]), "x"]
+        roll = rng.random()
+        if roll < 0.03:
+            cells = cells[:2]  # too few fields
+        elif roll < 0.06:
+            cells.append("")  # one more field, blank: fine
+        elif roll < 0.08:
+            cells.append("extra")  # one more field, not blank: an error
+        line = ";".join(cells).encode()
+        if roll > 0.98:
+            line = line.replace(b"K", b"K\xff", 1)
+        lines.append(line)
+        if rng.random() < 0.02:
+            lines.append(b"")
+    return b"\n".join(lines) + b'\nK9;"never closed;;;\n'
+
+
+def _through(
+    loop: Callable[..., Summary], data: bytes, kb: KnowledgeBase, keep: bool
+) -> tuple[str, list[object]]:
+    source = open_source(io.BufferedReader(io.BytesIO(data)), RecordFormat.csv, None, None)  # type: ignore[arg-type]
+    assert isinstance(source, CsvSource)
+    assessor = Assessor(kb, "nl")
+    out = io.StringIO()
+    writer = Writer(out, RecordFormat.csv, list(source.header), assessor, source.delimiter)
+
+    def refuse_sevens(record: Record, outcome: Outcome) -> Outcome:
+        """As --save does with a record it cannot keep: an error row instead."""
+        if outcome.status == "ok" and str(record.line).endswith("7"):
+            return Outcome("error", None, (), "kept out", assessor.blank, assessor.blank_cells)
+        return outcome
+
+    summary = loop(source, assessor, writer, Summary(), None, refuse_sevens if keep else None)
+    counts = [
+        summary.records,
+        dict(summary.statuses),
+        list(summary.phases.items()),
+        list(summary.red_flags.items()),
+        summary.errors,
+    ]
+    return out.getvalue(), counts
+
+
+@pytest.mark.parametrize(("seed", "keep"), [(1, False), (2, False), (3, True)])
+def test_the_csv_loop_writes_what_the_general_loop_writes(
+    seed: int, keep: bool, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small memos, so that forgetting and reading again is part of the run.
+    monkeypatch.setattr(batch, "READINGS", 8)
+    monkeypatch.setattr(batch, "JUDGEMENTS", 4)
+    data = _mixed_csv(random.Random(seed), 400)
+    lean, lean_counts = _through(batch.run_csv, data, kb, keep)
+    general, general_counts = _through(batch.run, data, kb, keep)
+    assert lean == general
+    assert lean_counts == general_counts
+    rows = list(csv.reader(io.StringIO(lean), delimiter=";"))
+    statuses = {row[-3] for row in rows[1:]}
+    assert statuses == {"ok", "no_signal", "red_flag", "error"}
+    assert len(rows) - 1 == lean_counts[0]
+    assert ("kept out" in lean) is keep
+
+
+def test_columns_with_the_same_name_keep_their_own_values(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.csv", "naam;symptomen;naam\nAnn;rood;Bakker\n")
+    code, _, err = run([str(source), "-o", str(tmp_path / "out.csv")])
+    assert code == 0, err
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as file:
+        header, row = list(csv.reader(file, delimiter=";"))
+    assert header[:3] == ["naam", "symptomen", "naam"]
+    assert row[:3] == ["Ann", "rood", "Bakker"]

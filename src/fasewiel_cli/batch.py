@@ -1,7 +1,9 @@
 """Batch assessment: one result record out per input record, in input order, streaming.
 
-Results are memoised per distinct (symptoms, treatments): intake files repeat the same
-complaints, and an identical text always gets an identical assessment.
+Readings are memoised per distinct symptom text, judgements per set of signals and verdicts
+per judgement and treatments: intake files repeat the same complaints, and an identical text
+always gets an identical assessment. CSV in and CSV out (the everyday case) has its own lean
+loop, ``run_csv``; every other combination goes through ``run``.
 """
 
 from __future__ import annotations
@@ -24,14 +26,24 @@ from fasewiel_cli.formats import RecordFormat
 from fasewiel_cli.lookup import find
 from fasewiel_cli.matching import FlagMatch, MatchResult, read_text
 from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
-from fasewiel_cli.records import CsvSource, Record, open_source, peekable, sniff_format
+from fasewiel_cli.records import (
+    CsvSource,
+    Record,
+    error_record,
+    open_source,
+    peekable,
+    sniff_format,
+    split_treatments,
+)
 from fasewiel_cli.scoring import Assessment, assess
 
-# How many distinct texts and signatures are remembered. Bounded, so memory stays flat
-# (bench/batch_bench.py: a million rows within 10% of the peak at ten thousand); a reading is
+# How many distinct inputs, texts and signatures are remembered. Bounded, so memory stays flat
+# (bench/batch_bench.py: a million rows within 10% of the peak at ten thousand). The judgement
+# memos are small enough to be full after a few thousand rows of a varied file; a reading is
 # small, an outcome (every output column, twice) is not.
-READINGS = 2048
-JUDGEMENTS = 1024
+OUTCOMES = 2048
+READINGS = 4096
+JUDGEMENTS = 512
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -90,15 +102,6 @@ class _Memo(Generic[K, V]):
         return value
 
 
-class Reading(NamedTuple):
-    """What a symptom text says, reduced to what an assessment needs (kept small: memoised)."""
-
-    signals: tuple[str, ...]  # the signals that count, in knowledge-base order
-    flags: tuple[str, ...]  # red-flag ids
-    words: list[str]  # the unrecognised words, as typed
-    words_cell: str | None  # … as a CSV cell, when writing CSV
-
-
 class Judgement(NamedTuple):
     """The assessment of one (signals, red flags): shared by every text that says the same."""
 
@@ -110,14 +113,31 @@ class Judgement(NamedTuple):
     head_cells: tuple[str, ...] | None
     flags: list[str]
     flags_cell: str | None
+    # How the summary counts a record judged so: status, phase, red flags.
+    tally: tuple[str, str | None, tuple[str, ...]]
+
+
+class Reading(NamedTuple):
+    """What a symptom text says and how it is judged: all that its records share (memoised,
+    so kept small)."""
+
+    judgement: Judgement
+    words: list[str]  # the unrecognised words, as typed
+    # The columns from "phase" to "red_flags" as CSV cells, when writing CSV.
+    cells: tuple[str, ...] | None
+
+
+# The unrecognised words of the many texts without any (shared: never changed).
+_NO_WORDS: list[str] = []
 
 
 class Assessor:
     """Turns records into outcomes.
 
-    Three bounded memos, each for what really repeats: the reading of a text; the judgement of
-    a set of signals and red flags (many texts share one); the verdicts on planned treatments
-    for a phase. A record's outcome is put together from them.
+    Bounded memos, each for what really repeats: the outcome of a (text, treatments) seen
+    lately; the reading of a text; the judgement of a set of signals and red flags (many texts
+    share one); the verdicts on planned treatments for a judgement. A new record's outcome is
+    put together from them.
     """
 
     def __init__(self, kb: KnowledgeBase, lang: Lang) -> None:
@@ -125,6 +145,7 @@ class Assessor:
         self.lang = lang
         self.columns = output_columns(kb)
         self.csv = False  # set by a CSV writer: encode cells once per memo entry
+        self.outcomes: _Memo[tuple[str, tuple[str, ...]], Outcome] = _Memo(OUTCOMES)
         self.readings: _Memo[str, Reading] = _Memo(READINGS)
         self.judgements: _Memo[tuple[tuple[str, ...], tuple[str, ...]], Judgement] = _Memo(
             JUDGEMENTS
@@ -132,47 +153,75 @@ class Assessor:
         self.verdicts: _Memo[tuple[Any, ...], tuple[list[dict[str, str]], str | None]] = _Memo(
             JUDGEMENTS
         )
+        # The verdicts cell for a judgement and a treatment field as written (None: an error).
+        self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(JUDGEMENTS)
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
         self.signal_order = {signal.id: n for n, signal in enumerate(kb.signals)}
         self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
 
     def outcome(self, record: Record) -> Outcome:
+        key = (record.symptoms, record.treatments)
+        found = self.outcomes.get(key)
+        if found is None:
+            found = self.outcomes.put(key, self.assess(record))
+        return found
+
+    def assess(self, record: Record) -> Outcome:
+        """The record's outcome, put together from the memos below ``outcome``'s own."""
         try:
             planned = tuple(self._treatment(name) for name in record.treatments)
         except UnknownNameError as error:
             message = f"{error.message}; {error.hint}" if error.hint else error.message
             cells = self.blank_cells if self.csv else None
             return Outcome("error", None, (), message, self.blank, cells)
-        reading = self.readings.get(record.symptoms)
-        if reading is None:
-            reading = self.readings.put(record.symptoms, self._read(record.symptoms))
-        key = (reading.signals, reading.flags)
-        judgement = self.judgements.get(key)
-        if judgement is None:
-            judgement = self.judgements.put(key, self._judge(reading))
+        reading = self.reading(record.symptoms)
+        judgement = reading.judgement
         verdicts, verdicts_cell = self._verdicts(judgement, planned)
         values = (*judgement.head, reading.words, judgement.flags, verdicts)
-        cells = None
-        if judgement.head_cells is not None:
-            tail = (reading.words_cell or "", judgement.flags_cell or "", verdicts_cell or "")
-            cells = judgement.head_cells + tail
-        return Outcome(judgement.status, judgement.head[0], reading.flags, None, values, cells)
+        cells = None if reading.cells is None else (*reading.cells, verdicts_cell or "")
+        flags = judgement.tally[2]
+        return Outcome(judgement.status, judgement.head[0], flags, None, values, cells)
+
+    def reading(self, symptoms: str) -> Reading:
+        """The reading of a text, from the memo when it was read lately."""
+        found = self.readings.get(symptoms)
+        if found is None:
+            found = self.readings.put(symptoms, self._read(symptoms))
+        return found
+
+    def verdicts_cell(self, judgement: Judgement, field: str) -> str | None:
+        """The verdicts cell for a treatment field as written; None when it names a treatment
+        that does not exist (the record is then an error, reported the way ``assess`` does)."""
+        key = (judgement.verdict_key, field)
+        known = self.verdict_cells.items
+        if key in known:
+            known.move_to_end(key)
+            return known[key]
+        try:
+            planned = tuple(self._treatment(name) for name in split_treatments(field))
+        except UnknownNameError:
+            return self.verdict_cells.put(key, None)
+        return self.verdict_cells.put(key, self._verdicts(judgement, planned)[1] or "")
 
     def _read(self, symptoms: str) -> Reading:
         match = read_text(self.kb, symptoms)
-        words = [u.text for u in match.unrecognised]
-        return Reading(
-            tuple(sorted(match.signal_ids, key=self.signal_order.__getitem__)),
-            tuple(f.flag for f in match.red_flags),
-            words,
-            csv_cell(words) if self.csv else None,
-        )
+        signals = tuple(sorted(match.signal_ids, key=self.signal_order.__getitem__))
+        flags = tuple(f.flag for f in match.red_flags)
+        key = (signals, flags)
+        judgement = self.judgements.get(key)
+        if judgement is None:
+            judgement = self.judgements.put(key, self._judge(signals, flags))
+        words = [u.text for u in match.unrecognised] if match.unrecognised else _NO_WORDS
+        cells = None
+        if judgement.head_cells is not None:
+            cells = (*judgement.head_cells, csv_cell(words), judgement.flags_cell or "")
+        return Reading(judgement, words, cells)
 
-    def _judge(self, reading: Reading) -> Judgement:
+    def _judge(self, signals: tuple[str, ...], flag_ids: tuple[str, ...]) -> Judgement:
         kb = self.kb
-        flags = tuple(FlagMatch(flag, "") for flag in reading.flags)
-        match = MatchResult("", (), (), flags, reading.signals, frozenset())
+        flags = tuple(FlagMatch(flag, "") for flag in flag_ids)
+        match = MatchResult("", (), (), flags, signals, frozenset())
         assessment = assess(kb, match)
         phase = assessment.phase
         status = "red_flag" if flags else "no_signal" if phase is None else "ok"
@@ -181,9 +230,8 @@ class Assessor:
             assessment.next_phase,
             assessment.scores[phase] if phase else None,
             *assessment.scores.values(),
-            list(reading.signals),
+            list(signals),
         )
-        flag_ids = list(reading.flags)
         cells = tuple(map(csv_cell, head)) if self.csv else None
         blockers = assessment.signals_pointing_to(kb, kb.scoring.intensive.blocked_by)
         return Judgement(
@@ -192,8 +240,9 @@ class Assessor:
             status,
             head,
             cells,
-            flag_ids,
-            csv_cell(flag_ids) if self.csv else None,
+            list(flag_ids),
+            csv_cell(list(flag_ids)) if self.csv else None,
+            (status, phase, flag_ids),
         )
 
     def _verdicts(
@@ -219,6 +268,8 @@ class Assessor:
                 found = find("treatment", self.kb.treatments, name)
             except UnknownNameError as error:
                 found = error
+            if len(self.treatment_names) >= JUDGEMENTS:  # (names as written: bounded too)
+                self.treatment_names.clear()
             self.treatment_names[name] = found
         if isinstance(found, UnknownNameError):
             raise found
@@ -262,13 +313,10 @@ class Writer:
         passthrough: list[str],
         assessor: Assessor,
         delimiter: str = ",",
-        text_fields: bool = False,
     ) -> None:
         self.out = out
         self.fmt = fmt
         self.passthrough = [c for c in passthrough if c not in assessor.columns]
-        # CSV input: every record has exactly the header's fields, all text, in order.
-        self.plain = text_fields and self.passthrough == passthrough
         self.columns = assessor.columns
         self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
@@ -306,9 +354,6 @@ class Writer:
 
     def _passthrough(self, record: Record) -> list[Any]:
         fields = record.fields
-        if self.plain and fields:
-            formula = _FORMULA_START  # (inlined neutralise: this runs for every cell)
-            return [v if not v or v[0] not in formula else "'" + v for v in fields.values()]
         return [csv_cell(fields.get(c)) for c in self.passthrough]
 
     def close(self) -> None:
@@ -341,17 +386,24 @@ class Summary:
         self.replaced: list[str] = []
 
     def add(self, record: Record, outcome: Outcome | None) -> None:
-        self.records += 1
         if outcome is None or outcome.error is not None:
+            self.records += 1
             self.statuses["error"] += 1
             if len(self.errors) < 10:
                 self.errors.append(error_of(record, outcome) or "")
             return
-        self.statuses[outcome.status] += 1
-        if outcome.phase is not None:
-            self.phases[outcome.phase] += 1
-        if outcome.red_flags:
-            self.red_flags.update(outcome.red_flags)
+        self.count(outcome.status, outcome.phase, outcome.red_flags)
+
+    def count(
+        self, status: str, phase: str | None, red_flags: tuple[str, ...], times: int = 1
+    ) -> None:
+        """Count ``times`` records assessed alike."""
+        self.records += times
+        self.statuses[status] += times
+        if phase is not None:
+            self.phases[phase] += times
+        for flag in red_flags:
+            self.red_flags[flag] += times
 
 
 def run(
@@ -374,6 +426,68 @@ def run(
         if progress is not None:
             progress()
     writer.close()
+    return summary
+
+
+def run_csv(
+    source: CsvSource,
+    assessor: Assessor,
+    writer: Writer,
+    summary: Summary,
+    progress: Callable[[], None] | None = None,
+    keep: Callable[[Record, Outcome], Outcome] | None = None,
+) -> Summary:
+    """``run`` for CSV in and CSV out, the everyday case of a practice, lean per row: a sound row
+    is written from its own cells and the remembered cells of its text and its treatments, with
+    no record built unless ``--save`` needs one. The output is the same byte for byte
+    (tests/test_batch.py compares them), except that columns with the same name each keep their
+    own value (a record's fields can hold only one)."""
+    header = source.header
+    width = len(header)
+    kept = [n for n, name in enumerate(header) if name not in assessor.columns]
+    whole = len(kept) == width  # (no input column is replaced by a result)
+    symptoms, _, treatment = source.columns
+    formula = _FORMULA_START
+    writerow, write, add = writer.csv.writerow, writer.write, summary.add
+    readings, reading_of = assessor.readings.items, assessor.reading
+    verdicts_cell = assessor.verdicts_cell
+    tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
+    try:
+        for first, row, problem in source.rows():
+            if progress is not None:
+                progress()
+            if problem is not None:
+                record = error_record(first, problem)
+                write(record, None)
+                add(record, None)
+                continue
+            text = row[symptoms]
+            reading = readings.get(text)
+            if reading is None:
+                reading = reading_of(text)
+            else:
+                readings.move_to_end(text)
+            field = "" if treatment is None else row[treatment]
+            cell = verdicts_cell(reading.judgement, field) if field else ""
+            cells = row if whole and len(row) == width else [row[n] for n in kept]
+            out: list[str | int] = [v if not v or v[0] not in formula else "'" + v for v in cells]
+            if cell is None or keep is not None:  # an unknown treatment, or --save
+                record = source.record(first, row)
+                outcome = assessor.assess(record)
+                if keep is not None:
+                    outcome = keep(record, outcome)
+                add(record, outcome)
+                out += outcome.cells or ()
+                out += (outcome.status, neutralise(error_of(record, outcome) or ""), first)
+            else:
+                judgement = reading.judgement
+                out += reading.cells or ()
+                out += (cell, judgement.status, "", first)
+                tally[judgement.tally] += 1
+            writerow(out)
+    finally:
+        for (status, phase, red_flags), times in tally.items():
+            summary.count(status, phase, red_flags, times)
     return summary
 
 
@@ -468,11 +582,12 @@ def execute(
             out = stack.enter_context(
                 atomic_text(job.output, bom=bom and fmt_out is RecordFormat.csv)
             )
-        writer = Writer(
-            out, fmt_out, passthrough, assessor, out_delimiter or ",", isinstance(source, CsvSource)
-        )
+        writer = Writer(out, fmt_out, passthrough, assessor, out_delimiter or ",")
         tick = None if progress is None else _every(256, lambda: progress(source.bytes_read))
-        run(source, assessor, writer, summary, tick, keep)
+        if isinstance(source, CsvSource) and fmt_out is RecordFormat.csv:
+            run_csv(source, assessor, writer, summary, tick, keep)
+        else:
+            run(source, assessor, writer, summary, tick, keep)
     return summary
 
 

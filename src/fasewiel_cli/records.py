@@ -164,8 +164,18 @@ class CsvSource:
         return self.header
 
     def __iter__(self) -> Iterator[Record]:
+        record = self.record
+        for first, row, problem in self.rows():
+            yield record(first, row) if problem is None else error_record(first, problem)
+
+    def rows(self) -> Iterator[tuple[int, list[str], str | None]]:
+        """Each record's first line, its fields and what is wrong with it (None: nothing).
+        Blank lines are skipped. (This runs for every record: kept lean.)"""
         feed, taken = self._feed(), self.taken
         reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
+        width = len(self.header)
+        wide = width > 1  # (with one column, a line of spaces is a blank line)
+        search = _UNDECODABLE.search
         while True:
             first = self.line + reader.line_num + 1
             taken.clear()
@@ -178,35 +188,41 @@ class CsvSource:
                     # A quote opened here is never closed: read the lines after it again.
                     self.pending.extend(reversed(taken[1:]))
                     self.line = first
-                    yield error_record(first, f"line {first}: a quote opened here is never closed")
+                    yield first, [], f"line {first}: a quote opened here is never closed"
                 else:
                     self.line += reader.line_num
-                    yield error_record(first, f"line {first}: malformed CSV ({error})")
+                    yield first, [], f"line {first}: malformed CSV ({error})"
                 feed = self._feed()  # the old feed may have ended with the input
                 reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
                 continue
-            if row and (len(row) > 1 or row[0].strip()):  # a blank line is not a record
-                yield self._record(first, row)
+            if (
+                len(row) == width
+                and len(taken) == 1
+                and search(taken[0]) is None
+                and (wide or row[0].strip())
+            ):
+                yield first, row, None  # the common case: one sound line
+            elif row and (len(row) > 1 or row[0].strip()):  # a blank line is not a record
+                yield first, row, self._problem(first, row)
 
-    def _record(self, first: int, row: list[str]) -> Record:
-        # (This runs for every record: kept lean.)
-        taken = self.taken
-        if len(taken) > 1 or _UNDECODABLE.search(taken[0]) is not None:
-            for offset, line in enumerate(taken):
-                problem = undecodable(line, first + offset, self.codec)
-                if problem is not None:
-                    return error_record(first, problem)
-        header = self.header
-        width = len(header)
+    def _problem(self, first: int, row: list[str]) -> str | None:
+        for offset, line in enumerate(self.taken):
+            problem = undecodable(line, first + offset, self.codec)
+            if problem is not None:
+                return problem
+        width = len(self.header)
         if len(row) != width and (len(row) < width or any(cell.strip() for cell in row[width:])):
-            return error_record(
-                first, f"line {first}: {len(row)} fields where the header has {width}"
-            )
+            return f"line {first}: {len(row)} fields where the header has {width}"
+        return None
+
+    def record(self, first: int, row: list[str]) -> Record:
+        """The record of a sound row (one without a problem)."""
+        header = self.header
         symptoms, client, treatment = self.columns
         planned = row[treatment] if treatment is not None else ""
         return Record(
             first,
-            dict(zip(header, row)),  # noqa: B905 - more fields than columns are blank: checked above
+            dict(zip(header, row)),  # noqa: B905 - more fields than columns are blank: checked
             row[symptoms],
             (row[client] or None) if client is not None else None,
             split_treatments(planned) if planned else (),
