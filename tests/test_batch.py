@@ -485,3 +485,17 @@ def test_columns_with_the_same_name_keep_their_own_values(tmp_path: Path) -> Non
         header, row = list(csv.reader(file, delimiter=";"))
     assert header[:3] == ["naam", "symptomen", "naam"]
     assert row[:3] == ["Ann", "rood", "Bakker"]
+
+
+@pytest.mark.parametrize("command", [["batch", "IN"], ["card", "reset"], ["history", "A", "--db"]])
+def test_a_file_option_given_a_folder_is_refused(tmp_path: Path, command: list[str]) -> None:
+    """``-o results/`` (or ``--db``) names a folder: refused, nothing written, rather than a
+    file called "results" (``Path`` drops the trailing slash)."""
+    source = write(tmp_path / "in.csv", CSV)
+    args = [str(source) if a == "IN" else a for a in command]
+    for folder in (f"{tmp_path}/results/", str(tmp_path)):
+        option = [] if args[-1] == "--db" else ["-o"]
+        result = runner.invoke(app, [*args, *option, folder])
+        assert result.exit_code == 2, result.output
+        assert "folder, not a file" in " ".join(result.stderr.replace("│", " ").split())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -124,11 +124,25 @@ DataOption = Annotated[
         help="Use the knowledge base in this folder instead of the built-in one.",
     ),
 ]
+
+
+def file_path(value: str) -> Path:
+    """A path that must name a file: not a folder, and not a name ending in a slash (which
+    ``Path`` would quietly drop, writing a file where the user meant a folder)."""
+    path = Path(value)
+    if path.is_dir():
+        raise typer.BadParameter(f"'{value}' is a folder, not a file: add a file name")
+    if value.endswith(("/", os.sep)):
+        raise typer.BadParameter(f"'{value}' names a folder, not a file: add a file name")
+    return path
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        dir_okay=False,
+        parser=file_path,
+        metavar="FILE",
         help="The history database (default: $FASEWIEL_HOME/fasewiel.db, else the user data "
         "folder).",
         show_default=False,
@@ -141,7 +155,8 @@ def output_option(what: str) -> Any:
     return typer.Option(
         "--output",
         "-o",
-        dir_okay=False,
+        parser=file_path,
+        metavar="FILE",
         help=f"Write the {what} to this file (atomically) instead of standard output.",
         show_default=False,
     )
