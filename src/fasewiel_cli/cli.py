@@ -142,7 +142,7 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         parser=file_path,
-        metavar="FILE",
+        metavar="<file>",
         help="The history database (default: $FASEWIEL_HOME/fasewiel.db, else the user data "
         "folder).",
         show_default=False,
@@ -156,7 +156,7 @@ def output_option(what: str) -> Any:
         "--output",
         "-o",
         parser=file_path,
-        metavar="FILE",
+        metavar="<file>",
         help=f"Write the {what} to this file (atomically) instead of standard output.",
         show_default=False,
     )
