@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -80,3 +83,21 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
         assert actual == path.read_text(encoding="utf-8")
 
     return compare
+
+
+Interrupt = Callable[[subprocess.Popen[str], Path, float], None]
+
+
+@pytest.fixture
+def interrupt_once_writing() -> Interrupt:
+    return _interrupt_once_writing
+
+
+def _interrupt_once_writing(process: subprocess.Popen[str], folder: Path, within: float) -> None:
+    """Ctrl-C ``process`` once its output file in ``folder`` has begun (a ``.tmp`` beside it),
+    not while Python is still starting."""
+    deadline = time.monotonic() + within
+    while not any(p.name.endswith(".tmp") for p in folder.iterdir()):
+        assert time.monotonic() < deadline, "the run never started writing"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)

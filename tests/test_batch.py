@@ -8,12 +8,11 @@ import json
 import os
 import pty
 import random
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -365,7 +364,9 @@ def test_progress_and_summary_never_reach_stdout(tmp_path: Path) -> None:
     assert b"fasewiel batch: 3,000 records" in terminal
 
 
-def test_an_interrupted_run_leaves_no_output_file(tmp_path: Path) -> None:
+def test_an_interrupted_run_leaves_no_output_file(
+    tmp_path: Path, interrupt_once_writing: Any
+) -> None:
     path = write(
         tmp_path / "in.csv", "symptoms\n" + "".join(f"rood {n}, jeuk\n" for n in range(400_000))
     )
@@ -375,11 +376,7 @@ def test_an_interrupted_run_leaves_no_output_file(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
-        assert time.monotonic() < deadline, "the run never started writing"
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
+    interrupt_once_writing(process, tmp_path, 30)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "Traceback" not in stderr

@@ -509,7 +509,9 @@ def test_kill_9_leaves_the_database_whole_and_saves_all_or_nothing(
     assert saved in (0, rows)  # never a part
 
 
-def test_ctrl_c_during_a_batch_saves_nothing_and_says_so(db: Path, tmp_path: Path) -> None:
+def test_ctrl_c_during_a_batch_saves_nothing_and_says_so(
+    db: Path, tmp_path: Path, interrupt_once_writing: Any
+) -> None:
     source = big_batch(tmp_path, 20_000)
     save(db, "seed", "rood")
     process = subprocess.Popen(
@@ -517,12 +519,7 @@ def test_ctrl_c_during_a_batch_saves_nothing_and_says_so(db: Path, tmp_path: Pat
         stderr=subprocess.PIPE,
         text=True,
     )
-    # Interrupt once the run is under way (its output file has begun), not while Python starts.
-    deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
-        assert time.monotonic() < deadline, "the run never started"
-        time.sleep(0.01)
-    process.send_signal(signal.SIGINT)
+    interrupt_once_writing(process, tmp_path, 60)
     _, err = process.communicate(timeout=60)
     if process.returncode == 0:  # this machine finished first: then everything was saved
         assert count(db) == 1 + 20_000

@@ -127,10 +127,6 @@ class Reading(NamedTuple):
     cells: tuple[str, ...] | None
 
 
-# The unrecognised words of the many texts without any (shared: never changed).
-_NO_WORDS: list[str] = []
-
-
 class Assessor:
     """Turns records into outcomes.
 
@@ -212,7 +208,7 @@ class Assessor:
         judgement = self.judgements.get(key)
         if judgement is None:
             judgement = self.judgements.put(key, self._judge(signals, flags))
-        words = [u.text for u in match.unrecognised] if match.unrecognised else _NO_WORDS
+        words = [u.text for u in match.unrecognised]
         cells = None
         if judgement.head_cells is not None:
             cells = (*judgement.head_cells, csv_cell(words), judgement.flags_cell or "")
@@ -477,7 +473,7 @@ def run_csv(
                 if keep is not None:
                     outcome = keep(record, outcome)
                 add(record, outcome)
-                out += outcome.cells or ()
+                out += outcome.cells or writer.blank_cells
                 out += (outcome.status, neutralise(error_of(record, outcome) or ""), first)
             else:
                 judgement = reading.judgement

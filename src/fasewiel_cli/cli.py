@@ -905,13 +905,21 @@ def history(
     emit(renderer(Format(fmt.value)).render(blocks))  # type: ignore[attr-defined]
 
 
-clients_app = typer.Typer(
-    name="clients",
-    help="The clients in the history: list them, export one (right of access), erase one.",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+def command_group(name: str, help: str) -> typer.Typer:
+    """A group of subcommands under ``fasewiel NAME``, with -h like every command."""
+    group = typer.Typer(
+        name=name,
+        help=help,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.add_typer(group)
+    return group
+
+
+clients_app = command_group(
+    "clients", "The clients in the history: list them, export one (right of access), erase one."
 )
-app.add_typer(clients_app)
 
 
 @clients_app.command("list")
@@ -1020,13 +1028,9 @@ def clients_delete(
     emit(f"deleted {deleted} visits of '{shown(client)}'\n")
 
 
-data_app = typer.Typer(
-    name="data",
-    help="Make and check knowledge bases of your own (use one with --data or FASEWIEL_DATA).",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+data_app = command_group(
+    "data", "Make and check knowledge bases of your own (use one with --data or FASEWIEL_DATA)."
 )
-app.add_typer(data_app)
 
 
 class ReportFormat(StrEnum):
