@@ -133,6 +133,27 @@ def test_errors_stay_in_their_row_and_name_their_line(tmp_path: Path) -> None:
     assert "error: line 3" in err  # the summary names the errors too
 
 
+@pytest.mark.parametrize("to", ["csv", "jsonl"])
+def test_blank_lines_are_skipped_but_a_quoted_empty_field_is_a_record(
+    tmp_path: Path, to: str
+) -> None:
+    one = write(tmp_path / "one.csv", 'symptomen\nrood\n""\n   \n"  "\n\t\njeuk\n')
+    two = write(tmp_path / "two.csv", 'symptomen;klant\nrood;1\n  \n""\n;\n')
+    for source, delimiter, expected in [
+        (one, ",", [(2, "ok"), (3, "no_signal"), (5, "no_signal"), (7, "ok")]),
+        (two, ";", [(2, "ok"), (4, "error"), (5, "no_signal")]),
+    ]:
+        output = tmp_path / f"out.{to}"
+        run([str(source), "-o", str(output)])
+        text = output.read_text(encoding="utf-8")
+        if to == "csv":
+            reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+            rows = [(int(r["line"]), r["status"]) for r in reader]
+        else:
+            rows = [(int(str(r["line"])), str(r["status"])) for r in jsonl(text)]
+        assert rows == expected
+
+
 def test_an_open_quote_at_the_end_does_not_swallow_the_rest(tmp_path: Path) -> None:
     text = 'client;symptoms\nC1;rood\nC2;"jeuk\nC3;vale teint\nC4;fijne lijntjes\n'
     code, out, _ = run([str(write(tmp_path / "in.csv", text))])

@@ -170,11 +170,12 @@ class CsvSource:
 
     def rows(self) -> Iterator[tuple[int, list[str], str | None]]:
         """Each record's first line, its fields and what is wrong with it (None: nothing).
-        Blank lines are skipped. (This runs for every record: kept lean.)"""
+        Blank lines (nothing but white space) are skipped; a line of one quoted empty field
+        (``""``) is a record. (This runs for every record: kept lean.)"""
         feed, taken = self._feed(), self.taken
         reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
         width = len(self.header)
-        wide = width > 1  # (with one column, a line of spaces is a blank line)
+        wide = width > 1  # (a line with one field may be a blank line)
         search = _UNDECODABLE.search
         while True:
             first = self.line + reader.line_num + 1
@@ -199,10 +200,10 @@ class CsvSource:
                 len(row) == width
                 and len(taken) == 1
                 and search(taken[0]) is None
-                and (wide or row[0].strip())
+                and (wide or not taken[0].isspace())
             ):
                 yield first, row, None  # the common case: one sound line
-            elif row and (len(row) > 1 or row[0].strip()):  # a blank line is not a record
+            elif row and not all(line.isspace() for line in taken):  # a blank line is no record
                 yield first, row, self._problem(first, row)
 
     def _problem(self, first: int, row: list[str]) -> str | None:
