@@ -415,6 +415,7 @@ TEXTS = [
     "geen jeuk, roodheid of branderigheid",
     "koorts en uitslag",
     "moedervlek bloedt en jeukt",
+    "koorts en huiduitslagg",
     "rodheid jeukk",
     "Geïrriteerde huid",
     "xylofoon",
@@ -481,6 +482,7 @@ def test_the_csv_loop_writes_what_the_general_loop_writes(
     seed: int, keep: bool, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small memos, so that forgetting and reading again is part of the run.
+    monkeypatch.setattr(batch, "OUTCOMES", 8)
     monkeypatch.setattr(batch, "READINGS", 8)
     monkeypatch.setattr(batch, "JUDGEMENTS", 4)
     data = _mixed_csv(random.Random(seed), 400)
@@ -493,6 +495,29 @@ def test_the_csv_loop_writes_what_the_general_loop_writes(
     assert statuses == {"ok", "no_signal", "red_flag", "error"}
     assert len(rows) - 1 == lean_counts[0]
     assert ("kept out" in lean) is keep
+
+
+def test_a_red_flag_typed_with_a_typo_is_caught_in_a_batch(tmp_path: Path) -> None:
+    text = "symptomen\nkoorts en huiduitslagg\nmoedervlekk en bloedt\n"
+    source = write(tmp_path / "in.csv", text)
+    code, out, err = run([str(source)])
+    assert code == 0, err
+    assert [r["status"] for r in jsonl(out)] == ["red_flag", "red_flag"]
+
+
+def test_long_texts_are_assessed_but_not_remembered(kb: KnowledgeBase) -> None:
+    assessor = Assessor(kb, "nl")
+    long_text = "rood, " + "x" * 100_000
+    long_field = "peeling, " + "y" * 100_000
+    record = Record(2, {}, long_text, None, ("peeling", "y" * 100_000))
+    for _ in range(2):
+        assert assessor.reading(long_text).judgement.assessment.phase == "reset"
+        assert assessor.assess(record).status == "error"  # no treatment is called that
+        assert assessor.outcome(record).status == "error"
+        assert assessor.verdicts_cell(assessor.reading("rood").judgement, long_field) is None
+    memos = [assessor.readings, assessor.outcomes, assessor.verdict_cells]
+    assert [len(memo.items) for memo in memos] == [1, 0, 0]  # only "rood"
+    assert list(assessor.treatment_names) == ["peeling"]
 
 
 def test_columns_with_the_same_name_keep_their_own_values(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from fasewiel_cli import matching
-from fasewiel_cli.lexicon import split_clauses, split_pattern
-from fasewiel_cli.matching import MatchResult, match_text
+from fasewiel_cli.lexicon import LONGEST_WORD, split_clauses, split_pattern
+from fasewiel_cli.matching import LONGEST_KEY, MatchResult, match_text
 from fasewiel_cli.models import KnowledgeBase
 
 
@@ -291,6 +291,43 @@ def test_no_false_red_flags(kb: KnowledgeBase, text: str) -> None:
 )
 def test_red_flags_in_context(kb: KnowledgeBase, text: str, flag: str) -> None:
     assert flag in {f.flag for f in match_text(kb.lexicon, text).red_flags}
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        # A typo in a red-flag word, with "en" between the words the pattern pairs: the clause
+        # must not be read in parts, whether it is plain (split without tokenizing) or not.
+        ("koorts en huiduitslagg", "spreading_rash_fever"),
+        ("moedervlekk en bloedt", "changing_mole"),
+        ("koorts  en huiduitslagg", "spreading_rash_fever"),
+        ("Moedervlekk én bloedt", "changing_mole"),
+        ("rood en jeuk en koorts en uitslagg", "spreading_rash_fever"),
+    ],
+)
+def test_a_red_flag_with_a_typo_across_a_breaker(kb: KnowledgeBase, text: str, flag: str) -> None:
+    assert flag in {f.flag for f in match_text(kb.lexicon, text).red_flags}
+
+
+def test_known_words_are_far_shorter_than_the_longest_word(kb: KnowledgeBase) -> None:
+    # Words longer than LONGEST_WORD are taken as typed: no known word, form or typo is.
+    words = [*kb.lexicon.lemmas, *kb.lexicon.typo_targets]
+    assert max(map(len, words)) <= LONGEST_WORD * 3 // 4
+
+
+def test_long_words_and_clauses_are_read_but_not_remembered(kb: KnowledgeBase) -> None:
+    from fasewiel_cli.fuzzy import closest
+    from fasewiel_cli.lexicon import _normalized
+    from fasewiel_cli.morphology import bases
+
+    caches = [_normalized, bases, closest]
+    before = [cache.cache_info().currsize for cache in caches]
+    word = "ontstoken" * 20_000
+    result = match_text(kb.lexicon, f"rood en {word}")
+    assert result.signal_ids == ("redness",)
+    assert [u.text for u in result.unrecognised] == [word]
+    assert [cache.cache_info().currsize for cache in caches] == before
+    assert max(map(len, kb.lexicon.memo)) <= LONGEST_KEY
 
 
 def test_a_red_flag_does_not_take_a_signal_word_away(kb: KnowledgeBase) -> None:

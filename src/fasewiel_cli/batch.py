@@ -24,7 +24,7 @@ from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import RecordFormat
 from fasewiel_cli.lookup import find
-from fasewiel_cli.matching import FlagMatch, MatchResult, read_text
+from fasewiel_cli.matching import LONGEST_KEY, FlagMatch, MatchResult, read_text
 from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
 from fasewiel_cli.records import (
     CsvSource,
@@ -95,10 +95,13 @@ class _Memo(Generic[K, V]):
             self.items.move_to_end(key)
         return found
 
-    def put(self, key: K, value: V) -> V:
-        self.items[key] = value
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
+    def put(self, key: K, value: V, length: int) -> V:
+        """Remember ``value``, unless its key holds more than ``LONGEST_KEY`` characters of
+        text (``length``): a few thousand texts of a megabyte would not keep memory flat."""
+        if length <= LONGEST_KEY:
+            self.items[key] = value
+            if len(self.items) > self.size:
+                self.items.popitem(last=False)
         return value
 
 
@@ -160,7 +163,8 @@ class Assessor:
         key = (record.symptoms, record.treatments)
         found = self.outcomes.get(key)
         if found is None:
-            found = self.outcomes.put(key, self.assess(record))
+            length = len(record.symptoms) + sum(map(len, record.treatments))
+            found = self.outcomes.put(key, self.assess(record), length)
         return found
 
     def assess(self, record: Record) -> Outcome:
@@ -183,7 +187,7 @@ class Assessor:
         """The reading of a text, from the memo when it was read lately."""
         found = self.readings.get(symptoms)
         if found is None:
-            found = self.readings.put(symptoms, self._read(symptoms))
+            found = self.readings.put(symptoms, self._read(symptoms), len(symptoms))
         return found
 
     def verdicts_cell(self, judgement: Judgement, field: str) -> str | None:
@@ -197,8 +201,9 @@ class Assessor:
         try:
             planned = tuple(self._treatment(name) for name in split_treatments(field))
         except UnknownNameError:
-            return self.verdict_cells.put(key, None)
-        return self.verdict_cells.put(key, self._verdicts(judgement, planned)[1] or "")
+            return self.verdict_cells.put(key, None, len(field))
+        cell = self._verdicts(judgement, planned)[1] or ""
+        return self.verdict_cells.put(key, cell, len(field))
 
     def _read(self, symptoms: str) -> Reading:
         match = read_text(self.kb, symptoms)
@@ -207,7 +212,7 @@ class Assessor:
         key = (signals, flags)
         judgement = self.judgements.get(key)
         if judgement is None:
-            judgement = self.judgements.put(key, self._judge(signals, flags))
+            judgement = self.judgements.put(key, self._judge(signals, flags), 0)
         words = [u.text for u in match.unrecognised]
         cells = None
         if judgement.head_cells is not None:
@@ -254,7 +259,7 @@ class Assessor:
                 {"id": v.id, "verdict": v.verdict, "reason": v.reason}
                 for v in (treatment_verdict(self.kb, assessment, t, self.lang) for t in planned)
             ]
-            found = self.verdicts.put(key, (verdicts, csv_cell(verdicts) if self.csv else None))
+            found = self.verdicts.put(key, (verdicts, csv_cell(verdicts) if self.csv else None), 0)
         return found
 
     def _treatment(self, name: str) -> Treatment:
@@ -264,9 +269,10 @@ class Assessor:
                 found = find("treatment", self.kb.treatments, name)
             except UnknownNameError as error:
                 found = error
-            if len(self.treatment_names) >= JUDGEMENTS:  # (names as written: bounded too)
-                self.treatment_names.clear()
-            self.treatment_names[name] = found
+            if len(name) <= LONGEST_KEY:  # (names as written: bounded too)
+                if len(self.treatment_names) >= JUDGEMENTS:
+                    self.treatment_names.clear()
+                self.treatment_names[name] = found
         if isinstance(found, UnknownNameError):
             raise found
         return found

@@ -29,15 +29,25 @@ _STOPS = re.compile(r"[.,;:!?()\[\]{}\n\r\u2026]+")
 _APOSTROPHES = str.maketrans("", "", "'\u2019")
 # Shorter words are never typo-corrected, nor corrected into: "rook" is not "rood".
 TYPO_MIN_LENGTH = 5
+# No known word, no form of one and no typo of one is this long (a test holds the knowledge base
+# to a quarter less): longer words are taken as typed, and never remembered, so that a text of
+# a megabyte of letters costs no memory once it is read.
+LONGEST_WORD = 40
 # A typo is only read as a red-flag word when the word is long: "eters" is not "etter".
 RED_FLAG_TYPO_MIN_LENGTH = 7
 
 
-@lru_cache(maxsize=65536)
 def normalize(word: str) -> str:
     """Case- and accent-insensitive form of one word: ``"Geïrriteerd"`` → ``"geirriteerd"``."""
+    return _normalized(word) if len(word) <= LONGEST_WORD else _normalize(word)
+
+
+def _normalize(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_APOSTROPHES)
+
+
+_normalized = lru_cache(maxsize=65536)(_normalize)
 
 
 class Token(NamedTuple):
@@ -113,7 +123,7 @@ class Lexicon(NamedTuple):
     def lemma(self, norm: str) -> str | None:
         """The lemma a typed (normalised) word is a form of, if any."""
         found = self.lemmas.get(norm)
-        if found is not None:
+        if found is not None or len(norm) > LONGEST_WORD:
             return found
         for base in bases(norm):
             for lemma, lang in self.base_index.get(base, ()):

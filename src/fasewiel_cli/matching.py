@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from fasewiel_cli.lexicon import (
+    LONGEST_WORD,
     TYPO_MIN_LENGTH,
     FlagPattern,
     Lexicon,
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 How = Literal["exact", "form", "typo"]
 # Distinct clauses remembered per knowledge base; intake texts repeat the same phrases a lot.
 MEMO_SIZE = 1024
+# Longer clauses are not remembered: a thousand clauses of a megabyte would not keep memory flat,
+# and such clauses do not repeat.
+LONGEST_KEY = 512
 
 
 class SignalMatch(NamedTuple):
@@ -167,9 +171,10 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
             if b - a > 1
         ]
         found = _combine(parts, flag_words)
-    memo[clause] = found
-    if len(memo) > MEMO_SIZE:
-        memo.popitem(last=False)
+    if len(clause) <= LONGEST_KEY:
+        memo[clause] = found
+        if len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
     return found
 
 
@@ -205,7 +210,11 @@ def _read_plain(lexicon: Lexicon, clause: str) -> ClauseResult | None:
 def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
     """The lemmas of these words that red-flag patterns use."""
     flag_lemmas = lexicon.flag_lemmas
-    found = {lemma for norm in norms if (lemma := lexicon.lemma(norm)) in flag_lemmas}
+    found = {
+        lemma
+        for norm in norms
+        if (lemma := lexicon.lemma(norm) or _typo_lemma(lexicon, norm)) in flag_lemmas
+    }
     return frozenset(found) if found else _NONE
 
 
@@ -468,17 +477,26 @@ def _lemmas(lexicon: Lexicon, tokens: list[Token]) -> tuple[list[str | None], se
     lemmas = [lexicon.lemma(t.norm) for t in tokens]
     typos: set[int] = set()
     for i, token in enumerate(tokens):
-        norm = token.norm
-        if (
-            lemmas[i] is None
-            and len(norm) >= TYPO_MIN_LENGTH
-            and norm.isalpha()
-            and not lexicon.is_function_word(norm)
-        ):
-            from fasewiel_cli.fuzzy import closest
-
-            candidates = {lexicon.lemma(word) for word in closest(norm, lexicon.typo_targets)}
-            if len(candidates) == 1:
-                lemmas[i] = candidates.pop()
-                typos.add(i)
+        if lemmas[i] is None and (lemma := _typo_lemma(lexicon, token.norm)) is not None:
+            lemmas[i] = lemma
+            typos.add(i)
     return lemmas, typos
+
+
+def _typo_lemma(lexicon: Lexicon, norm: str) -> str | None:
+    """The lemma of the one known word an unknown word may be a small typo of, if any.
+
+    Words too short or too long, with digits or steering the reading ("niet", "en") are taken
+    as typed.
+    """
+    if (
+        len(norm) < TYPO_MIN_LENGTH
+        or len(norm) > LONGEST_WORD
+        or not norm.isalpha()
+        or lexicon.is_function_word(norm)
+    ):
+        return None
+    from fasewiel_cli.fuzzy import closest
+
+    candidates = {lexicon.lemma(word) for word in closest(norm, lexicon.typo_targets)}
+    return candidates.pop() if len(candidates) == 1 else None
