@@ -355,14 +355,16 @@ def _fasewiel(*args: str) -> list[str]:
     return [sys.executable, "-m", "fasewiel_cli", *args]
 
 
-def test_progress_and_summary_never_reach_stdout(tmp_path: Path) -> None:
-    """With stderr on a real terminal the progress bar is drawn — on stderr only."""
+@pytest.mark.parametrize("to", ["jsonl", "csv"])
+def test_progress_and_summary_never_reach_stdout(tmp_path: Path, to: str) -> None:
+    """With stderr on a real terminal the progress bar is drawn — on stderr only. (CSV to CSV
+    is shared among worker processes, forked while the bar is shown.)"""
     path = write(tmp_path / "in.csv", "symptoms\n" + "rood en jeuk\n" * 3000)
-    output = tmp_path / "out.jsonl"
+    output = tmp_path / f"out.{to}"
     leader, follower = pty.openpty()
     with output.open("wb") as stdout:
         process = subprocess.Popen(
-            _fasewiel("batch", str(path)),
+            _fasewiel("batch", str(path), "--to", to, "--jobs", "2"),
             stdout=stdout,
             stderr=follower,
             env={**os.environ, "TERM": "xterm"},
@@ -379,9 +381,14 @@ def test_progress_and_summary_never_reach_stdout(tmp_path: Path) -> None:
             terminal += chunk
         os.close(leader)
         assert process.wait(timeout=60) == 0
-    lines = output.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 3000
-    assert all(json.loads(line)["phase"] == "reset" for line in lines)
+    text = output.read_text(encoding="utf-8")
+    if to == "jsonl":
+        rows = [json.loads(line) for line in text.splitlines()]
+    else:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 3000
+    assert all(row["phase"] == "reset" for row in rows)
+    assert b"Assessing" in terminal  # the progress bar
     assert b"fasewiel batch: 3,000 records" in terminal
 
 
@@ -452,7 +459,7 @@ def _mixed_csv(rng: random.Random, rows: int) -> bytes:
 
 
 def _through(
-    loop: Callable[..., Summary], data: bytes, kb: KnowledgeBase, keep: bool
+    loop: Callable[..., Summary], data: bytes, kb: KnowledgeBase, keep: bool, jobs: int = 1
 ) -> tuple[str, list[object]]:
     source = open_source(io.BufferedReader(io.BytesIO(data)), RecordFormat.csv, None, None)  # type: ignore[arg-type]
     assert isinstance(source, CsvSource)
@@ -466,7 +473,10 @@ def _through(
             return Outcome("error", None, (), "kept out", assessor.blank, assessor.blank_cells)
         return outcome
 
-    summary = loop(source, assessor, writer, Summary(), None, refuse_sevens if keep else None)
+    extra = {"jobs": jobs} if jobs > 1 else {}
+    summary = loop(
+        source, assessor, writer, Summary(), None, refuse_sevens if keep else None, **extra
+    )
     counts = [
         summary.records,
         dict(summary.statuses),
@@ -477,16 +487,20 @@ def _through(
     return out.getvalue(), counts
 
 
-@pytest.mark.parametrize(("seed", "keep"), [(1, False), (2, False), (3, True)])
+@pytest.mark.parametrize(
+    ("seed", "keep", "jobs"),
+    [(1, False, 1), (2, False, 1), (3, True, 1), (4, False, 2), (5, False, 3)],
+)
 def test_the_csv_loop_writes_what_the_general_loop_writes(
-    seed: int, keep: bool, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+    seed: int, keep: bool, jobs: int, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small memos, so that forgetting and reading again is part of the run.
     monkeypatch.setattr(batch, "OUTCOMES", 8)
     monkeypatch.setattr(batch, "READINGS", 8)
     monkeypatch.setattr(batch, "JUDGEMENTS", 4)
+    monkeypatch.setattr(batch, "CHUNK", 16)  # (with workers: many chunks, out of turn)
     data = _mixed_csv(random.Random(seed), 400)
-    lean, lean_counts = _through(batch.run_csv, data, kb, keep)
+    lean, lean_counts = _through(batch.run_csv, data, kb, keep, jobs)
     general, general_counts = _through(batch.run, data, kb, keep)
     assert lean == general
     assert lean_counts == general_counts
@@ -518,6 +532,30 @@ def test_long_texts_are_assessed_but_not_remembered(kb: KnowledgeBase) -> None:
     memos = [assessor.readings, assessor.outcomes, assessor.verdict_cells]
     assert [len(memo.items) for memo in memos] == [1, 0, 0]  # only "rood"
     assert list(assessor.treatment_names) == ["peeling"]
+
+
+def test_workers_write_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "CHUNK", 32)
+    source = tmp_path / "in.csv"
+    source.write_bytes(_mixed_csv(random.Random(6), 600))
+    outputs = []
+    for jobs in ("1", "3"):
+        output = tmp_path / f"out-{jobs}.csv"
+        code, _, err = run([str(source), "-o", str(output), "--jobs", jobs])
+        assert code == 1, err  # (the file has broken rows)
+        summary = "".join(err.split()).replace(str(output), "OUT")  # (wrapped at its width)
+        outputs.append((output.read_bytes(), summary))
+    assert outputs[0] == outputs[1]  # the results and the summary
+
+
+def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.csv", CSV)
+    code, out, err = run([str(source), "--jobs", "0"])
+    assert code == 2
+    assert out == ""
+    assert "--jobs" in err
 
 
 def test_columns_with_the_same_name_keep_their_own_values(tmp_path: Path) -> None:

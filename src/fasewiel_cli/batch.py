@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 import shutil
 import tempfile
 from collections import Counter, OrderedDict
@@ -36,6 +37,7 @@ from fasewiel_cli.records import (
     split_treatments,
 )
 from fasewiel_cli.scoring import Assessment, assess
+from fasewiel_cli.workers import in_order
 
 # How many distinct inputs, texts and signatures are remembered. Bounded, so memory stays flat
 # (bench/batch_bench.py: a million rows within 10% of the peak at ten thousand). The judgement
@@ -44,6 +46,9 @@ from fasewiel_cli.scoring import Assessment, assess
 OUTCOMES = 2048
 READINGS = 4096
 JUDGEMENTS = 512
+VERDICT_CELLS = 2048  # (a verdicts cell is a short text)
+# Rows per chunk of a CSV-to-CSV run: the unit of work a worker process takes (``--jobs``).
+CHUNK = 1000
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -116,6 +121,8 @@ class Judgement(NamedTuple):
     head_cells: tuple[str, ...] | None
     flags: list[str]
     flags_cell: str | None
+    # A reading's CSV text (``Reading.line``) is these two around its unrecognised words.
+    around_words: tuple[str, str]
     # How the summary counts a record judged so: status, phase, red flags.
     tally: tuple[str, str | None, tuple[str, ...]]
 
@@ -126,8 +133,9 @@ class Reading(NamedTuple):
 
     judgement: Judgement
     words: list[str]  # the unrecognised words, as typed
-    # The columns from "phase" to "red_flags" as CSV cells, when writing CSV.
-    cells: tuple[str, ...] | None
+    # The columns from "phase" to "red_flags" as they are in a CSV line (quoted where needed,
+    # with delimiters between them), when writing CSV; ``Assessor.cells`` has them as cells.
+    line: str | None
 
 
 class Assessor:
@@ -143,7 +151,9 @@ class Assessor:
         self.kb = kb
         self.lang = lang
         self.columns = output_columns(kb)
-        self.csv = False  # set by a CSV writer: encode cells once per memo entry
+        self.csv = False  # set by a CSV writer (``write_csv``): cells and text are encoded once
+        self.encode: Callable[[Iterable[str]], str] = str  # per memo entry, with this
+        self.delimiter = ","
         self.outcomes: _Memo[tuple[str, tuple[str, ...]], Outcome] = _Memo(OUTCOMES)
         self.readings: _Memo[str, Reading] = _Memo(READINGS)
         self.judgements: _Memo[tuple[tuple[str, ...], tuple[str, ...]], Judgement] = _Memo(
@@ -152,12 +162,23 @@ class Assessor:
         self.verdicts: _Memo[tuple[Any, ...], tuple[list[dict[str, str]], str | None]] = _Memo(
             JUDGEMENTS
         )
-        # The verdicts cell for a judgement and a treatment field as written (None: an error).
-        self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(JUDGEMENTS)
+        # The verdicts cell, as in a CSV line, for a judgement and a treatment field as written
+        # (None: the field names a treatment that does not exist).
+        self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
         self.signal_order = {signal.id: n for n, signal in enumerate(kb.signals)}
         self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
+
+    def write_csv(self, delimiter: str) -> None:
+        """Keep CSV cells and text with what is remembered, for a CSV writer."""
+        self.csv = True
+        self.encode = line_encoder(delimiter)
+        self.delimiter = delimiter
+
+    def encode_cell(self, cell: str) -> str:
+        """One cell as in a CSV line."""
+        return self.encode((cell, ""))[:-1]  # (an empty cell alone would be written '""')
 
     def outcome(self, record: Record) -> Outcome:
         key = (record.symptoms, record.treatments)
@@ -179,7 +200,7 @@ class Assessor:
         judgement = reading.judgement
         verdicts, verdicts_cell = self._verdicts(judgement, planned)
         values = (*judgement.head, reading.words, judgement.flags, verdicts)
-        cells = None if reading.cells is None else (*reading.cells, verdicts_cell or "")
+        cells = None if reading.line is None else (*self.cells(reading), verdicts_cell or "")
         flags = judgement.tally[2]
         return Outcome(judgement.status, judgement.head[0], flags, None, values, cells)
 
@@ -191,8 +212,9 @@ class Assessor:
         return found
 
     def verdicts_cell(self, judgement: Judgement, field: str) -> str | None:
-        """The verdicts cell for a treatment field as written; None when it names a treatment
-        that does not exist (the record is then an error, reported the way ``assess`` does)."""
+        """The verdicts cell for a treatment field as written, as it is in a CSV line; None
+        when it names a treatment that does not exist (the record is then an error, reported
+        the way ``assess`` does). Only for CSV."""
         key = (judgement.verdict_key, field)
         known = self.verdict_cells.items
         if key in known:
@@ -202,7 +224,7 @@ class Assessor:
             planned = tuple(self._treatment(name) for name in split_treatments(field))
         except UnknownNameError:
             return self.verdict_cells.put(key, None, len(field))
-        cell = self._verdicts(judgement, planned)[1] or ""
+        cell = self.encode_cell(self._verdicts(judgement, planned)[1] or "")
         return self.verdict_cells.put(key, cell, len(field))
 
     def _read(self, symptoms: str) -> Reading:
@@ -214,10 +236,18 @@ class Assessor:
         if judgement is None:
             judgement = self.judgements.put(key, self._judge(signals, flags), 0)
         words = [u.text for u in match.unrecognised]
-        cells = None
-        if judgement.head_cells is not None:
-            cells = (*judgement.head_cells, csv_cell(words), judgement.flags_cell or "")
-        return Reading(judgement, words, cells)
+        line = None
+        if self.csv:
+            before, after = judgement.around_words
+            line = f"{before}{self.encode_cell(csv_cell(words)) if words else ''}{after}"
+        return Reading(judgement, words, line)
+
+    @staticmethod
+    def cells(reading: Reading) -> tuple[str, ...]:
+        """The columns from "phase" to "red_flags" as CSV cells (when writing CSV)."""
+        judgement = reading.judgement
+        words = csv_cell(reading.words)
+        return (*(judgement.head_cells or ()), words, judgement.flags_cell or "")
 
     def _judge(self, signals: tuple[str, ...], flag_ids: tuple[str, ...]) -> Judgement:
         kb = self.kb
@@ -233,7 +263,16 @@ class Assessor:
             *assessment.scores.values(),
             list(signals),
         )
-        cells = tuple(map(csv_cell, head)) if self.csv else None
+        cells = flags_cell = None
+        around_words = ("", "")
+        if self.csv:
+            cells = tuple(map(csv_cell, head))
+            flags_cell = csv_cell(list(flag_ids))
+            delimiter = self.delimiter
+            around_words = (
+                self.encode(cells) + delimiter,
+                delimiter + self.encode_cell(flags_cell),
+            )
         blockers = assessment.signals_pointing_to(kb, kb.scoring.intensive.blocked_by)
         return Judgement(
             assessment,
@@ -242,7 +281,8 @@ class Assessor:
             head,
             cells,
             list(flag_ids),
-            csv_cell(list(flag_ids)) if self.csv else None,
+            flags_cell,
+            around_words,
             (status, phase, flag_ids),
         )
 
@@ -288,6 +328,22 @@ def neutralise(value: str) -> str:
     return "'" + value if value and value[0] in _FORMULA_START else value
 
 
+def line_encoder(delimiter: str) -> Callable[[Iterable[str]], str]:
+    """Cells → the text the CSV writer writes for them, without the line end. (One empty cell
+    alone is written ``""``; an empty cell with others is written as nothing.)"""
+    buffer = io.StringIO()
+    # The line end the Writer uses: the csv module quotes a cell holding one of its characters.
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+
+    def encode(cells: Iterable[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()[:-2]
+
+    return encode
+
+
 def csv_cell(value: Any) -> str:
     """One CSV cell: lists joined, verdicts spelled out, user text defused."""
     if value is None:
@@ -323,8 +379,9 @@ class Writer:
         self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
         self.count = 0
+        self.delimiter = delimiter
         if fmt is RecordFormat.csv:
-            assessor.csv = True
+            assessor.write_csv(delimiter)
             # CRLF, as RFC 4180 and Excel have it; it also makes the writer quote a carriage return.
             self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
             self.csv.writerow([neutralise(c) for c in (*self.passthrough, *self.columns)])
@@ -333,15 +390,11 @@ class Writer:
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
         """Write ``record``'s result; ``outcome`` is None for a record that could not be read."""
-        error = error_of(record, outcome)
-        status = "error" if outcome is None else outcome.status
         if self.fmt is RecordFormat.csv:
-            cells = self.blank_cells if outcome is None else outcome.cells or self.blank_cells
-            row = self._passthrough(record)
-            row += cells
-            row += (status, "" if error is None else neutralise(error), record.line)
-            self.csv.writerow(row)
+            self.csv.writerow(self.csv_row(record, outcome))
         else:
+            error = error_of(record, outcome)
+            status = "error" if outcome is None else outcome.status
             values = self.blank if outcome is None else outcome.values
             row_ = {
                 **record.fields,
@@ -354,9 +407,15 @@ class Writer:
                 self.out.write(("\n" if self.count == 0 else ",\n") + text)
         self.count += 1
 
-    def _passthrough(self, record: Record) -> list[Any]:
+    def csv_row(self, record: Record, outcome: Outcome | None) -> list[Any]:
+        """The CSV cells of ``record``'s result."""
         fields = record.fields
-        return [csv_cell(fields.get(c)) for c in self.passthrough]
+        row: list[Any] = [csv_cell(fields.get(c)) for c in self.passthrough]
+        row += self.blank_cells if outcome is None else outcome.cells or self.blank_cells
+        error = error_of(record, outcome)
+        status = "error" if outcome is None else outcome.status
+        row += (status, "" if error is None else neutralise(error), record.line)
+        return row
 
     def close(self) -> None:
         if self.fmt is RecordFormat.json:
@@ -395,6 +454,14 @@ class Summary:
                 self.errors.append(error_of(record, outcome) or "")
             return
         self.count(outcome.status, outcome.phase, outcome.red_flags)
+
+    def merge(self, other: Summary) -> None:
+        """Add what ``other`` counted (the summary of the records after this one's)."""
+        self.records += other.records
+        self.statuses.update(other.statuses)
+        self.phases.update(other.phases)
+        self.red_flags.update(other.red_flags)
+        self.errors += other.errors[: max(0, 10 - len(self.errors))]
 
     def count(
         self, status: str, phase: str | None, red_flags: tuple[str, ...], times: int = 1
@@ -438,30 +505,84 @@ def run_csv(
     summary: Summary,
     progress: Callable[[], None] | None = None,
     keep: Callable[[Record, Outcome], Outcome] | None = None,
+    jobs: int = 1,
 ) -> Summary:
-    """``run`` for CSV in and CSV out, the everyday case of a practice, lean per row: a sound row
-    is written from its own cells and the remembered cells of its text and its treatments, with
-    no record built unless ``--save`` needs one. The output is the same byte for byte
-    (tests/test_batch.py compares them), except that columns with the same name each keep their
-    own value (a record's fields can hold only one)."""
-    header = source.header
-    width = len(header)
-    kept = [n for n, name in enumerate(header) if name not in assessor.columns]
-    whole = len(kept) == width  # (no input column is replaced by a result)
-    symptoms, _, treatment = source.columns
-    formula = _FORMULA_START
-    writerow, write, add = writer.csv.writerow, writer.write, summary.add
-    readings, reading_of = assessor.readings.items, assessor.reading
-    verdicts_cell = assessor.verdicts_cell
-    tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
-    try:
-        for first, row, problem in source.rows():
-            if progress is not None:
-                progress()
+    """``run`` for CSV in and CSV out, the everyday case of a practice: the rows are read here,
+    in chunks, and each chunk becomes the text of its output lines (``CsvLines``), with
+    ``jobs - 1`` worker processes helping (not with ``--save``: its spool is this process's).
+    The output is the same byte for byte as ``run``'s (tests/test_batch.py compares them),
+    except that columns with the same name each keep their own value (a record's fields can
+    hold only one)."""
+    lines = CsvLines(source, assessor, writer, keep)
+    chunks = _chunks(source, progress)
+    with contextlib.closing(in_order(lines, chunks, 1 if keep else jobs)) as results:
+        for text, part in results:
+            writer.out.write(text)
+            summary.merge(part)
+    return summary
+
+
+# One row of a CSV file: its first line, its fields, what is wrong with it (None: nothing) and,
+# when the row is one line, that line as read.
+Row = tuple[int, list[str], str | None, str | None]
+
+
+def _chunks(source: CsvSource, progress: Callable[[], None] | None) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    taken = source.taken
+    for first, fields, problem in source.rows():
+        chunk.append((first, fields, problem, taken[0] if len(taken) == 1 else None))
+        if progress is not None:
+            progress()
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class CsvLines:
+    """A chunk of CSV rows → the text of their output lines, and their summary. Lean per row:
+    a sound row is written from its own line (or cells) and the remembered text of its reading
+    and of its verdicts, with no record built unless a treatment is unknown or ``--save`` needs
+    one. Runs in this process and in forked workers alike (each fills its own memos)."""
+
+    def __init__(
+        self,
+        source: CsvSource,
+        assessor: Assessor,
+        writer: Writer,
+        keep: Callable[[Record, Outcome], Outcome] | None,
+    ) -> None:
+        self.source = source
+        self.assessor = assessor
+        self.writer = writer
+        self.keep = keep
+
+    def __call__(self, chunk: list[Row]) -> tuple[str, Summary]:
+        source, assessor, writer, keep = self.source, self.assessor, self.writer, self.keep
+        header = source.header
+        width = len(header)
+        kept = [n for n, name in enumerate(header) if name not in assessor.columns]
+        # A line is written as read when the CSV writer would write it so: every column is kept,
+        # and no cell holds a quote or a NUL, or starts like a formula.
+        whole = len(kept) == width
+        symptoms, _, treatment = source.columns
+        delimiter = writer.delimiter
+        formula = _FORMULA_START
+        formula_cell = _formula_cell(delimiter)
+        out = io.StringIO()
+        put, encode = out.write, assessor.encode
+        writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
+        readings, reading_of = assessor.readings.items, assessor.reading
+        verdicts_cell = assessor.verdicts_cell
+        summary = Summary()
+        tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
+        for first, row, problem, line in chunk:
             if problem is not None:
                 record = error_record(first, problem)
-                write(record, None)
-                add(record, None)
+                writerow(writer.csv_row(record, None))
+                summary.add(record, None)
                 continue
             text = row[symptoms]
             reading = readings.get(text)
@@ -471,26 +592,46 @@ def run_csv(
                 readings.move_to_end(text)
             field = "" if treatment is None else row[treatment]
             cell = verdicts_cell(reading.judgement, field) if field else ""
-            cells = row if whole and len(row) == width else [row[n] for n in kept]
-            out: list[str | int] = [v if not v or v[0] not in formula else "'" + v for v in cells]
             if cell is None or keep is not None:  # an unknown treatment, or --save
                 record = source.record(first, row)
                 outcome = assessor.assess(record)
                 if keep is not None:
                     outcome = keep(record, outcome)
-                add(record, outcome)
-                out += outcome.cells or writer.blank_cells
-                out += (outcome.status, neutralise(error_of(record, outcome) or ""), first)
-            else:
-                judgement = reading.judgement
-                out += reading.cells or ()
-                out += (cell, judgement.status, "", first)
-                tally[judgement.tally] += 1
-            writerow(out)
-    finally:
+                summary.add(record, outcome)
+                cells = row if whole and len(row) == width else [row[n] for n in kept]
+                out_row: list[str | int] = [neutralise(v) for v in cells]
+                out_row += outcome.cells or writer.blank_cells
+                out_row += (outcome.status, neutralise(error_of(record, outcome) or ""), first)
+                writerow(out_row)
+                continue
+            if line is not None:
+                line = line.rstrip("\r\n")
+            if (
+                not line
+                or not whole
+                or len(row) != width
+                or '"' in line
+                or "\x00" in line
+                or line[0] in formula
+                or formula_cell(line)
+            ):
+                cells = row if whole and len(row) == width else [row[n] for n in kept]
+                line = encode([neutralise(v) for v in cells])
+            judgement = reading.judgement
+            put(
+                f"{line}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
+                f"{judgement.status}{delimiter}{delimiter}{first}\r\n"
+            )
+            tally[judgement.tally] += 1
         for (status, phase, red_flags), times in tally.items():
             summary.count(status, phase, red_flags, times)
-    return summary
+        return out.getvalue(), summary
+
+
+def _formula_cell(delimiter: str) -> Callable[[str], object]:
+    """Finds a cell after the first that starts like a formula, in a line without quotes."""
+    starts = re.escape("".join(sorted(_FORMULA_START)))
+    return re.compile(f"{re.escape(delimiter)}[{starts}]").search
 
 
 # --- one whole batch: files, formats, atomic output ----------------------------------------------
@@ -514,6 +655,7 @@ class Job(NamedTuple):
     to: RecordFormat | None
     delimiter: str | None
     encoding: str | None
+    jobs: int = 1  # processes for CSV to CSV
 
 
 def input_format(job: Job, stream: io.BufferedReader) -> RecordFormat:
@@ -587,7 +729,7 @@ def execute(
         writer = Writer(out, fmt_out, passthrough, assessor, out_delimiter or ",")
         tick = None if progress is None else _every(256, lambda: progress(source.bytes_read))
         if isinstance(source, CsvSource) and fmt_out is RecordFormat.csv:
-            run_csv(source, assessor, writer, summary, tick, keep)
+            run_csv(source, assessor, writer, summary, tick, keep, job.jobs)
         else:
             run(source, assessor, writer, summary, tick, keep)
     return summary

@@ -11,6 +11,7 @@ import functools
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -517,6 +518,17 @@ def batch(
             "without a client become errors).",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="<n>",
+            help="Worker processes for CSV to CSV (default: one per CPU, at most 4; 1: none).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     lang: LangOption = None,
     data: DataOption = None,
@@ -543,7 +555,9 @@ def batch(
     separator = (
         None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
     )
-    job = Job(source, output, from_, to, separator, encoding)
+    from fasewiel_cli.workers import default_jobs
+
+    job = Job(source, output, from_, to, separator, encoding, jobs or default_jobs())
     assessor = Assessor(load(data), resolve_lang(lang))
     spool = None
     if save:
@@ -610,11 +624,26 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
     total = None if job.source == "-" else Path(job.source).stat().st_size
     # Rich would otherwise capture what is written to stdout and print it on its own console.
     stderr = Console(stderr=True)
+    # Refreshed from here, not from a thread of Rich's: worker processes are forked only while
+    # this process runs no other thread (see workers.py).
     with Progress(
-        console=stderr, transient=True, redirect_stdout=False, redirect_stderr=False
+        console=stderr,
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+        auto_refresh=False,
     ) as bar:
         task = bar.add_task("Assessing", total=total)
-        yield lambda done: bar.update(task, completed=done)
+        shown = 0.0
+
+        def update(done: int) -> None:
+            nonlocal shown
+            bar.update(task, completed=done)
+            if time.monotonic() - shown >= 0.1:
+                bar.refresh()
+                shown = time.monotonic()
+
+        yield update
 
 
 def report(summary: Any, output: Path | None) -> None:

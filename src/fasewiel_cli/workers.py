@@ -1,0 +1,146 @@
+"""Work shared among worker processes, the results kept in order.
+
+``in_order(work, chunks, jobs)`` is ``map(work, chunks)`` with the work done by ``jobs`` worker
+processes forked from this one, which hands out the chunks and puts the results back in order.
+A worker inherits everything already loaded (the knowledge base, the memos so far), so it
+starts in a millisecond. Where fork is not available (Windows), or other threads run (forking
+them is unsafe), or ``jobs`` is 1, this process does the work itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Chunks handed out and not yet written back, per worker: enough that a worker never waits.
+AHEAD = 2
+
+
+def default_jobs() -> int:
+    """The workers a run uses by default: one per CPU this process may use, at most four."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # (not on every platform)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed: a bug, reported with the worker's traceback."""
+
+
+def in_order(work: Callable[[T], R], chunks: Iterable[T], jobs: int) -> Generator[R, None, None]:
+    """``work(chunk)`` for each chunk, in order, done by ``jobs`` workers."""
+    if jobs <= 1 or not can_fork():
+        yield from map(work, chunks)
+        return
+    context = multiprocessing.get_context("fork")
+    tasks: Any = context.Queue()
+    results: Any = context.Queue()
+    workers = [
+        context.Process(target=_serve, args=(work, tasks, results, os.getpid()), daemon=True)
+        for _ in range(jobs)
+    ]
+    arrived: dict[int, R] = {}  # results that came before their turn
+    sent = written = 0
+    window = AHEAD * jobs  # chunks sent and not yet written back: memory stays flat
+    try:
+        with _ctrl_c_after():
+            for process in workers:
+                process.start()
+        for chunk in chunks:
+            with _ctrl_c_after():
+                tasks.put((sent, chunk))
+            sent += 1
+            _collect(results, arrived, workers, wait=False)
+            while written in arrived or sent - written >= window:
+                if written not in arrived:
+                    _collect(results, arrived, workers, wait=True)
+                    continue
+                yield arrived.pop(written)
+                written += 1
+        while written < sent:
+            if written not in arrived:
+                _collect(results, arrived, workers, wait=True)
+                continue
+            yield arrived.pop(written)
+            written += 1
+        with _ctrl_c_after():
+            for _ in workers:
+                tasks.put(None)  # each worker stops at one of these
+            # The queue's thread that hands chunks over ends here: a next run may fork.
+            tasks.close()
+            tasks.join_thread()
+        for process in workers:
+            process.join()
+    except BaseException:  # (Ctrl-C, a failure, or the caller stopped early)
+        for process in workers:
+            if process.pid is not None:
+                process.kill()  # no worker goes on with chunks nobody waits for
+                process.join()
+        tasks.cancel_join_thread()  # (nor does this process wait to hand them over)
+        raise
+
+
+@contextlib.contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Ctrl-C waits for the end of the block: inside a queue's or fork's own code it could
+    leave a lock taken, or a worker started and not yet known to be."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _collect(results: Any, arrived: dict[int, Any], workers: list[Any], wait: bool) -> None:
+    """Move the results that are ready into ``arrived``; if ``wait``, wait for one first."""
+    while True:
+        try:
+            with _ctrl_c_after():
+                index, ok, value = results.get(timeout=0.1) if wait else results.get_nowait()
+        except queue.Empty:
+            if not wait:
+                return
+            if not all(process.is_alive() for process in workers):
+                raise WorkerError("a worker process stopped unexpectedly") from None
+            continue
+        if not ok:
+            raise WorkerError(f"a worker process failed:\n{value}")
+        arrived[index] = value
+        wait = False
+
+
+def _serve(work: Callable[[Any], Any], tasks: Any, results: Any, parent: int) -> None:
+    """A worker: does the chunks it takes from ``tasks`` until it takes None, or this process's
+    parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked while forking)
+    while True:
+        try:
+            task = tasks.get(timeout=1)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
+        if task is None:
+            return
+        index, chunk = task
+        try:
+            results.put((index, True, work(chunk)))
+        except Exception:  # sent back whole: the main process reports it
+            results.put((index, False, traceback.format_exc()))
