@@ -30,6 +30,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from fasewiel_cli.workers import default_jobs
+
 # What a practice writes in the symptoms column, roughly from more to less common.
 COMPLAINTS = [
     "rood",
@@ -194,18 +196,24 @@ def main() -> int:
         size = intake.stat().st_size / 1e6
         print(f"{args.rows:,} rows, {distinct:,} distinct symptom texts ({size:.1f} MB)")
         ours = [fasewiel(), "batch", str(intake), "-o", str(work / "ours.csv"), "--quiet"]
+        alone = [*ours, "--jobs", "1"]  # (for comparison: no worker processes)
         floor = [sys.executable, "-c", FLOOR, str(intake), str(work / "floor.csv")]
         timed(ours)  # warm-up: knowledge-base cache, bytecode, OS file cache
         timed(floor)
-        ours_times, floor_times = [], []
+        ours_times, alone_times, floor_times = [], [], []
         for _ in range(args.runs):
             ours_times.append(timed(ours))
             floor_times.append(timed(floor))
+            alone_times.append(timed(alone))
         base, mine = statistics.median(floor_times), statistics.median(ours_times)
+        single = statistics.median(alone_times)
         ratio = mine / base
         print(f"I/O floor (csv read + write, 12 extra columns): median {base:.2f} s")
-        print(f"fasewiel batch CSV -> CSV:                       median {mine:.2f} s")
-        print(f"speed ratio {ratio:.2f} (target <= 3.0: {verdict(ratio <= 3.0)})")
+        workers = f"{default_jobs()} workers"
+        print(f"fasewiel batch CSV -> CSV ({workers}):          median {mine:.2f} s")
+        print(f"fasewiel batch CSV -> CSV, --jobs 1 (no workers): median {single:.2f} s")
+        print(f"speed ratio {ratio:.2f} (target <= 3.0: {verdict(ratio <= 3.0)}); ", end="")
+        print(f"without workers {single / base:.2f}")
 
         peaks = {}
         for rows in (args.small, args.big):
