@@ -558,6 +558,41 @@ def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
     assert "--jobs" in err
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'symptoms\n""\nrood\n',  # one column: the record of one empty cell
+        "symptoms,phase\n,x\nrood,y\n",  # a column named like a result, empty symptoms
+        'symptoms;note\n"rood";\n;"a ""b"""\n',  # quotes: written anew, not as read
+    ],
+)
+def test_lines_written_anew_match_the_general_loop(text: str, kb: KnowledgeBase) -> None:
+    data = text.encode()
+    assert _through(batch.run_csv, data, kb, False) == _through(batch.run, data, kb, False)
+
+
+def test_a_chunk_ends_at_its_text_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "CHUNK_TEXT", 100)
+    data = "symptoms\n" + ("rood en jeuk, " * 5 + "\n") * 2 + "dof\n" * 30
+    stream = io.BufferedReader(io.BytesIO(data.encode()))  # type: ignore[arg-type]
+    source = open_source(stream, RecordFormat.csv, None, None)
+    assert isinstance(source, CsvSource)
+    sizes = [len(chunk) for chunk in batch._chunks(source, None)]
+    assert sizes == [2, 25, 5]  # (two long rows, then 100 characters of 'dof\n' at most)
+
+
+def test_what_was_remembered_before_writing_csv_is_not_written(kb: KnowledgeBase) -> None:
+    assessor = Assessor(kb, "nl")
+    assessor.reading("rood")  # remembered without its CSV text
+    out = io.StringIO()
+    writer = Writer(out, RecordFormat.csv, ["symptoms"], assessor, ";")
+    stream = io.BufferedReader(io.BytesIO(b"symptoms\nrood\n"))  # type: ignore[arg-type]
+    source = open_source(stream, RecordFormat.csv, None, None)
+    assert isinstance(source, CsvSource)
+    batch.run_csv(source, assessor, writer, Summary())
+    assert out.getvalue().splitlines()[1].startswith("rood;reset;activate;")
+
+
 def test_columns_with_the_same_name_keep_their_own_values(tmp_path: Path) -> None:
     source = write(tmp_path / "in.csv", "naam;symptomen;naam\nAnn;rood;Bakker\n")
     code, _, err = run([str(source), "-o", str(tmp_path / "out.csv")])

@@ -100,7 +100,7 @@ from fasewiel_cli.workers import in_order
 
 def slow(n):
     time.sleep(0.05)
-    return n
+    return "x" * 200_000  # (more than a pipe holds: the results pile up once nobody reads)
 
 results = in_order(slow, range(100_000), 2)
 next(results)

@@ -47,8 +47,10 @@ OUTCOMES = 2048
 READINGS = 4096
 JUDGEMENTS = 512
 VERDICT_CELLS = 2048  # (a verdicts cell is a short text)
-# Rows per chunk of a CSV-to-CSV run: the unit of work a worker process takes (``--jobs``).
+# Rows per chunk of a CSV-to-CSV run, the unit of work a worker process takes (``--jobs``), and
+# the most text a chunk holds (characters): long rows make short chunks, so memory stays flat.
 CHUNK = 1000
+CHUNK_TEXT = 1 << 20
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -175,6 +177,9 @@ class Assessor:
         self.csv = True
         self.encode = line_encoder(delimiter)
         self.delimiter = delimiter
+        for memo in (self.outcomes, self.readings, self.judgements, self.verdicts):
+            memo.items.clear()  # (remembered without the CSV text, or for another delimiter)
+        self.verdict_cells.items.clear()
 
     def encode_cell(self, cell: str) -> str:
         """One cell as in a CSV line."""
@@ -529,14 +534,18 @@ Row = tuple[int, list[str], str | None, str | None]
 
 def _chunks(source: CsvSource, progress: Callable[[], None] | None) -> Iterator[list[Row]]:
     chunk: list[Row] = []
+    size = 0
     taken = source.taken
     for first, fields, problem in source.rows():
-        chunk.append((first, fields, problem, taken[0] if len(taken) == 1 else None))
+        line = taken[0] if len(taken) == 1 else None
+        chunk.append((first, fields, problem, line))
+        size += len(line) if line is not None else sum(map(len, taken))
         if progress is not None:
             progress()
-        if len(chunk) == CHUNK:
+        if len(chunk) == CHUNK or size >= CHUNK_TEXT:
             yield chunk
             chunk = []
+            size = 0
     if chunk:
         yield chunk
 
@@ -616,7 +625,7 @@ class CsvLines:
                 or formula_cell(line)
             ):
                 cells = row if whole and len(row) == width else [row[n] for n in kept]
-                line = encode([neutralise(v) for v in cells])
+                line = encode([*map(neutralise, cells), ""])[:-1]  # (see encode_cell)
             judgement = reading.judgement
             put(
                 f"{line}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"

@@ -3,8 +3,8 @@
 ``in_order(work, chunks, jobs)`` is ``map(work, chunks)`` with the work done by ``jobs`` worker
 processes forked from this one, which hands out the chunks and puts the results back in order.
 A worker inherits everything already loaded (the knowledge base, the memos so far), so it
-starts in a millisecond. Where fork is not available (Windows), or other threads run (forking
-them is unsafe), or ``jobs`` is 1, this process does the work itself.
+starts in a millisecond. Where forking is not safe (not Linux, or other threads run), or
+``jobs`` is 1, this process does the work itself.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, TypeVar
@@ -36,7 +38,9 @@ def default_jobs() -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Linux only: elsewhere, forking is unsafe with some system libraries (macOS) or does not
+    exist (Windows)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class WorkerError(RuntimeError):
@@ -88,11 +92,12 @@ def in_order(work: Callable[[T], R], chunks: Iterable[T], jobs: int) -> Generato
         for process in workers:
             process.join()
     except BaseException:  # (Ctrl-C, a failure, or the caller stopped early)
-        for process in workers:
-            if process.pid is not None:
-                process.kill()  # no worker goes on with chunks nobody waits for
-                process.join()
-        tasks.cancel_join_thread()  # (nor does this process wait to hand them over)
+        with _ctrl_c_after():  # (a second Ctrl-C does not stop this)
+            for process in workers:
+                if process.pid is not None:
+                    process.kill()  # no worker goes on with chunks nobody waits for
+                    process.join()
+            tasks.cancel_join_thread()  # (nor does this process wait to hand them over)
         raise
 
 
@@ -126,21 +131,21 @@ def _collect(results: Any, arrived: dict[int, Any], workers: list[Any], wait: bo
 
 
 def _serve(work: Callable[[Any], Any], tasks: Any, results: Any, parent: int) -> None:
-    """A worker: does the chunks it takes from ``tasks`` until it takes None, or this process's
-    parent is gone."""
+    """A worker: does the chunks it takes from ``tasks`` until it takes None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked while forking)
-    while True:
-        try:
-            task = tasks.get(timeout=1)
-        except queue.Empty:
-            if os.getppid() != parent:
-                return
-            continue
-        if task is None:
-            return
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    while (task := tasks.get()) is not None:
         index, chunk = task
         try:
             results.put((index, True, work(chunk)))
         except Exception:  # sent back whole: the main process reports it
             results.put((index, False, traceback.format_exc()))
+
+
+def _end_with(parent: int) -> None:
+    """Ends this worker once its parent is gone (killed: it cleaned nothing up), wherever the
+    worker is waiting: for a chunk the parent never finished sending, or to send a result."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
