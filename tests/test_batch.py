@@ -458,11 +458,17 @@ def _mixed_csv(rng: random.Random, rows: int) -> bytes:
     return b"\n".join(lines) + b'\nK9;"never closed;;;\n'
 
 
+def _csv_source(data: bytes) -> CsvSource:
+    stream = io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
+    source = open_source(stream, RecordFormat.csv, None, None)
+    assert isinstance(source, CsvSource)
+    return source
+
+
 def _through(
     loop: Callable[..., Summary], data: bytes, kb: KnowledgeBase, keep: bool, jobs: int = 1
 ) -> tuple[str, list[object]]:
-    source = open_source(io.BufferedReader(io.BytesIO(data)), RecordFormat.csv, None, None)  # type: ignore[arg-type]
-    assert isinstance(source, CsvSource)
+    source = _csv_source(data)
     assessor = Assessor(kb, "nl")
     out = io.StringIO()
     writer = Writer(out, RecordFormat.csv, list(source.header), assessor, source.delimiter)
@@ -574,10 +580,7 @@ def test_lines_written_anew_match_the_general_loop(text: str, kb: KnowledgeBase)
 def test_a_chunk_ends_at_its_text_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "CHUNK_TEXT", 100)
     data = "symptoms\n" + ("rood en jeuk, " * 5 + "\n") * 2 + "dof\n" * 30
-    stream = io.BufferedReader(io.BytesIO(data.encode()))  # type: ignore[arg-type]
-    source = open_source(stream, RecordFormat.csv, None, None)
-    assert isinstance(source, CsvSource)
-    sizes = [len(chunk) for chunk in batch._chunks(source, None)]
+    sizes = [len(chunk) for chunk in batch._chunks(_csv_source(data.encode()), None)]
     assert sizes == [2, 25, 5]  # (two long rows, then 100 characters of 'dof\n' at most)
 
 
@@ -586,10 +589,7 @@ def test_what_was_remembered_before_writing_csv_is_not_written(kb: KnowledgeBase
     assessor.reading("rood")  # remembered without its CSV text
     out = io.StringIO()
     writer = Writer(out, RecordFormat.csv, ["symptoms"], assessor, ";")
-    stream = io.BufferedReader(io.BytesIO(b"symptoms\nrood\n"))  # type: ignore[arg-type]
-    source = open_source(stream, RecordFormat.csv, None, None)
-    assert isinstance(source, CsvSource)
-    batch.run_csv(source, assessor, writer, Summary())
+    batch.run_csv(_csv_source(b"symptoms\nrood\n"), assessor, writer, Summary())
     assert out.getvalue().splitlines()[1].startswith("rood;reset;activate;")
 
 

@@ -177,13 +177,16 @@ class Assessor:
         self.csv = True
         self.encode = line_encoder(delimiter)
         self.delimiter = delimiter
-        for memo in (self.outcomes, self.readings, self.judgements, self.verdicts):
+        memos = (self.outcomes, self.readings, self.judgements, self.verdicts, self.verdict_cells)
+        for memo in memos:
             memo.items.clear()  # (remembered without the CSV text, or for another delimiter)
-        self.verdict_cells.items.clear()
+
+    def encode_cells(self, cells: Iterable[str]) -> str:
+        """Cells as in a CSV line that goes on after them."""
+        return self.encode([*cells, ""])[:-1]  # (an empty cell alone would be written '""')
 
     def encode_cell(self, cell: str) -> str:
-        """One cell as in a CSV line."""
-        return self.encode((cell, ""))[:-1]  # (an empty cell alone would be written '""')
+        return self.encode_cells((cell,))
 
     def outcome(self, record: Record) -> Outcome:
         key = (record.symptoms, record.treatments)
@@ -513,8 +516,9 @@ def run_csv(
     jobs: int = 1,
 ) -> Summary:
     """``run`` for CSV in and CSV out, the everyday case of a practice: the rows are read here,
-    in chunks, and each chunk becomes the text of its output lines (``CsvLines``), with
-    ``jobs - 1`` worker processes helping (not with ``--save``: its spool is this process's).
+    in chunks, and each chunk becomes the text of its output lines (``CsvLines``), in ``jobs``
+    worker processes when there are more than one (not with ``--save``: its spool is this
+    process's).
     The output is the same byte for byte as ``run``'s (tests/test_batch.py compares them),
     except that columns with the same name each keep their own value (a record's fields can
     hold only one)."""
@@ -537,9 +541,8 @@ def _chunks(source: CsvSource, progress: Callable[[], None] | None) -> Iterator[
     size = 0
     taken = source.taken
     for first, fields, problem in source.rows():
-        line = taken[0] if len(taken) == 1 else None
-        chunk.append((first, fields, problem, line))
-        size += len(line) if line is not None else sum(map(len, taken))
+        chunk.append((first, fields, problem, taken[0] if len(taken) == 1 else None))
+        size += sum(map(len, taken))
         if progress is not None:
             progress()
         if len(chunk) == CHUNK or size >= CHUNK_TEXT:
@@ -567,21 +570,30 @@ class CsvLines:
         self.assessor = assessor
         self.writer = writer
         self.keep = keep
+        header = source.header
+        self.width = len(header)
+        self.kept = [n for n, name in enumerate(header) if name not in assessor.columns]
+        # A line is written as read when the CSV writer would write it so: every column is kept,
+        # and no cell holds a quote or a NUL, or starts like a formula.
+        self.whole = len(self.kept) == self.width
+        starts = re.escape("".join(sorted(_FORMULA_START)))
+        self.formula_cell = re.compile(f"{re.escape(writer.delimiter)}[{starts}]").search
+
+    def own_cells(self, row: list[str]) -> list[str]:
+        """The row's cells that are written back: all but those replaced by results, and no
+        extra blank field."""
+        if self.whole and len(row) == self.width:
+            return row
+        return [row[n] for n in self.kept]
 
     def __call__(self, chunk: list[Row]) -> tuple[str, Summary]:
         source, assessor, writer, keep = self.source, self.assessor, self.writer, self.keep
-        header = source.header
-        width = len(header)
-        kept = [n for n, name in enumerate(header) if name not in assessor.columns]
-        # A line is written as read when the CSV writer would write it so: every column is kept,
-        # and no cell holds a quote or a NUL, or starts like a formula.
-        whole = len(kept) == width
+        whole, width, formula_cell = self.whole, self.width, self.formula_cell
         symptoms, _, treatment = source.columns
         delimiter = writer.delimiter
         formula = _FORMULA_START
-        formula_cell = _formula_cell(delimiter)
         out = io.StringIO()
-        put, encode = out.write, assessor.encode
+        put = out.write
         writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
         readings, reading_of = assessor.readings.items, assessor.reading
         verdicts_cell = assessor.verdicts_cell
@@ -607,8 +619,7 @@ class CsvLines:
                 if keep is not None:
                     outcome = keep(record, outcome)
                 summary.add(record, outcome)
-                cells = row if whole and len(row) == width else [row[n] for n in kept]
-                out_row: list[str | int] = [neutralise(v) for v in cells]
+                out_row: list[str | int] = [neutralise(v) for v in self.own_cells(row)]
                 out_row += outcome.cells or writer.blank_cells
                 out_row += (outcome.status, neutralise(error_of(record, outcome) or ""), first)
                 writerow(out_row)
@@ -624,8 +635,7 @@ class CsvLines:
                 or line[0] in formula
                 or formula_cell(line)
             ):
-                cells = row if whole and len(row) == width else [row[n] for n in kept]
-                line = encode([*map(neutralise, cells), ""])[:-1]  # (see encode_cell)
+                line = assessor.encode_cells(map(neutralise, self.own_cells(row)))
             judgement = reading.judgement
             put(
                 f"{line}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
@@ -635,12 +645,6 @@ class CsvLines:
         for (status, phase, red_flags), times in tally.items():
             summary.count(status, phase, red_flags, times)
         return out.getvalue(), summary
-
-
-def _formula_cell(delimiter: str) -> Callable[[str], object]:
-    """Finds a cell after the first that starts like a formula, in a line without quotes."""
-    starts = re.escape("".join(sorted(_FORMULA_START)))
-    return re.compile(f"{re.escape(delimiter)}[{starts}]").search
 
 
 # --- one whole batch: files, formats, atomic output ----------------------------------------------
@@ -664,7 +668,7 @@ class Job(NamedTuple):
     to: RecordFormat | None
     delimiter: str | None
     encoding: str | None
-    jobs: int = 1  # processes for CSV to CSV
+    jobs: int = 1  # worker processes for CSV to CSV
 
 
 def input_format(job: Job, stream: io.BufferedReader) -> RecordFormat:

@@ -551,12 +551,11 @@ def batch(
       fasewiel batch visits.csv -o results.csv --save
     """
     from fasewiel_cli.batch import Assessor, Job, Spool, execute
+    from fasewiel_cli.workers import default_jobs
 
     separator = (
         None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
     )
-    from fasewiel_cli.workers import default_jobs
-
     job = Job(source, output, from_, to, separator, encoding, jobs or default_jobs())
     assessor = Assessor(load(data), resolve_lang(lang))
     spool = None
@@ -639,9 +638,9 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
         def update(done: int) -> None:
             nonlocal shown
             bar.update(task, completed=done)
-            if time.monotonic() - shown >= 0.1:
+            if (now := time.monotonic()) - shown >= 0.1:
                 bar.refresh()
-                shown = time.monotonic()
+                shown = now
 
         yield update
 

@@ -62,6 +62,12 @@ def in_order(work: Callable[[T], R], chunks: Iterable[T], jobs: int) -> Generato
     arrived: dict[int, R] = {}  # results that came before their turn
     sent = written = 0
     window = AHEAD * jobs  # chunks sent and not yet written back: memory stays flat
+
+    def in_turn() -> R:
+        while written not in arrived:
+            _collect(results, arrived, workers, wait=True)
+        return arrived.pop(written)
+
     try:
         with _ctrl_c_after():
             for process in workers:
@@ -72,16 +78,10 @@ def in_order(work: Callable[[T], R], chunks: Iterable[T], jobs: int) -> Generato
             sent += 1
             _collect(results, arrived, workers, wait=False)
             while written in arrived or sent - written >= window:
-                if written not in arrived:
-                    _collect(results, arrived, workers, wait=True)
-                    continue
-                yield arrived.pop(written)
+                yield in_turn()
                 written += 1
         while written < sent:
-            if written not in arrived:
-                _collect(results, arrived, workers, wait=True)
-                continue
-            yield arrived.pop(written)
+            yield in_turn()
             written += 1
         with _ctrl_c_after():
             for _ in workers:
