@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from fasewiel_cli import batch
+from fasewiel_cli import batch, records
 from fasewiel_cli.batch import Assessor, Outcome, Summary, Writer
 from fasewiel_cli.cli import app
 from fasewiel_cli.formats import RecordFormat
@@ -504,7 +504,7 @@ def test_the_csv_loop_writes_what_the_general_loop_writes(
     monkeypatch.setattr(batch, "OUTCOMES", 8)
     monkeypatch.setattr(batch, "READINGS", 8)
     monkeypatch.setattr(batch, "JUDGEMENTS", 4)
-    monkeypatch.setattr(batch, "CHUNK", 16)  # (with workers: many chunks, out of turn)
+    monkeypatch.setattr(records, "BLOCK_CHARS", 400)  # (with workers: many blocks, out of turn)
     data = _mixed_csv(random.Random(seed), 400)
     lean, lean_counts = _through(batch.run_csv, data, kb, keep, jobs)
     general, general_counts = _through(batch.run, data, kb, keep)
@@ -543,7 +543,7 @@ def test_long_texts_are_assessed_but_not_remembered(kb: KnowledgeBase) -> None:
 def test_workers_write_what_one_process_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "CHUNK", 32)
+    monkeypatch.setattr(records, "BLOCK_CHARS", 800)
     source = tmp_path / "in.csv"
     source.write_bytes(_mixed_csv(random.Random(6), 600))
     outputs = []
@@ -577,11 +577,22 @@ def test_lines_written_anew_match_the_general_loop(text: str, kb: KnowledgeBase)
     assert _through(batch.run_csv, data, kb, False) == _through(batch.run, data, kb, False)
 
 
-def test_a_chunk_ends_at_its_text_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "CHUNK_TEXT", 100)
-    data = "symptoms\n" + ("rood en jeuk, " * 5 + "\n") * 2 + "dof\n" * 30
-    sizes = [len(chunk) for chunk in batch._chunks(_csv_source(data.encode()), None)]
-    assert sizes == [2, 25, 5]  # (two long rows, then 100 characters of 'dof\n' at most)
+def test_a_block_ends_at_its_text_size_with_a_whole_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(records, "BLOCK_CHARS", 100)
+    long_row = "rood en jeuk, " * 10 + "\n"
+    quoted = '"rood\n' + "jeuk\n" * 30 + '"\n'  # one record of 32 lines
+    data = "symptoms\n" + long_row * 2 + "dof\n" * 30 + quoted + "dof\n"
+    blocks = list(_csv_source(data.encode()).blocks())
+    assert [(first, len(lines)) for first, lines in blocks] == [
+        (2, 1),  # a long line is a block of its own
+        (3, 1),
+        (4, 26),  # just over 100 characters of 'dof\n'
+        (30, 4),  # the rest, without the first lines of the quoted record that follows
+        (34, 33),  # the quoted record whole, and the last line
+    ]
+    assert "".join(line for _, lines in blocks for line in lines) == data[len("symptoms\n") :]
 
 
 def test_what_was_remembered_before_writing_csv_is_not_written(kb: KnowledgeBase) -> None:

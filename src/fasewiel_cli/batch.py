@@ -47,10 +47,6 @@ OUTCOMES = 2048
 READINGS = 4096
 JUDGEMENTS = 512
 VERDICT_CELLS = 2048  # (a verdicts cell is a short text)
-# Rows per chunk of a CSV-to-CSV run, the unit of work a worker process takes (``--jobs``), and
-# the most text a chunk holds (characters): long rows make short chunks, so memory stays flat.
-CHUNK = 1000
-CHUNK_TEXT = 1 << 20
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -515,46 +511,34 @@ def run_csv(
     keep: Callable[[Record, Outcome], Outcome] | None = None,
     jobs: int = 1,
 ) -> Summary:
-    """``run`` for CSV in and CSV out, the everyday case of a practice: the rows are read here,
-    in chunks, and each chunk becomes the text of its output lines (``CsvLines``), in ``jobs``
-    worker processes when there are more than one (not with ``--save``: its spool is this
-    process's).
+    """``run`` for CSV in and CSV out, the everyday case of a practice: this process reads the
+    input in blocks of whole records (``CsvSource.blocks``) and writes; each block becomes the
+    text of its output lines (``CsvLines``), in ``jobs`` worker processes when there are more
+    than one (not with ``--save``: its spool is this process's). ``progress`` is called after
+    each block.
     The output is the same byte for byte as ``run``'s (tests/test_batch.py compares them),
     except that columns with the same name each keep their own value (a record's fields can
     hold only one)."""
     lines = CsvLines(source, assessor, writer, keep)
-    chunks = _chunks(source, progress)
-    with contextlib.closing(in_order(lines, chunks, 1 if keep else jobs)) as results:
+    blocks = _blocks(source, progress)
+    with contextlib.closing(in_order(lines, blocks, 1 if keep else jobs)) as results:
         for text, part in results:
             writer.out.write(text)
             summary.merge(part)
     return summary
 
 
-# One row of a CSV file: its first line, its fields, what is wrong with it (None: nothing) and,
-# when the row is one line, that line as read.
-Row = tuple[int, list[str], str | None, str | None]
-
-
-def _chunks(source: CsvSource, progress: Callable[[], None] | None) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    size = 0
-    taken = source.taken
-    for first, fields, problem in source.rows():
-        chunk.append((first, fields, problem, taken[0] if len(taken) == 1 else None))
-        size += sum(map(len, taken))
+def _blocks(
+    source: CsvSource, progress: Callable[[], None] | None
+) -> Iterator[tuple[int, list[str]]]:
+    for block in source.blocks():
+        yield block
         if progress is not None:
             progress()
-        if len(chunk) == CHUNK or size >= CHUNK_TEXT:
-            yield chunk
-            chunk = []
-            size = 0
-    if chunk:
-        yield chunk
 
 
 class CsvLines:
-    """A chunk of CSV rows → the text of their output lines, and their summary. Lean per row:
+    """A block of CSV lines → the text of their output lines, and their summary. Lean per row:
     a sound row is written from its own line (or cells) and the remembered text of its reading
     and of its verdicts, with no record built unless a treatment is unknown or ``--save`` needs
     one. Runs in this process and in forked workers alike (each fills its own memos)."""
@@ -586,7 +570,7 @@ class CsvLines:
             return row
         return [row[n] for n in self.kept]
 
-    def __call__(self, chunk: list[Row]) -> tuple[str, Summary]:
+    def __call__(self, block: tuple[int, list[str]]) -> tuple[str, Summary]:
         source, assessor, writer, keep = self.source, self.assessor, self.writer, self.keep
         whole, width, formula_cell = self.whole, self.width, self.formula_cell
         symptoms, _, treatment = source.columns
@@ -599,7 +583,7 @@ class CsvLines:
         verdicts_cell = assessor.verdicts_cell
         summary = Summary()
         tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
-        for first, row, problem, line in chunk:
+        for first, row, problem, line in source.rows_of(*block):
             if problem is not None:
                 record = error_record(first, problem)
                 writerow(writer.csv_row(record, None))
@@ -740,10 +724,11 @@ def execute(
                 atomic_text(job.output, bom=bom and fmt_out is RecordFormat.csv)
             )
         writer = Writer(out, fmt_out, passthrough, assessor, out_delimiter or ",")
-        tick = None if progress is None else _every(256, lambda: progress(source.bytes_read))
+        update = None if progress is None else lambda: progress(source.bytes_read)
         if isinstance(source, CsvSource) and fmt_out is RecordFormat.csv:
-            run_csv(source, assessor, writer, summary, tick, keep, job.jobs)
+            run_csv(source, assessor, writer, summary, update, keep, job.jobs)
         else:
+            tick = None if update is None else _every(256, update)
             run(source, assessor, writer, summary, tick, keep)
     return summary
 

@@ -2,7 +2,8 @@
 
 Reading keeps track of where each record starts (the CSV header is line 1), so every problem is
 reported at its line; a malformed record becomes a ``Record`` with an ``error`` and the records
-after it are still read. Memory stays flat: nothing is read ahead beyond one record (bounded).
+after it are still read. Memory stays flat: CSV is read a block of lines at a time (about
+``BLOCK_CHARS``, or one record when it is longer), the other formats one record at a time.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -90,13 +92,23 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
+# One row of a CSV file: its first line, its fields, what is wrong with it (None: nothing) and,
+# when the row is one line, that line as read.
+Row = tuple[int, list[str], str | None, str | None]
+
+# The lines after the header are read in blocks of about this many characters (a block ends
+# with a whole record, so it is longer when a record is).
+BLOCK_CHARS = 1 << 17
+
+
 class CsvSource:
     """Records from a CSV file: header first, then one record per row.
 
-    The lines go to ``csv.reader`` through a small feed that keeps the current record's lines,
-    so that after an unclosed quote the lines behind it can be read again. A quoted field is
-    limited to ``MAX_RECORD_CHARS`` (csv's own field limit): an opening quote that is never
-    closed can not make the reader swallow the rest of a large file.
+    The lines are read in blocks that end with a whole record (``blocks``); the records of a
+    block are read on their own (``rows_of``, in a worker process as well), so that after an
+    unclosed quote the lines behind it can be read again. A quoted field is limited to
+    ``MAX_RECORD_CHARS`` (csv's own field limit): an opening quote that is never closed can not
+    make the reader swallow the rest of a large file.
     """
 
     def __init__(
@@ -109,9 +121,7 @@ class CsvSource:
         self.header: list[str] = []
         self.roles: dict[str, str] = {}
         self.columns: tuple[int, int | None, int | None] = (0, None, None)
-        self.pending: list[str] = []  # lines to read again, last first
-        self.taken: list[str] = []  # the lines of the record being read
-        self.line = 0  # the number of the last line read before the current reader started
+        self.line = 0  # the number of the header line
         csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
 
     @property
@@ -121,19 +131,6 @@ class CsvSource:
     def close(self) -> None:
         """Stop decoding; the byte stream stays open (it belongs to the caller)."""
         self.text.detach()
-
-    def _feed(self) -> Iterator[str]:
-        pending, taken, text = self.pending, self.taken, iter(self.text)
-        while True:
-            if pending:
-                line = pending.pop()
-            else:
-                found = next(text, None)
-                if found is None:
-                    return
-                line = found
-            taken.append(line)
-            yield line
 
     def read_header(self, delimiter: str | None) -> list[str]:
         for line in self.text:
@@ -165,49 +162,96 @@ class CsvSource:
 
     def __iter__(self) -> Iterator[Record]:
         record = self.record
-        for first, row, problem in self.rows():
+        for first, row, problem, _ in self.rows():
             yield record(first, row) if problem is None else error_record(first, problem)
 
-    def rows(self) -> Iterator[tuple[int, list[str], str | None]]:
-        """Each record's first line, its fields and what is wrong with it (None: nothing).
+    def rows(self) -> Iterator[Row]:
+        """Every record's row, in order."""
+        for first, lines in self.blocks():
+            yield from self.rows_of(first, lines)
+
+    def blocks(self) -> Iterator[tuple[int, list[str]]]:
+        """The lines after the header, in blocks of whole records: the number of a block's first
+        line, and its lines (as read, line ends and all). This is the only reading done in turn;
+        the csv module finds where the records end, at its own speed."""
+        first = self.line + 1
+        carried: list[str] = []  # lines of a record that goes on in the next block
+        while True:
+            more = self.text.readlines(BLOCK_CHARS)
+            lines = carried + more if carried else more
+            if not lines:
+                return
+            whole = self._whole(lines) if more else len(lines)
+            if whole:
+                yield first, lines[:whole] if whole < len(lines) else lines
+                first += whole
+            carried = lines[whole:]
+
+    def _whole(self, lines: list[str]) -> int:
+        """How many of ``lines`` (which start with a record, and which more lines follow) are
+        whole records: all but those of a record with a quote still open at the end. Read the
+        way ``rows_of`` reads them, so that a block holds exactly the records it would find."""
+        start = done = 0  # where the reader started; where the record being read starts
+        while True:
+            reader = csv.reader(
+                itertools.islice(lines, start, None), delimiter=self.delimiter, strict=True
+            )
+            try:
+                for _ in reader:
+                    done = start + reader.line_num
+                return len(lines)
+            except csv.Error as error:
+                if _OPEN_AT_END in str(error):
+                    return done  # the record may end in the lines to come
+                start = done + 1 if _TOO_LONG in str(error) else start + reader.line_num
+                done = start
+
+    def rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
+        """The rows of a block of whole records (from ``blocks``) that starts at line ``first``.
         Blank lines (nothing but white space) are skipped; a line of one quoted empty field
-        (``""``) is a record. (This runs for every record: kept lean.)"""
-        feed, taken = self._feed(), self.taken
-        reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
+        (``""``) is a record. After a quote that is never closed, the lines behind its line are
+        read again. (This runs for every record: kept lean.)"""
         width = len(self.header)
         wide = width > 1  # (a line with one field may be a blank line)
         search = _UNDECODABLE.search
-        while True:
-            first = self.line + reader.line_num + 1
-            taken.clear()
+        delimiter = self.delimiter
+        start = 0  # where the current reader started, in ``lines``
+        while start < len(lines):
+            reader = csv.reader(
+                itertools.islice(lines, start, None), delimiter=delimiter, strict=True
+            )
+            done = start  # where the record being read starts
             try:
-                row = next(reader)
-            except StopIteration:
+                for row in reader:
+                    end = start + reader.line_num
+                    if end == done + 1:
+                        line = lines[done]
+                        if (
+                            len(row) == width
+                            and search(line) is None
+                            and (wide or not line.isspace())
+                        ):
+                            yield first + done, row, None, line  # the common case: one sound line
+                        elif row and not line.isspace():  # a blank line is no record
+                            yield first + done, row, self._problem(first + done, row, [line]), line
+                    else:
+                        taken = lines[done:end]
+                        if row and not all(line.isspace() for line in taken):
+                            yield first + done, row, self._problem(first + done, row, taken), None
+                    done = end
                 return
             except csv.Error as error:
-                if "field limit" in str(error) or "unexpected end of data" in str(error):
+                at = first + done
+                if _OPEN_AT_END in str(error) or _TOO_LONG in str(error):
                     # A quote opened here is never closed: read the lines after it again.
-                    self.pending.extend(reversed(taken[1:]))
-                    self.line = first
-                    yield first, [], f"line {first}: a quote opened here is never closed"
+                    yield at, [], f"line {at}: a quote opened here is never closed", None
+                    start = done + 1
                 else:
-                    self.line += reader.line_num
-                    yield first, [], f"line {first}: malformed CSV ({error})"
-                feed = self._feed()  # the old feed may have ended with the input
-                reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
-                continue
-            if (
-                len(row) == width
-                and len(taken) == 1
-                and search(taken[0]) is None
-                and (wide or not taken[0].isspace())
-            ):
-                yield first, row, None  # the common case: one sound line
-            elif row and not all(line.isspace() for line in taken):  # a blank line is no record
-                yield first, row, self._problem(first, row)
+                    yield at, [], f"line {at}: malformed CSV ({error})", None
+                    start += reader.line_num
 
-    def _problem(self, first: int, row: list[str]) -> str | None:
-        for offset, line in enumerate(self.taken):
+    def _problem(self, first: int, row: list[str], lines: list[str]) -> str | None:
+        for offset, line in enumerate(lines):
             problem = undecodable(line, first + offset, self.codec)
             if problem is not None:
                 return problem
@@ -228,6 +272,12 @@ class CsvSource:
             (row[client] or None) if client is not None else None,
             split_treatments(planned) if planned else (),
         )
+
+
+# What the csv module says when a quoted field is still open at the end of its input, and when
+# a field outgrows its limit (an opening quote never closed, read up to MAX_RECORD_CHARS).
+_OPEN_AT_END = "unexpected end of data"
+_TOO_LONG = "field limit"
 
 
 def field_roles(names: Iterable[str]) -> dict[str, str]:
