@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from fasewiel_cli.advice import advise
 from fasewiel_cli.knowledge import load_knowledge
 from fasewiel_cli.lexicon import split_pattern
-from fasewiel_cli.matching import match_text
+from fasewiel_cli.matching import match_text, read_signals
 from fasewiel_cli.scoring import assess
 
 KB = load_knowledge()
@@ -73,3 +73,31 @@ def test_negating_a_signal_never_raises_its_phases_share(text: str, signal, nega
     negated = match_text(KB.lexicon, f"{text}. {negation} {word}")
     assert signal.id not in negated.signal_ids
     assert assess(KB, negated).scores[phase] <= before + 1e-12
+
+
+# Plain clauses joined by scope breakers and list words, the way intake texts often run on.
+BREAKERS = sorted(KB.lexicon.breakers | KB.lexicon.list_words)
+plain_runs = st.lists(
+    st.one_of(st.sampled_from(WORDS), st.sampled_from(BREAKERS), st.sampled_from(FILLERS)),
+    min_size=1,
+    max_size=8,
+).map(" ".join)
+batch_texts = st.one_of(
+    texts,
+    st.lists(plain_runs, min_size=1, max_size=4).map(", ".join),
+    st.sampled_from(FLAG_PHRASES),
+)
+
+
+@PROFILE
+@given(st.lists(batch_texts, min_size=1, max_size=3))
+def test_the_batch_reading_finds_what_match_text_finds(texts_in_turn: list[str]) -> None:
+    # In turn, so that some clauses come from the memo and some are read anew.
+    for text in texts_in_turn:
+        match = match_text(KB.lexicon, text)
+        found = read_signals(KB.lexicon, text)
+        assert found == (
+            match.signal_ids,
+            [flag.flag for flag in match.red_flags],
+            [word.text for word in match.unrecognised],
+        )

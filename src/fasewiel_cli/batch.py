@@ -25,7 +25,7 @@ from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import RecordFormat
 from fasewiel_cli.lookup import find
-from fasewiel_cli.matching import LONGEST_KEY, FlagMatch, MatchResult, read_text
+from fasewiel_cli.matching import LONGEST_KEY, FlagMatch, MatchResult, read_signals, read_text
 from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
 from fasewiel_cli.records import (
     CsvSource,
@@ -232,14 +232,20 @@ class Assessor:
         return self.verdict_cells.put(key, cell, len(field))
 
     def _read(self, symptoms: str) -> Reading:
-        match = read_text(self.kb, symptoms)
-        signals = tuple(sorted(match.signal_ids, key=self.signal_order.__getitem__))
-        flags = tuple(f.flag for f in match.red_flags)
+        kb = self.kb
+        if kb.guard is None:
+            found, flag_ids, words = read_signals(kb.lexicon, symptoms)
+        else:  # (a knowledge base of one's own: the built-in red flags are looked for too)
+            match = read_text(kb, symptoms)
+            found = match.signal_ids
+            flag_ids = [f.flag for f in match.red_flags]
+            words = [u.text for u in match.unrecognised]
+        signals = tuple(sorted(found, key=self.signal_order.__getitem__))
+        flags = tuple(flag_ids)
         key = (signals, flags)
         judgement = self.judgements.get(key)
         if judgement is None:
             judgement = self.judgements.put(key, self._judge(signals, flags), 0)
-        words = [u.text for u in match.unrecognised]
         line = None
         if self.csv:
             before, after = judgement.around_words

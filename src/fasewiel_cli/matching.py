@@ -140,6 +140,57 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     )
 
 
+def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str], list[str]]:
+    """What ``match_text`` finds that a batch needs: the signals that count (``signal_ids``),
+    the red flags (their ids, in order) and the words not recognised (as typed). The same
+    reading (tests/test_matching.py holds them together) without building the matches: a
+    batch reads many texts that no memo remembers, and their clauses mostly from the memo."""
+    mentioned: list[str] = []
+    negated: set[str] = set()
+    flags: dict[str, None] = {}
+    words: list[str] = []
+    carried = False
+    for clause in split_clauses(text):
+        found, (parts, _) = _whole_or_parts(lexicon, clause)
+        if found is not None:
+            carried = carried and found.listing
+            if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
+                negated.update(m.signal for m in found.matches)
+            else:
+                mentioned += found.mentioned
+                negated |= found.negated_ids
+            carried = carried or found.open_negation
+            parts = [found]
+        else:  # read in parts, as ``_combine`` puts them together: no list; the last passes on
+            for part in parts:
+                mentioned += part.mentioned
+                negated |= part.negated_ids
+            carried = bool(parts) and parts[-1].open_negation
+        for part in parts:
+            flags.update(dict.fromkeys(flag.flag for flag in part.flags))
+            words += [word.text for word in part.unrecognised]
+    counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
+    return counted, list(flags), words
+
+
+# A plain clause read in parts: the parts' readings, and the clause's red-flag lemmas.
+Parts = tuple[list[ClauseResult], frozenset[str]]
+
+
+def _whole_or_parts(lexicon: Lexicon, clause: str) -> tuple[ClauseResult | None, Parts]:
+    """``_read`` of a clause, except that a plain clause read in parts is not put together:
+    (its reading, no parts) or (None, its parts)."""
+    memo = lexicon.memo
+    found: ClauseResult | None = memo.get(clause)
+    if found is not None:
+        memo.move_to_end(clause)
+        return found, _NO_PARTS
+    plain = _plain_parts(lexicon, clause)
+    if plain is not None:
+        return None, plain
+    return _read_new(lexicon, clause), _NO_PARTS
+
+
 def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
     """A clause's reading, from the memo if it was read before.
 
@@ -148,15 +199,13 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
     breaker, and parts repeat far more often than their combinations do. A red flag may pair
     words across a breaker ("koorts en uitslag"), so such a clause is read whole.
     """
-    memo = lexicon.memo
-    found: ClauseResult | None = memo.get(clause)
-    if found is not None:
-        memo.move_to_end(clause)
-        return found
-    if _PLAIN.fullmatch(clause):
-        found = _read_plain(lexicon, clause)
-        if found is not None:
-            return found  # (not remembered: the parts are, and combinations rarely repeat)
+    found, parts = _whole_or_parts(lexicon, clause)
+    # (A clause read in parts is not remembered: the parts are, and combinations rarely repeat.)
+    return found if found is not None else _combine(*parts)
+
+
+def _read_new(lexicon: Lexicon, clause: str) -> ClauseResult:
+    """``_read`` of a clause not in the memo, nor plain with a breaker; remembered."""
     tokens = tokenize(clause)
     norms = [t.norm for t in tokens]
     flag_words = _flag_words(lexicon, norms)
@@ -172,6 +221,7 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
         ]
         found = _combine(parts, flag_words)
     if len(clause) <= LONGEST_KEY:
+        memo = lexicon.memo
         memo[clause] = found
         if len(memo) > MEMO_SIZE:
             memo.popitem(last=False)
@@ -184,9 +234,12 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
 _PLAIN = re.compile(r" ?[A-Za-z0-9]+(?: [A-Za-z0-9]+)* ?")
 
 
-def _read_plain(lexicon: Lexicon, clause: str) -> ClauseResult | None:
-    """The reading of a plain clause that holds a breaker, from its parts' readings; None when
-    it holds no breaker or may hold a red flag (it is then read whole)."""
+def _plain_parts(lexicon: Lexicon, clause: str) -> Parts | None:
+    """The readings of a plain clause's parts between its breakers, and the clause's red-flag
+    lemmas; None when it is not plain, holds no breaker or may hold a red flag (it is then read
+    whole)."""
+    if not _PLAIN.fullmatch(clause):
+        return None
     norms = clause.lower().split()
     breakers = lexicon.breakers
     cuts = [i for i, norm in enumerate(norms) if norm in breakers]
@@ -204,7 +257,7 @@ def _read_plain(lexicon: Lexicon, clause: str) -> ClauseResult | None:
     )
     if _may_flag(lexicon, flag_words):
         return None
-    return _combine(parts, flag_words)
+    return parts, flag_words
 
 
 def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
@@ -219,6 +272,7 @@ def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
 
 
 _NONE: frozenset[str] = frozenset()
+_NO_PARTS: Parts = ([], _NONE)
 
 
 def _may_flag(lexicon: Lexicon, lemmas: frozenset[str]) -> bool:
