@@ -46,7 +46,7 @@ from fasewiel_cli.workers import in_order
 OUTCOMES = 2048
 READINGS = 4096
 JUDGEMENTS = 512
-VERDICT_CELLS = 2048  # (a verdicts cell is a short text)
+VERDICT_CELLS = 512  # (a miss costs little: the cell text is kept with its verdicts)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -119,8 +119,10 @@ class Judgement(NamedTuple):
     head_cells: tuple[str, ...] | None
     flags: list[str]
     flags_cell: str | None
-    # A reading's CSV text (``Reading.line``) is these two around its unrecognised words.
+    # A reading's CSV text (``Reading.line``) is these two around its unrecognised words;
+    # ``line`` is it for every reading without any (one text, shared).
     around_words: tuple[str, str]
+    line: str | None
     # How the summary counts a record judged so: status, phase, red flags.
     tally: tuple[str, str | None, tuple[str, ...]]
 
@@ -130,7 +132,7 @@ class Reading(NamedTuple):
     so kept small)."""
 
     judgement: Judgement
-    words: list[str]  # the unrecognised words, as typed
+    words: tuple[str, ...]  # the unrecognised words, as typed
     # The columns from "phase" to "red_flags" as they are in a CSV line (quoted where needed,
     # with delimiters between them), when writing CSV; ``Assessor.cells`` has them as cells.
     line: str | None
@@ -157,9 +159,9 @@ class Assessor:
         self.judgements: _Memo[tuple[tuple[str, ...], tuple[str, ...]], Judgement] = _Memo(
             JUDGEMENTS
         )
-        self.verdicts: _Memo[tuple[Any, ...], tuple[list[dict[str, str]], str | None]] = _Memo(
-            JUDGEMENTS
-        )
+        self.verdicts: _Memo[
+            tuple[Any, ...], tuple[list[dict[str, str]], str | None, str | None]
+        ] = _Memo(JUDGEMENTS)
         # The verdicts cell, as in a CSV line, for a judgement and a treatment field as written
         # (None: the field names a treatment that does not exist).
         self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
@@ -202,8 +204,8 @@ class Assessor:
             return Outcome("error", None, (), message, self.blank, cells)
         reading = self.reading(record.symptoms)
         judgement = reading.judgement
-        verdicts, verdicts_cell = self._verdicts(judgement, planned)
-        values = (*judgement.head, reading.words, judgement.flags, verdicts)
+        verdicts, verdicts_cell, _ = self._verdicts(judgement, planned)
+        values = (*judgement.head, list(reading.words), judgement.flags, verdicts)
         cells = None if reading.line is None else (*self.cells(reading), verdicts_cell or "")
         flags = judgement.tally[2]
         return Outcome(judgement.status, judgement.head[0], flags, None, values, cells)
@@ -228,8 +230,7 @@ class Assessor:
             planned = tuple(self._treatment(name) for name in split_treatments(field))
         except UnknownNameError:
             return self.verdict_cells.put(key, None, len(field))
-        cell = self.encode_cell(self._verdicts(judgement, planned)[1] or "")
-        return self.verdict_cells.put(key, cell, len(field))
+        return self.verdict_cells.put(key, self._verdicts(judgement, planned)[2], len(field))
 
     def _read(self, symptoms: str) -> Reading:
         kb = self.kb
@@ -246,17 +247,19 @@ class Assessor:
         judgement = self.judgements.get(key)
         if judgement is None:
             judgement = self.judgements.put(key, self._judge(signals, flags), 0)
+        if not words:
+            return Reading(judgement, (), judgement.line)
         line = None
         if self.csv:
             before, after = judgement.around_words
-            line = f"{before}{self.encode_cell(csv_cell(words)) if words else ''}{after}"
-        return Reading(judgement, words, line)
+            line = f"{before}{self.encode_cell(csv_cell(words))}{after}"
+        return Reading(judgement, tuple(words), line)
 
     @staticmethod
     def cells(reading: Reading) -> tuple[str, ...]:
         """The columns from "phase" to "red_flags" as CSV cells (when writing CSV)."""
         judgement = reading.judgement
-        words = csv_cell(reading.words)
+        words = csv_cell(list(reading.words))
         return (*(judgement.head_cells or ()), words, judgement.flags_cell or "")
 
     def _judge(self, signals: tuple[str, ...], flag_ids: tuple[str, ...]) -> Judgement:
@@ -275,6 +278,7 @@ class Assessor:
         )
         cells = flags_cell = None
         around_words = ("", "")
+        line = None
         if self.csv:
             cells = tuple(map(csv_cell, head))
             flags_cell = csv_cell(list(flag_ids))
@@ -283,6 +287,7 @@ class Assessor:
                 self.encode(cells) + delimiter,
                 delimiter + self.encode_cell(flags_cell),
             )
+            line = "".join(around_words)
         blockers = assessment.signals_pointing_to(kb, kb.scoring.intensive.blocked_by)
         return Judgement(
             assessment,
@@ -293,14 +298,17 @@ class Assessor:
             list(flag_ids),
             flags_cell,
             around_words,
+            line,
             (status, phase, flag_ids),
         )
 
     def _verdicts(
         self, judgement: Judgement, planned: tuple[Treatment, ...]
-    ) -> tuple[list[dict[str, str]], str | None]:
+    ) -> tuple[list[dict[str, str]], str | None, str | None]:
+        """The verdicts on planned treatments, and (when writing CSV) their cell, as a cell and
+        as it is in a CSV line (``verdicts_cell``: one text for every field that names them)."""
         if not planned:
-            return [], "" if self.csv else None
+            return ([], "", "") if self.csv else ([], None, None)
         key = (judgement.verdict_key, tuple(t.id for t in planned))
         found = self.verdicts.get(key)
         if found is None:
@@ -309,7 +317,9 @@ class Assessor:
                 {"id": v.id, "verdict": v.verdict, "reason": v.reason}
                 for v in (treatment_verdict(self.kb, assessment, t, self.lang) for t in planned)
             ]
-            found = self.verdicts.put(key, (verdicts, csv_cell(verdicts) if self.csv else None), 0)
+            cell = csv_cell(verdicts) if self.csv else None
+            encoded = None if cell is None else self.encode_cell(cell)
+            found = self.verdicts.put(key, (verdicts, cell, encoded), 0)
         return found
 
     def _treatment(self, name: str) -> Treatment:
@@ -586,7 +596,7 @@ class CsvLines:
         put = out.write
         writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
         readings, reading_of = assessor.readings.items, assessor.reading
-        verdicts_cell = assessor.verdicts_cell
+        verdict_cells, verdicts_cell = assessor.verdict_cells.items, assessor.verdicts_cell
         summary = Summary()
         tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
         for first, row, problem, line in source.rows_of(*block):
@@ -601,8 +611,16 @@ class CsvLines:
                 reading = reading_of(text)
             else:
                 readings.move_to_end(text)
+            judgement = reading.judgement
             field = "" if treatment is None else row[treatment]
-            cell = verdicts_cell(reading.judgement, field) if field else ""
+            cell: str | bool | None = ""
+            if field:  # (the verdicts cell memo, looked into here: this runs for every row)
+                key = (judgement.verdict_key, field)
+                cell = verdict_cells.get(key, False)
+                if cell is False:
+                    cell = verdicts_cell(judgement, field)
+                else:
+                    verdict_cells.move_to_end(key)
             if cell is None or keep is not None:  # an unknown treatment, or --save
                 record = source.record(first, row)
                 outcome = assessor.assess(record)
@@ -626,7 +644,6 @@ class CsvLines:
                 or formula_cell(line)
             ):
                 line = assessor.encode_cells(map(neutralise, self.own_cells(row)))
-            judgement = reading.judgement
             put(
                 f"{line}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
                 f"{judgement.status}{delimiter}{delimiter}{first}\r\n"

@@ -309,7 +309,7 @@ def _combine(parts: list[ClauseResult], flag_words: frozenset[str]) -> ClauseRes
         parts[-1].open_negation,
         False,  # a clause with a breaker in it is no list that takes on a negation
         tuple(chain(part.mentioned for part in parts)),
-        _NONE.union(*(part.negated_ids for part in parts)),
+        _NONE.union(*(part.negated_ids for part in parts)) or _NONE,
         flag_words,
     )
 
@@ -362,7 +362,7 @@ class _Clause:
             open_negation,
             listing,
             tuple(m.signal for m in matches if not m.negated),
-            frozenset(m.signal for m in matches if m.negated),
+            frozenset(m.signal for m in matches if m.negated) or _NONE,  # (one empty set, shared)
         )
 
     # --- function words ---------------------------------------------------------------------

@@ -98,7 +98,7 @@ Row = tuple[int, list[str], str | None, str | None]
 
 # The lines after the header are read in blocks of about this many characters (a block ends
 # with a whole record, so it is longer when a record is).
-BLOCK_CHARS = 1 << 17
+BLOCK_CHARS = 1 << 16
 
 
 class CsvSource:
