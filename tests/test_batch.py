@@ -8,8 +8,10 @@ import json
 import os
 import pty
 import random
+import select
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -390,6 +392,34 @@ def test_progress_and_summary_never_reach_stdout(tmp_path: Path, to: str) -> Non
     assert all(row["phase"] == "reset" for row in rows)
     assert b"Assessing" in terminal  # the progress bar
     assert b"fasewiel batch: 3,000 records" in terminal
+
+
+def test_records_typed_into_a_pipe_come_out_as_they_are_typed() -> None:
+    """Standard input that stays open (``tail -f``, typing): each record is written once its
+    line is in, not when the input ends."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        _fasewiel("batch", "-", "--from", "csv", "--quiet"),
+        stdin=subprocess.PIPE,
+        stdout=follower,  # (a terminal: written a line at a time)
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    assert process.stdin is not None
+    try:
+        process.stdin.write(b"symptoms\nrood\n")
+        process.stdin.flush()
+        seen = b""
+        deadline = time.monotonic() + 30
+        while b"\n" not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.5)[0]:
+                seen += os.read(leader, 4096)
+        assert process.poll() is None  # (the input is still open)
+        assert json.loads(seen.splitlines()[0])["phase"] == "reset"
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+        os.close(leader)
 
 
 def test_an_interrupted_run_leaves_no_output_file(

@@ -137,3 +137,25 @@ def test_a_quote_never_closed_is_found_at_the_field_limit_across_blocks() -> Non
     assert [row[0] for row in rows[1:]] == list(range(3, 43))
     # The open quote held lines back only until its field outgrew the limit.
     assert max(sum(map(len, lines)) for _, lines in blocks) <= 64 + 2 * 16
+
+
+class _CountedLines(list[str]):
+    """Lines that count how many of them are handed out (to the csv module)."""
+
+    handed = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in super().__iter__():
+            _CountedLines.handed += 1
+            yield line
+
+
+def test_each_line_of_a_block_is_read_once_however_many_rows_are_malformed() -> None:
+    source = _source("symptoms;note\n")
+    lines = _CountedLines(['"a"b;c\n'] * 1000)  # (each one malformed)
+    _CountedLines.handed = 0
+    assert source._whole(lines) == 1000
+    rows = list(source.rows_of(2, lines))
+    assert len(rows) == 1000
+    assert all(": malformed CSV (" in str(problem) for _, _, problem, _ in rows)
+    assert _CountedLines.handed == 2000  # once to find the block's end, once to read it

@@ -166,18 +166,21 @@ class CsvSource:
             yield record(first, row) if problem is None else error_record(first, problem)
 
     def rows(self) -> Iterator[Row]:
-        """Every record's row, in order."""
-        for first, lines in self.blocks():
+        """Every record's row, in order, each as soon as its last line is read (records typed
+        into a pipe come out as they are typed)."""
+        for first, lines in self.blocks(1):
             yield from self.rows_of(first, lines)
 
-    def blocks(self) -> Iterator[tuple[int, list[str]]]:
-        """The lines after the header, in blocks of whole records: the number of a block's first
-        line, and its lines (as read, line ends and all). This is the only reading done in turn;
-        the csv module finds where the records end, at its own speed."""
+    def blocks(self, size: int = 0) -> Iterator[tuple[int, list[str]]]:
+        """The lines after the header, in blocks of whole records of about ``size`` characters
+        (``BLOCK_CHARS`` when 0): the number of a block's first line, and its lines (as read,
+        line ends and all). This is the only reading done in turn; the csv module finds where
+        the records end, at its own speed."""
+        size = size or BLOCK_CHARS
         first = self.line + 1
         carried: list[str] = []  # lines of a record that goes on in the next block
         while True:
-            more = self.text.readlines(BLOCK_CHARS)
+            more = self.text.readlines(size)
             lines = carried + more if carried else more
             if not lines:
                 return
@@ -192,10 +195,9 @@ class CsvSource:
         whole records: all but those of a record with a quote still open at the end. Read the
         way ``rows_of`` reads them, so that a block holds exactly the records it would find."""
         start = done = 0  # where the reader started; where the record being read starts
+        rest = iter(lines)
         while True:
-            reader = csv.reader(
-                itertools.islice(lines, start, None), delimiter=self.delimiter, strict=True
-            )
+            reader = csv.reader(rest, delimiter=self.delimiter, strict=True)
             try:
                 for _ in reader:
                     done = start + reader.line_num
@@ -203,7 +205,11 @@ class CsvSource:
             except csv.Error as error:
                 if _OPEN_AT_END in str(error):
                     return done  # the record may end in the lines to come
-                start = done + 1 if _TOO_LONG in str(error) else start + reader.line_num
+                if _TOO_LONG in str(error):  # (read again from the line after the quote's)
+                    start = done + 1
+                    rest = itertools.islice(lines, start, None)
+                else:  # (the next reader goes on from the line after the malformed one)
+                    start += reader.line_num
                 done = start
 
     def rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
@@ -216,10 +222,9 @@ class CsvSource:
         search = _UNDECODABLE.search
         delimiter = self.delimiter
         start = 0  # where the current reader started, in ``lines``
+        rest = iter(lines)  # (each reader goes on where the one before it stopped)
         while start < len(lines):
-            reader = csv.reader(
-                itertools.islice(lines, start, None), delimiter=delimiter, strict=True
-            )
+            reader = csv.reader(rest, delimiter=delimiter, strict=True)
             done = start  # where the record being read starts
             try:
                 for row in reader:
@@ -246,6 +251,7 @@ class CsvSource:
                     # A quote opened here is never closed: read the lines after it again.
                     yield at, [], f"line {at}: a quote opened here is never closed", None
                     start = done + 1
+                    rest = itertools.islice(lines, start, None)
                 else:
                     yield at, [], f"line {at}: malformed CSV ({error})", None
                     start += reader.line_num
