@@ -586,6 +586,21 @@ def test_workers_write_what_one_process_writes(
     assert outputs[0] == outputs[1]  # the results and the summary
 
 
+def test_the_first_block_is_read_before_the_workers_start(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records, "BLOCK_CHARS", 20)
+    source = _csv_source(b"symptoms\n" + b"rood\n" * 5 + b"jeuk\n" * 20 + b"dof\n" * 20)
+    assessor = Assessor(kb, "nl")
+    out = io.StringIO()
+    writer = Writer(out, RecordFormat.csv, ["symptoms"], assessor, ",")
+    batch.run_csv(source, assessor, writer, Summary(), jobs=2)
+    assert list(assessor.readings.items) == ["rood"]  # (the first block: the rest went to workers)
+    assert [line.split(",")[0] for line in out.getvalue().splitlines()[1:]] == (
+        ["rood"] * 5 + ["jeuk"] * 20 + ["dof"] * 20
+    )
+
+
 def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
     source = write(tmp_path / "in.csv", CSV)
     code, out, err = run([str(source), "--jobs", "0"])

@@ -55,6 +55,12 @@ def test_no_workers_where_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {pid for _, pid in results} == {os.getpid()}
 
 
+@pytest.mark.parametrize("chunks", [[], [3]])
+def test_no_workers_for_nothing_or_one_chunk(chunks: list[int]) -> None:
+    results = list(in_order(slow_square, chunks, 3))
+    assert results == [(n * n, os.getpid()) for n in chunks]
+
+
 def fail_at_seven(n: int) -> int:
     if n == 7:
         raise ValueError("seven")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import json
 import re
 import shutil
@@ -537,8 +538,11 @@ def run_csv(
     hold only one)."""
     lines = CsvLines(source, assessor, writer, keep)
     blocks = _blocks(source, progress)
+    # The first block is read here: workers forked after it start with what it taught the
+    # memos, instead of each learning it again (and a file of one block needs none).
+    first = map(lines, itertools.islice(blocks, 1))
     with contextlib.closing(in_order(lines, blocks, 1 if keep else jobs)) as results:
-        for text, part in results:
+        for text, part in itertools.chain(first, results):
             writer.out.write(text)
             summary.merge(part)
     return summary

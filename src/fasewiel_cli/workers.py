@@ -10,6 +10,7 @@ starts in a millisecond. Where forking is not safe (not Linux, or other threads 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import queue
@@ -48,10 +49,14 @@ class WorkerError(RuntimeError):
 
 
 def in_order(work: Callable[[T], R], chunks: Iterable[T], jobs: int) -> Generator[R, None, None]:
-    """``work(chunk)`` for each chunk, in order, done by ``jobs`` workers."""
-    if jobs <= 1 or not can_fork():
-        yield from map(work, chunks)
+    """``work(chunk)`` for each chunk, in order, done by ``jobs`` workers (here, when there are
+    fewer than two chunks)."""
+    chunks = iter(chunks)
+    head = list(itertools.islice(chunks, 2))  # (no workers for one chunk or none)
+    if jobs <= 1 or not can_fork() or len(head) < 2:
+        yield from map(work, itertools.chain(head, chunks))
         return
+    chunks = itertools.chain(head, chunks)
     context = multiprocessing.get_context("fork")
     tasks: Any = context.Queue()
     results: Any = context.Queue()
