@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fasewiel_cli import __version__
-from fasewiel_cli.cli import app
+from fasewiel_cli.cli import app, only_the_command
 from fasewiel_cli.render import Format
 
 runner = CliRunner()
@@ -215,3 +215,23 @@ def test_broken_knowledge_base_is_reported_with_file_and_line(kb_copy: Path) -> 
     assert "phases.yaml:" in result.stderr
     assert "unknown phase 'spring'" in result.stderr
     assert "Traceback" not in result.output
+
+
+NAMES = sorted(
+    [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands if c.callback]
+    + [str(g.typer_instance.info.name) for g in app.registered_groups if g.typer_instance]
+)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_run_builds_only_its_own_command(name: str) -> None:
+    alone = only_the_command([name, "--help"])
+    assert len(alone.registered_commands) + len(alone.registered_groups) == 1
+    full, pruned = runner.invoke(app, [name, "--help"]), runner.invoke(alone, [name, "--help"])
+    assert full.exit_code == pruned.exit_code == 0
+    assert pruned.output == full.output
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["chek"], ["--lang", "en", "check"]])
+def test_anything_else_gets_the_whole_app(args: list[str]) -> None:
+    assert only_the_command(args) is app
