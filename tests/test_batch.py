@@ -237,6 +237,28 @@ def test_utf16_with_bom(tmp_path: Path) -> None:
     assert [r["phase"] for r in jsonl(out)] == ["reset", "activate"]
 
 
+@pytest.mark.parametrize(
+    ("tail", "out"),
+    [
+        (b"\x00", "csv"),  # half a character at the end: a file cut short
+        ("\ud800".encode("utf-16-le", "surrogatepass") + "x\n".encode("utf-16-le"), "jsonl"),
+    ],
+)
+def test_a_damaged_utf16_file_is_an_error_at_its_line(
+    tmp_path: Path, tail: bytes, out: str
+) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes("symptoms\nrood\njeuk\n".encode("utf-16") + tail)
+    output = tmp_path / f"out.{out}"
+    code, _, err = run([str(path), "-o", str(output)])
+    assert code == 1
+    assert "Traceback" not in err
+    assert "line 4 is not valid utf-16 (byte 0x00); the file may be cut short" in err
+    text = output.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text))) if out == "csv" else jsonl(text)
+    assert [row["status"] for row in rows] == ["ok", "ok", "error"]  # (the rows before it too)
+
+
 def test_unknown_encoding(tmp_path: Path) -> None:
     code, _, err = run([str(write(tmp_path / "in.csv", CSV)), "--encoding", "klingon"])
     assert code == 1

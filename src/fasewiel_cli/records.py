@@ -57,13 +57,25 @@ def detect_encoding(head: bytes, encoding: str | None) -> str:
     return "utf-8"
 
 
-# Bytes that are not valid in the input's encoding are decoded to these "surrogate escapes", so
-# that reading goes on at C speed; a record holding one is reported as not decodable at its line.
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+# Bytes that are not valid in the input's encoding are decoded to these "surrogate escapes"
+# (U+DC00 plus the byte), so that reading goes on at C speed; a record holding one is reported
+# as not decodable at its line. Python's own "surrogateescape" does this for bytes from 0x80 up,
+# which is all UTF-8 and cp1252 can get wrong; UTF-16 can also end in half a character or hold
+# half a surrogate pair, of any bytes.
+_UNDECODABLE = re.compile("[\udc00-\udcff]")
+
+
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return "".join(chr(0xDC00 + byte) for byte in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error("fasewiel-escape", _escape)
 
 
 def text_lines(stream: io.BufferedReader, codec: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(stream, codec, errors="surrogateescape", newline="")
+    return io.TextIOWrapper(stream, codec, errors="fasewiel-escape", newline="")
 
 
 def position(stream: io.BufferedReader) -> int:
@@ -80,10 +92,12 @@ def undecodable(line: str, number: int, codec: str) -> str | None:
     if found is None:
         return None
     byte = ord(found.group()) - 0xDC00
-    return (
-        f"line {number} is not valid {codec} (byte 0x{byte:02x}); "
-        "if the file comes from Excel, try --encoding cp1252"
+    hint = (
+        "the file may be cut short or damaged"
+        if codec.startswith("utf-16")
+        else "if the file comes from Excel, try --encoding cp1252"
     )
+    return f"line {number} is not valid {codec} (byte 0x{byte:02x}); {hint}"
 
 
 def sniff_delimiter(header: str) -> str:
