@@ -545,13 +545,15 @@ def test_output_onto_the_database_is_refused(db: Path, tmp_path: Path) -> None:
     assert db.read_bytes() == before
 
 
-def test_a_damaged_fasewiel_database_is_not_written(db: Path) -> None:
-    for n in range(300):  # a few pages
-        save(db, f"client-{n:03}", "rood en jeuk, fijne lijntjes")
+def test_a_damaged_fasewiel_database_is_not_written(db: Path, tmp_path: Path) -> None:
+    rows = [(f"client-{n:03}", "rood en jeuk, fijne lijntjes") for n in range(300)]
+    source = write_csv(tmp_path / "in.csv", rows)  # a few pages, saved in one transaction
+    assert run("batch", str(source), "--save", "--db", str(db), "-q").exit_code == 0
     with sqlite3.connect(db) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(db.read_bytes())
     page = 4096
+    assert len(data) > 6 * page
     data[3 * page : 3 * page + 12] = b"\xff" * 12  # damage the header of a page in the middle
     db.write_bytes(bytes(data))
     before = db.read_bytes()
