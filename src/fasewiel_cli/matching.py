@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from fasewiel_cli.lexicon import (
@@ -143,7 +143,7 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
 def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str], list[str]]:
     """What ``match_text`` finds that a batch needs: the signals that count (``signal_ids``),
     the red flags (their ids, in order) and the words not recognised (as typed). The same
-    reading (tests/test_matching.py holds them together) without building the matches: a
+    reading (tests/test_properties.py holds them together) without building the matches: a
     batch reads many texts that no memo remembers, and their clauses mostly from the memo."""
     mentioned: list[str] = []
     negated: set[str] = set()
@@ -160,7 +160,7 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
                 mentioned += found.mentioned
                 negated |= found.negated_ids
             carried = carried or found.open_negation
-            parts = [found]
+            parts = (found,)
         else:  # read in parts, as ``_combine`` puts them together: no list; the last passes on
             for part in parts:
                 mentioned += part.mentioned
@@ -174,7 +174,7 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
 
 
 # A plain clause read in parts: the parts' readings, and the clause's red-flag lemmas.
-Parts = tuple[list[ClauseResult], frozenset[str]]
+Parts = tuple[tuple[ClauseResult, ...], frozenset[str]]
 
 
 def _whole_or_parts(lexicon: Lexicon, clause: str) -> tuple[ClauseResult | None, Parts]:
@@ -247,11 +247,11 @@ def _plain_parts(lexicon: Lexicon, clause: str) -> Parts | None:
         return None
     words = clause.split()
     edges = [-1, *cuts, len(words)]
-    parts = [
+    parts = tuple(
         _read(lexicon, " ".join(words[a + 1 : b]))
         for a, b in itertools.pairwise(edges)
         if b - a > 1
-    ]
+    )
     flag_words = _flag_words(lexicon, [norms[i] for i in cuts]).union(
         *(part.flag_words for part in parts)
     )
@@ -272,7 +272,7 @@ def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
 
 
 _NONE: frozenset[str] = frozenset()
-_NO_PARTS: Parts = ([], _NONE)
+_NO_PARTS: Parts = ((), _NONE)
 
 
 def _may_flag(lexicon: Lexicon, lemmas: frozenset[str]) -> bool:
@@ -297,7 +297,7 @@ def _may_flag(lexicon: Lexicon, lemmas: frozenset[str]) -> bool:
     return found
 
 
-def _combine(parts: list[ClauseResult], flag_words: frozenset[str]) -> ClauseResult:
+def _combine(parts: Sequence[ClauseResult], flag_words: frozenset[str]) -> ClauseResult:
     """The reading of a clause from those of its parts between scope breakers."""
     if not parts:
         return ClauseResult((), (), (), False, False, (), _NONE, flag_words)
