@@ -601,7 +601,7 @@ class CsvLines:
         put = out.write
         writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
         readings, reading_of = assessor.readings.items, assessor.reading
-        verdict_cells, verdicts_cell = assessor.verdict_cells.items, assessor.verdicts_cell
+        verdicts_cell = assessor.verdicts_cell
         summary = Summary()
         tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
         for first, row, problem, line in source.rows_of(*block):
@@ -618,14 +618,7 @@ class CsvLines:
                 readings.move_to_end(text)
             judgement = reading.judgement
             field = "" if treatment is None else row[treatment]
-            cell: str | bool | None = ""
-            if field:  # (the verdicts cell memo, looked into here: this runs for every row)
-                key = (judgement.verdict_key, field)
-                cell = verdict_cells.get(key, False)
-                if cell is False:
-                    cell = verdicts_cell(judgement, field)
-                else:
-                    verdict_cells.move_to_end(key)
+            cell = verdicts_cell(judgement, field) if field else ""
             if cell is None or keep is not None:  # an unknown treatment, or --save
                 record = source.record(first, row)
                 outcome = assessor.assess(record)

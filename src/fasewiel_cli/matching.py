@@ -114,21 +114,18 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     unrecognised: list[Unrecognised] = []
     mentioned: list[str] = []
     negated: set[str] = set()
-    carried = False
-    for clause in split_clauses(text):
-        found = _read(lexicon, clause)
-        carried = carried and found.listing
-        if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
-            matches += [m._replace(negated=True) for m in found.matches]
-            negated.update(m.signal for m in found.matches)
-        else:
-            matches += found.matches
-            mentioned += found.mentioned
-            negated |= found.negated_ids
-        for flag in found.flags:
-            flags.setdefault(flag.flag, flag)
-        unrecognised += found.unrecognised
-        carried = carried or found.open_negation
+    for parts, carried in _clauses(lexicon, text):
+        for found in parts:
+            if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
+                matches += [m._replace(negated=True) for m in found.matches]
+                negated.update(m.signal for m in found.matches)
+            else:
+                matches += found.matches
+                mentioned += found.mentioned
+                negated |= found.negated_ids
+            for flag in found.flags:
+                flags.setdefault(flag.flag, flag)
+            unrecognised += found.unrecognised
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
     return MatchResult(
         text,
@@ -142,35 +139,40 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
 
 def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str], list[str]]:
     """What ``match_text`` finds that a batch needs: the signals that count (``signal_ids``),
-    the red flags (their ids, in order) and the words not recognised (as typed). The same
-    reading (tests/test_properties.py holds them together) without building the matches: a
-    batch reads many texts that no memo remembers, and their clauses mostly from the memo."""
+    the red flags (their ids, in order) and the words not recognised (as typed), without
+    building the matches (tests/test_properties.py holds the two together)."""
     mentioned: list[str] = []
     negated: set[str] = set()
     flags: dict[str, None] = {}
     words: list[str] = []
+    for parts, carried in _clauses(lexicon, text):
+        for found in parts:
+            if carried:
+                negated.update(m.signal for m in found.matches)
+            else:
+                mentioned += found.mentioned
+                negated |= found.negated_ids
+            flags.update(dict.fromkeys(flag.flag for flag in found.flags))
+            words += [word.text for word in found.unrecognised]
+    counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
+    return counted, list(flags), words
+
+
+def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[tuple[ClauseResult, ...], bool]]:
+    """The reading of each clause of ``text`` (its parts' readings, for a plain clause read in
+    parts: ``_combine`` need not put them together), and whether a negation carried over from
+    the clause before applies to it: a clause that is a list takes one on ("geen jeuk, roodheid
+    of …"), a clause with a breaker in it does not, and passes on its last part's."""
     carried = False
     for clause in split_clauses(text):
         found, (parts, _) = _whole_or_parts(lexicon, clause)
         if found is not None:
             carried = carried and found.listing
-            if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
-                negated.update(m.signal for m in found.matches)
-            else:
-                mentioned += found.mentioned
-                negated |= found.negated_ids
+            yield (found,), carried
             carried = carried or found.open_negation
-            parts = (found,)
-        else:  # read in parts, as ``_combine`` puts them together: no list; the last passes on
-            for part in parts:
-                mentioned += part.mentioned
-                negated |= part.negated_ids
+        else:
+            yield parts, False
             carried = bool(parts) and parts[-1].open_negation
-        for part in parts:
-            flags.update(dict.fromkeys(flag.flag for flag in part.flags))
-            words += [word.text for word in part.unrecognised]
-    counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
-    return counted, list(flags), words
 
 
 # A plain clause read in parts: the parts' readings, and the clause's red-flag lemmas.

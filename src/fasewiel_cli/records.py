@@ -206,69 +206,62 @@ class CsvSource:
 
     def _whole(self, lines: list[str]) -> int:
         """How many of ``lines`` (which start with a record, and which more lines follow) are
-        whole records: all but those of a record with a quote still open at the end. Read the
-        way ``rows_of`` reads them, so that a block holds exactly the records it would find."""
-        start = done = 0  # where the reader started; where the record being read starts
-        rest = iter(lines)
-        while True:
-            reader = csv.reader(rest, delimiter=self.delimiter, strict=True)
-            try:
-                for _ in reader:
-                    done = start + reader.line_num
-                return len(lines)
-            except csv.Error as error:
-                if _OPEN_AT_END in str(error):
-                    return done  # the record may end in the lines to come
-                if _TOO_LONG in str(error):  # (read again from the line after the quote's)
-                    start = done + 1
-                    rest = itertools.islice(lines, start, None)
-                else:  # (the next reader goes on from the line after the malformed one)
-                    start += reader.line_num
-                done = start
+        whole records: all but those of a record with a quote still open at the end. Read as
+        ``rows_of`` reads them (``_records``), so that a block holds the records it would find."""
+        for done, _, _, error in self._records(lines):
+            if error is not None and _OPEN_AT_END in error:
+                return done  # the record may end in the lines to come
+        return len(lines)
 
-    def rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
-        """The rows of a block of whole records (from ``blocks``) that starts at line ``first``.
-        Blank lines (nothing but white space) are skipped; a line of one quoted empty field
-        (``""``) is a record. After a quote that is never closed, the lines behind its line are
-        read again. (This runs for every record: kept lean.)"""
-        width = len(self.header)
-        wide = width > 1  # (a line with one field may be a blank line)
-        search = _UNDECODABLE.search
-        delimiter = self.delimiter
-        start = 0  # where the current reader started, in ``lines``
+    def _records(self, lines: list[str]) -> Iterator[tuple[int, int, list[str], str | None]]:
+        """Where each record of ``lines`` starts and ends (indexes), and its fields or what the
+        csv module found wrong. After a quote that is never closed (still open at the end, or
+        past the field limit) the lines after the record's first are read again; after any
+        other error, the lines after the one it was found in."""
+        start = 0  # where the current reader started
         rest = iter(lines)  # (each reader goes on where the one before it stopped)
         while start < len(lines):
-            reader = csv.reader(rest, delimiter=delimiter, strict=True)
+            reader = csv.reader(rest, delimiter=self.delimiter, strict=True)
             done = start  # where the record being read starts
             try:
                 for row in reader:
                     end = start + reader.line_num
-                    if end == done + 1:
-                        line = lines[done]
-                        if (
-                            len(row) == width
-                            and search(line) is None
-                            and (wide or not line.isspace())
-                        ):
-                            yield first + done, row, None, line  # the common case: one sound line
-                        elif row and not line.isspace():  # a blank line is no record
-                            yield first + done, row, self._problem(first + done, row, [line]), line
-                    else:
-                        taken = lines[done:end]
-                        if row and not all(line.isspace() for line in taken):
-                            yield first + done, row, self._problem(first + done, row, taken), None
+                    yield done, end, row, None
                     done = end
                 return
             except csv.Error as error:
-                at = first + done
-                if _OPEN_AT_END in str(error) or _TOO_LONG in str(error):
-                    # A quote opened here is never closed: read the lines after it again.
-                    yield at, [], f"line {at}: a quote opened here is never closed", None
+                message = str(error)
+                yield done, start + reader.line_num, [], message
+                if _OPEN_AT_END in message or _TOO_LONG in message:
                     start = done + 1
                     rest = itertools.islice(lines, start, None)
                 else:
-                    yield at, [], f"line {at}: malformed CSV ({error})", None
                     start += reader.line_num
+
+    def rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
+        """The rows of a block of whole records (from ``blocks``) that starts at line ``first``.
+        Blank lines (nothing but white space) are skipped; a line of one quoted empty field
+        (``""``) is a record. (This runs for every record: kept lean.)"""
+        width = len(self.header)
+        wide = width > 1  # (a line with one field may be a blank line)
+        search = _UNDECODABLE.search
+        for done, end, row, error in self._records(lines):
+            at = first + done
+            if error is not None:
+                if _OPEN_AT_END in error or _TOO_LONG in error:
+                    yield at, [], f"line {at}: a quote opened here is never closed", None
+                else:
+                    yield at, [], f"line {at}: malformed CSV ({error})", None
+            elif end == done + 1:
+                line = lines[done]
+                if len(row) == width and search(line) is None and (wide or not line.isspace()):
+                    yield at, row, None, line  # the common case: one sound line
+                elif row and not line.isspace():  # a blank line is no record
+                    yield at, row, self._problem(at, row, [line]), line
+            else:
+                taken = lines[done:end]
+                if row and not all(line.isspace() for line in taken):
+                    yield at, row, self._problem(at, row, taken), None
 
     def _problem(self, first: int, row: list[str], lines: list[str]) -> str | None:
         for offset, line in enumerate(lines):
