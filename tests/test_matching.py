@@ -9,7 +9,7 @@ import pytest
 
 from fasewiel_cli import matching
 from fasewiel_cli.lexicon import LONGEST_WORD, split_clauses, split_pattern
-from fasewiel_cli.matching import LONGEST_KEY, MatchResult, match_text
+from fasewiel_cli.matching import LONGEST_KEY, MatchResult, match_text, read_signals
 from fasewiel_cli.models import KnowledgeBase
 
 
@@ -414,3 +414,49 @@ def test_plain_clauses_read_alike_with_or_without_the_shortcut(
     assert len(shortcut) > 1000
     assert sum(bool(r.red_flags) for r in fast) > 50
     assert sum(bool(r.negated_ids) for r in fast) > 100
+
+
+def test_plain_texts_read_alike_in_one_go_or_clause_by_clause(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch reads a plain text from its atoms in one go (``matching._plain_reading``); that
+    must find exactly what reading it clause by clause finds, and what ``match_text`` finds."""
+    texts = [text for raw in _texts(kb, 3000) for text in (raw, raw.strip(" "), raw.strip(" ,;"))]
+    texts += [
+        "rood en geen, jeuk of roodheid",  # (a negation left open by a part of a clause)
+        "geen jeuk, roodheid of branderigheid",
+        "rood, koorts en huiduitslag",  # (a red flag across a breaker)
+        "Rood EN jeuk; dof. Rimpels",
+    ]
+    lexicon = kb.lexicon
+
+    def read_all() -> list[tuple[tuple[str, ...], list[str], list[str]]]:
+        lexicon.memo.clear()
+        lexicon.flag_memo.clear()
+        return [read_signals(lexicon, text) for text in texts]
+
+    fast = read_all()
+    in_one_go = [text for text in texts if matching._plain_reading(lexicon, text) is not None]
+    plain = [text for text in texts if matching._PLAIN_TEXT.fullmatch(text)]
+    monkeypatch.setattr(matching, "_PLAIN_TEXT", re.compile("(?!)"))  # never plain
+    slow = read_all()
+    assert fast == slow
+    matches = [match_text(lexicon, text) for text in texts]
+    assert fast == [
+        (m.signal_ids, [f.flag for f in m.red_flags], [u.text for u in m.unrecognised])
+        for m in matches
+    ]
+    # The corpus reaches what matters: texts read in one go, and plain texts that are not
+    # because of a negation, or of a red flag (one that pairs words across a breaker, too).
+    assert lexicon.atoms is not None
+    breakers = lexicon.atoms.split  # (None among the pieces: a breaker)
+    left = {text: m for text, m in zip(texts, matches, strict=True) if text in set(plain)}
+    for text in in_one_go:
+        left.pop(text, None)
+    negated = sum(bool(m.negated_ids) for m in left.values())
+    flagged = [t for t, m in left.items() if m.red_flags]
+    across = [t for t in flagged if None in breakers(t)]
+    assert len(in_one_go) > 1500
+    assert negated > 50
+    assert len(flagged) > 100
+    assert len(across) > 100

@@ -105,6 +105,10 @@ class Lexicon(NamedTuple):
     after_negations: dict[str, tuple[tuple[str, ...], ...]]
     not_negations: dict[str, tuple[tuple[str, ...], ...]]
     breakers: frozenset[str]
+    # Splits a plain text (``matching``) at its sentence punctuation (kept: it ends a clause) and
+    # its scope breakers, with the single spaces around them; None when a breaker is no plain
+    # word or is part of a red flag (texts are then read clause by clause).
+    atoms: re.Pattern[str] | None
     list_words: frozenset[str]
     # Every word that steers reading or carries no signal: never "not recognised".
     function_words: frozenset[str]
@@ -227,7 +231,7 @@ def build_lexicon(
     # Four-letter words are targets too ("jeukk" → "jeuk"); short typos only count as slips.
     typo_targets = {w for w in signal_words if len(w) >= 4 and w not in fillers}
     typo_targets |= {w for w in flag_words - signal_words if len(w) >= RED_FLAG_TYPO_MIN_LENGTH}
-    return Lexicon(
+    lexicon = Lexicon(
         lemmas=lemmas,
         base_index=words.base_index(lemmas),
         phrases={k: PhraseEntry(tuple(v[0]), frozenset(v[1])) for k, v in phrases.items()},
@@ -240,6 +244,7 @@ def build_lexicon(
         after_negations=_starting_with(phrase_norms(p) for p in language.after_negations.all()),
         not_negations=_starting_with(phrase_norms(p) for p in language.not_negations.all()),
         breakers=breakers,
+        atoms=None,
         list_words=list_words,
         function_words=fillers | steering_words | breakers | list_words,
         suggestion_keys=tuple(word for word, _ in suggestions),
@@ -247,6 +252,41 @@ def build_lexicon(
         memo=OrderedDict(),
         flag_memo={},
     )
+    return lexicon._replace(atoms=_atom_splitter(lexicon))
+
+
+def _atom_splitter(lexicon: Lexicon) -> re.Pattern[str] | None:
+    breakers = lexicon.breakers
+    if not all(_PLAIN_WORD.fullmatch(word) for word in breakers) or any(
+        lexicon.lemma(word) in lexicon.flag_lemmas for word in breakers
+    ):
+        return None
+    if not breakers:
+        return re.compile(" ?([.,;]+) ?")
+    # (As a tree of first letters, so that a position that starts no breaker is passed at once.)
+    starts = "".join(sorted({word[0] for word in breakers}))
+    words = rf"\b(?=[{starts}])(?:{_alternatives(breakers)})\b"
+    return re.compile(f" ?(?:([.,;]+)|{words}) ?", re.IGNORECASE | re.ASCII)
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regular expression for exactly these plain words, as a tree of first letters: ``{"en",
+    "except", "but"}`` → ``(?:but|e(?:n|xcept))``."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    options = []
+    for first, rests in sorted(by_first.items()):
+        longer = [rest for rest in rests if rest]
+        if not longer:
+            options.append(first)
+            continue
+        rest = longer[0] if len(longer) == 1 else _alternatives(longer)
+        options.append(first + (f"(?:{rest})?" if len(longer) < len(rests) else rest))
+    return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
+
+
+_PLAIN_WORD = re.compile("[a-z0-9]+")
 
 
 def _norm_set(words: Iterable[str]) -> frozenset[str]:

@@ -141,21 +141,72 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
     """What ``match_text`` finds that a batch needs: the signals that count (``signal_ids``),
     the red flags (their ids, in order) and the words not recognised (as typed), without
     building the matches (tests/test_properties.py holds the two together)."""
+    plain = _plain_reading(lexicon, text)
+    if plain is not None:
+        return tuple(dict.fromkeys(plain[0])), [], plain[1]
     mentioned: list[str] = []
     negated: set[str] = set()
     flags: dict[str, None] = {}
     words: list[str] = []
     for parts, carried in _clauses(lexicon, text):
-        for found in parts:
+        for found in parts:  # (most parts hold a signal or two and nothing else: kept lean)
             if carried:
                 negated.update(m.signal for m in found.matches)
             else:
                 mentioned += found.mentioned
-                negated |= found.negated_ids
-            flags.update(dict.fromkeys(flag.flag for flag in found.flags))
-            words += [word.text for word in found.unrecognised]
+                if found.negated_ids:
+                    negated |= found.negated_ids
+            if found.flags:
+                flags.update(dict.fromkeys(flag.flag for flag in found.flags))
+            if found.unrecognised:
+                words += [word.text for word in found.unrecognised]
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
     return counted, list(flags), words
+
+
+# A text of plain ASCII words, single spaces and commas, semicolons or full stops (one run of them
+# between two words, with at most one space on either side), as most batch texts are.
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9]+(?:(?: | ?[.,;]+ ?)[A-Za-z0-9]+)*(?: ?[.,;]+)?")
+
+
+def _plain_reading(lexicon: Lexicon, text: str) -> tuple[list[str], list[str]] | None:
+    """``read_signals`` of a plain text in one go: the signals mentioned and the words not
+    recognised, from the readings of its *atoms*, the runs between its punctuation and its scope
+    breakers (``lexicon.atoms``): the parts ``_clauses`` reads a plain clause in. None when the
+    text is not plain, when an atom holds a negation or a red flag, or when a clause's atoms
+    may make a red flag together: only then does the way clauses and parts are put together
+    matter (the text is then read clause by clause)."""
+    if lexicon.atoms is None or not _PLAIN_TEXT.fullmatch(text):
+        return None
+    memo = lexicon.memo
+    mentioned: list[str] = []
+    words: list[str] = []
+    pieces = lexicon.atoms.split(text)  # atom, stop (None: a breaker), atom, …, atom
+    pieces.append(".")  # (the end of the text ends its last clause)
+    flag_words: list[frozenset[str]] = []  # those of the clause's atoms so far
+    broken = False  # a breaker in the clause so far
+    for atom, stop in zip(pieces[::2], pieces[1::2], strict=True):
+        if atom:
+            found: ClauseResult | None = memo.get(atom)
+            if found is None:
+                found = _read(lexicon, atom)
+            else:
+                memo.move_to_end(atom)
+            if found.negated_ids or found.open_negation or found.flags:
+                return None
+            mentioned += found.mentioned
+            if found.unrecognised:
+                words += [word.text for word in found.unrecognised]
+            if found.flag_words:
+                flag_words.append(found.flag_words)
+        if stop is None:
+            broken = True
+        else:
+            if broken and flag_words and _may_flag(lexicon, _NONE.union(*flag_words)):
+                return None  # (read whole: a red flag may pair words across a breaker)
+            flag_words.clear()
+            broken = False
+    return mentioned, words
 
 
 def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[tuple[ClauseResult, ...], bool]]:
