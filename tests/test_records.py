@@ -85,7 +85,13 @@ LINE_END = st.sampled_from(["\n", "\r\n", "\r"])
 WELL_FORMED = st.lists(
     st.tuples(RECORD, LINE_END, st.sampled_from(["", "", "", '"', "\n", '"x'])), max_size=12
 ).map(lambda rows: "".join(record + end + noise for record, end, noise in rows))
-BODY = st.one_of(st.lists(st.sampled_from(PIECES), max_size=60).map("".join), WELL_FORMED)
+# Without a quote, as most files are (each line a record: read without the csv module).
+UNQUOTED = [p for p in PIECES if '"' not in p and "\udcff" not in p] + ["\x00", "\t", "=1"]
+BODY = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=60).map("".join),
+    WELL_FORMED,
+    st.lists(st.sampled_from(UNQUOTED), max_size=60).map("".join),
+)
 
 
 def _source(text: str) -> CsvSource:
@@ -111,6 +117,8 @@ def test_blocks_find_the_records_a_line_at_a_time_reader_finds(
     try:
         source = _source(header + body)
         found = list(source.rows())
+        blocks = _source(header + body)
+        in_blocks = [row for block in blocks.blocks() for row in blocks.rows_of(*block)]
         again = _source(header + body)
         lines = again.text.readlines()
         expected = list(reference_rows(again, lines, again.line + 1))
@@ -118,6 +126,7 @@ def test_blocks_find_the_records_a_line_at_a_time_reader_finds(
         records.BLOCK_CHARS, records.MAX_RECORD_CHARS = saved[:2]
         csv.field_size_limit(saved[2])
     assert found == expected
+    assert in_blocks == expected
 
 
 def test_a_quote_never_closed_is_found_at_the_field_limit_across_blocks() -> None:
@@ -158,4 +167,5 @@ def test_each_line_of_a_block_is_read_once_however_many_rows_are_malformed() -> 
     rows = list(source.rows_of(2, lines))
     assert len(rows) == 1000
     assert all(": malformed CSV (" in str(problem) for _, _, problem, _ in rows)
-    assert _CountedLines.handed == 2000  # once to find the block's end, once to read it
+    # To find the block's end, and to read it: each time searched for a quote, then read once.
+    assert _CountedLines.handed == 4000

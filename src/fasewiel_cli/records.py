@@ -208,6 +208,8 @@ class CsvSource:
         """How many of ``lines`` (which start with a record, and which more lines follow) are
         whole records: all but those of a record with a quote still open at the end. Read as
         ``rows_of`` reads them (``_records``), so that a block holds the records it would find."""
+        if '"' not in "".join(lines):
+            return len(lines)  # (only a quote makes a record go on past the end of its line)
         for done, _, _, error in self._records(lines):
             if error is not None and _OPEN_AT_END in error:
                 return done  # the record may end in the lines to come
@@ -242,6 +244,21 @@ class CsvSource:
         """The rows of a block of whole records (from ``blocks``) that starts at line ``first``.
         Blank lines (nothing but white space) are skipped; a line of one quoted empty field
         (``""``) is a record. (This runs for every record: kept lean.)"""
+        width = len(self.header)
+        if width > 1 and _plain_block(lines):
+            # No quote: each line is a record, its fields what lies between the delimiters (as
+            # the csv module reads them). A line of another width is read as below.
+            delimiter = self.delimiter
+            for at, line in enumerate(lines, first):
+                row = line.rstrip("\r\n").split(delimiter)
+                if len(row) == width:
+                    yield at, row, None, line
+                else:
+                    yield from self._rows_of(at, [line])
+            return
+        yield from self._rows_of(first, lines)
+
+    def _rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
         width = len(self.header)
         wide = width > 1  # (a line with one field may be a blank line)
         search = _UNDECODABLE.search
@@ -285,6 +302,17 @@ class CsvSource:
             (row[client] or None) if client is not None else None,
             split_treatments(planned) if planned else (),
         )
+
+
+def _plain_block(lines: list[str]) -> bool:
+    """Lines without a quote, nor a character that could not be decoded, nor a field past the
+    csv module's limit (which it reports)."""
+    text = "".join(lines)
+    return (
+        '"' not in text
+        and _UNDECODABLE.search(text) is None
+        and max(map(len, lines), default=0) <= csv.field_size_limit()
+    )
 
 
 # What the csv module says when a quoted field is still open at the end of its input, and when
