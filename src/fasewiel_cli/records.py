@@ -217,48 +217,42 @@ class CsvSource:
 
     def _records(self, lines: list[str]) -> Iterator[tuple[int, int, list[str], str | None]]:
         """Where each record of ``lines`` starts and ends (indexes), and its fields or what the
-        csv module found wrong. After a quote that is never closed (still open at the end, or
-        past the field limit) the lines after the record's first are read again; after any
-        other error, the lines after the one it was found in."""
-        start = 0  # where the current reader started
-        rest = iter(lines)  # (each reader goes on where the one before it stopped)
-        while start < len(lines):
-            reader = csv.reader(rest, delimiter=self.delimiter, strict=True)
-            done = start  # where the record being read starts
+        csv module found wrong. A record whose first line holds no quote is that line, its
+        fields what lies between the delimiters, as the csv module reads them (but for a blank
+        line, which is no record either way); most records are read so. Any other is read by
+        the csv module. After a quote that is never
+        closed (still open at the end, or past the field limit) the lines after the record's
+        first are read again; after any other error, the lines after the one it was found in."""
+        delimiter = self.delimiter
+        limit = csv.field_size_limit()
+        done = 0  # where the next record starts
+        rest = iter(lines)  # lines[done:] (each line is read once, but after an open quote)
+        while done < len(lines):
+            line = next(rest)
+            body = line.rstrip("\r\n")  # (lines as read end with their line end, if any)
+            if '"' not in body and len(body) <= limit:
+                yield done, done + 1, body.split(delimiter), None
+                done += 1
+                continue
+            reader = csv.reader(itertools.chain((line,), rest), delimiter=delimiter, strict=True)
             try:
-                for row in reader:
-                    end = start + reader.line_num
-                    yield done, end, row, None
-                    done = end
-                return
+                row = next(reader)
             except csv.Error as error:
                 message = str(error)
-                yield done, start + reader.line_num, [], message
+                yield done, done + reader.line_num, [], message
                 if _OPEN_AT_END in message or _TOO_LONG in message:
-                    start = done + 1
-                    rest = itertools.islice(lines, start, None)
+                    done += 1
+                    rest = itertools.islice(lines, done, None)
                 else:
-                    start += reader.line_num
+                    done += reader.line_num
+                continue
+            yield done, done + reader.line_num, row, None
+            done += reader.line_num
 
     def rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
         """The rows of a block of whole records (from ``blocks``) that starts at line ``first``.
         Blank lines (nothing but white space) are skipped; a line of one quoted empty field
         (``""``) is a record. (This runs for every record: kept lean.)"""
-        width = len(self.header)
-        if width > 1 and _plain_block(lines):
-            # No quote: each line is a record, its fields what lies between the delimiters (as
-            # the csv module reads them). A line of another width is read as below.
-            delimiter = self.delimiter
-            for at, line in enumerate(lines, first):
-                row = line.rstrip("\r\n").split(delimiter)
-                if len(row) == width:
-                    yield at, row, None, line
-                else:
-                    yield from self._rows_of(at, [line])
-            return
-        yield from self._rows_of(first, lines)
-
-    def _rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
         width = len(self.header)
         wide = width > 1  # (a line with one field may be a blank line)
         search = _UNDECODABLE.search
@@ -302,17 +296,6 @@ class CsvSource:
             (row[client] or None) if client is not None else None,
             split_treatments(planned) if planned else (),
         )
-
-
-def _plain_block(lines: list[str]) -> bool:
-    """Lines without a quote, nor a character that could not be decoded, nor a field past the
-    csv module's limit (which it reports)."""
-    text = "".join(lines)
-    return (
-        '"' not in text
-        and _UNDECODABLE.search(text) is None
-        and max(map(len, lines), default=0) <= csv.field_size_limit()
-    )
 
 
 # What the csv module says when a quoted field is still open at the end of its input, and when
