@@ -143,7 +143,7 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
     building the matches (tests/test_properties.py holds the two together)."""
     plain = _plain_reading(lexicon, text)
     if plain is not None:
-        return tuple(dict.fromkeys(plain[0])), [], plain[1]
+        return plain[0], [], plain[1]
     mentioned: list[str] = []
     negated: set[str] = set()
     flags: dict[str, None] = {}
@@ -169,32 +169,39 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9]+(?:(?: | ?[.,;]+ ?)[A-Za-z0-9]+)*(?: ?[.,;]+)?")
 
 
-def _plain_reading(lexicon: Lexicon, text: str) -> tuple[list[str], list[str]] | None:
-    """``read_signals`` of a plain text in one go: the signals mentioned and the words not
+def _plain_reading(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str]] | None:
+    """``read_signals`` of a plain text in one go: the signals that count and the words not
     recognised, from the readings of its *atoms*, the runs between its punctuation and its scope
-    breakers (``lexicon.atoms``): the parts ``_clauses`` reads a plain clause in. None when the
-    text is not plain, when an atom holds a negation or a red flag, or when a clause's atoms
-    may make a red flag together: only then does the way clauses and parts are put together
-    matter (the text is then read clause by clause)."""
+    breakers (``lexicon.atoms``): the parts ``_clauses`` reads a plain clause in. None when how
+    clauses and parts are put together matters (the text is then read clause by clause): when
+    an atom holds a red flag, when the atoms of a clause may make one together, or when a
+    negation is still open after an atom that is not the last ("geen jeuk, roodheid …")."""
     if lexicon.atoms is None or not _PLAIN_TEXT.fullmatch(text):
         return None
     memo = lexicon.memo
     mentioned: list[str] = []
+    negated: frozenset[str] = _NONE
     words: list[str] = []
     pieces = lexicon.atoms.split(text)  # atom, stop (None: a breaker), atom, …, atom
     pieces.append(".")  # (the end of the text ends its last clause)
     flag_words: list[frozenset[str]] = []  # those of the clause's atoms so far
     broken = False  # a breaker in the clause so far
+    open_negation = False
     for atom, stop in zip(pieces[::2], pieces[1::2], strict=True):
         if atom:
+            if open_negation:
+                return None
             found: ClauseResult | None = memo.get(atom)
             if found is None:
                 found = _read(lexicon, atom)
             else:
                 memo.move_to_end(atom)
-            if found.negated_ids or found.open_negation or found.flags:
+            if found.flags:
                 return None
             mentioned += found.mentioned
+            if found.negated_ids:
+                negated |= found.negated_ids
+            open_negation = found.open_negation
             if found.unrecognised:
                 words += [word.text for word in found.unrecognised]
             if found.flag_words:
@@ -206,7 +213,9 @@ def _plain_reading(lexicon: Lexicon, text: str) -> tuple[list[str], list[str]] |
                 return None  # (read whole: a red flag may pair words across a breaker)
             flag_words.clear()
             broken = False
-    return mentioned, words
+    if negated:
+        return tuple(dict.fromkeys(s for s in mentioned if s not in negated)), words
+    return tuple(dict.fromkeys(mentioned)), words
 
 
 def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[tuple[ClauseResult, ...], bool]]:
