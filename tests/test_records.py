@@ -169,3 +169,10 @@ def test_each_line_of_a_block_is_read_once_however_many_rows_are_malformed() -> 
     assert all(": malformed CSV (" in str(problem) for _, _, problem, _ in rows)
     # Searched for a quote, then read once to find the block's end and once for its rows.
     assert _CountedLines.handed == 3000
+
+
+def test_decoded_tells_text_with_an_undecodable_byte() -> None:
+    assert records.decoded("rood;jeuk\n")
+    assert records.decoded("Geïrriteerde huid, 😣\n")
+    assert not records.decoded("rood\udcff;jeuk\n")  # (0xff, as "fasewiel-escape" decodes it)
+    assert not records.decoded("é" + "\udc80")

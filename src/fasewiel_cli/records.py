@@ -86,6 +86,18 @@ def position(stream: io.BufferedReader) -> int:
         return 0
 
 
+def decoded(text: str) -> bool:
+    """Whether ``text`` holds no surrogate escape (no byte that could not be decoded), without
+    searching it character by character: text with a lone surrogate cannot be encoded."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def undecodable(line: str, number: int, codec: str) -> str | None:
     """The decoding problem of a line, naming it, or None."""
     found = _UNDECODABLE.search(line)
@@ -210,28 +222,32 @@ class CsvSource:
         ``rows_of`` reads them (``_records``), so that a block holds the records it would find."""
         if '"' not in "".join(lines):
             return len(lines)  # (only a quote makes a record go on past the end of its line)
-        for done, _, _, error in self._records(lines):
+        for done, _, _, error in self._records(lines, every=False):
             if error is not None and _OPEN_AT_END in error:
                 return done  # the record may end in the lines to come
         return len(lines)
 
-    def _records(self, lines: list[str]) -> Iterator[tuple[int, int, list[str], str | None]]:
+    def _records(
+        self, lines: list[str], every: bool = True
+    ) -> Iterator[tuple[int, int, list[str], str | None]]:
         """Where each record of ``lines`` starts and ends (indexes), and its fields or what the
         csv module found wrong. A record whose first line holds no quote is that line, its
         fields what lies between the delimiters, as the csv module reads them (but for a blank
         line, which is no record either way); most records are read so. Any other is read by
-        the csv module. After a quote that is never
-        closed (still open at the end, or past the field limit) the lines after the record's
-        first are read again; after any other error, the lines after the one it was found in."""
+        the csv module. After a quote that is never closed (still open at the end, or past the
+        field limit) the lines after the record's first are read again; after any other error,
+        the lines after the one it was found in. Not ``every``: without the records of one line
+        read without the csv module (where the others are is all ``_whole`` needs)."""
         delimiter = self.delimiter
         limit = csv.field_size_limit()
         done = 0  # where the next record starts
         rest = iter(lines)  # lines[done:] (each line is read once, but after an open quote)
-        while done < len(lines):
+        count = len(lines)
+        while done < count:
             line = next(rest)
-            body = line.rstrip("\r\n")  # (lines as read end with their line end, if any)
-            if '"' not in body and len(body) <= limit:
-                yield done, done + 1, body.split(delimiter), None
+            if '"' not in line and len(line) <= limit:
+                if every:  # (a line as read ends with its line end, if it has one)
+                    yield done, done + 1, line.rstrip("\r\n").split(delimiter), None
                 done += 1
                 continue
             reader = csv.reader(itertools.chain((line,), rest), delimiter=delimiter, strict=True)
