@@ -487,13 +487,17 @@ TEXTS = [
 TREATMENTS = ["", "", "microneedling", "peeling, LED", "onbekend", "Microneedling;peeling", "+x"]
 
 
-def _mixed_csv(rng: random.Random, rows: int) -> bytes:
+def _mixed_csv(rng: random.Random, rows: int, result_column: bool = True) -> bytes:
     """An intake file with a bit of everything: sound rows, broken ones, blank lines, formula
-    cells, a quoted line break, a byte that is not UTF-8, a column named like a result."""
-    lines = [b"klant;symptomen;behandeling;notitie;phase"]
+    cells, NULs, quoted cells and a quoted line break, every kind of line end, a byte that is
+    not UTF-8, and (``result_column``) a column named like a result."""
+    header = "klant;symptomen;behandeling;notitie" + (";phase" if result_column else "")
+    lines = [header.encode() + b"\n"]
     for n in range(rows):
         text = rng.choice(TEXTS)
-        cells = [f"K{n}", text, rng.choice(TREATMENTS), rng.choice(["", "@note", "ok"]), "x"]
+        note = rng.choice(["", "@note", "ok", "-", "a\x00b", "twee\nregels"])
+        cells = [rng.choice([f"K{n}", f"=K{n}"]), text, rng.choice(TREATMENTS), note]
+        cells += ["x"] if result_column else []
         roll = rng.random()
         if roll < 0.03:
             cells = cells[:2]  # too few fields
@@ -501,13 +505,18 @@ def _mixed_csv(rng: random.Random, rows: int) -> bytes:
             cells.append("")  # one more field, blank: fine
         elif roll < 0.08:
             cells.append("extra")  # one more field, not blank: an error
-        line = ";".join(cells).encode()
+        if "\n" in note or rng.random() < 0.1:  # written as a spreadsheet does: quoted
+            written = io.StringIO()
+            csv.writer(written, delimiter=";", lineterminator="\r\n").writerow(cells)
+            line = written.getvalue()[:-2].encode()
+        else:
+            line = ";".join(cells).encode()
         if roll > 0.98:
             line = line.replace(b"K", b"K\xff", 1)
-        lines.append(line)
+        lines.append(line + rng.choice([b"\n", b"\r\n", b"\n", b"\r"]))
         if rng.random() < 0.02:
-            lines.append(b"")
-    return b"\n".join(lines) + b'\nK9;"never closed;;;\n'
+            lines.append(b"\n")
+    return b"".join(lines) + b'K9;"never closed;;;\n'
 
 
 def _csv_source(data: bytes) -> CsvSource:
@@ -546,18 +555,32 @@ def _through(
 
 
 @pytest.mark.parametrize(
-    ("seed", "keep", "jobs"),
-    [(1, False, 1), (2, False, 1), (3, True, 1), (4, False, 2), (5, False, 3)],
+    ("seed", "keep", "jobs", "result_column"),
+    [
+        (1, False, 1, True),
+        (2, False, 1, True),
+        (3, True, 1, True),
+        (4, False, 2, True),
+        (5, False, 3, True),
+        (6, False, 1, False),  # (every column kept: most lines written as they were read)
+        (7, False, 2, False),
+        (8, True, 1, False),
+    ],
 )
 def test_the_csv_loop_writes_what_the_general_loop_writes(
-    seed: int, keep: bool, jobs: int, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+    seed: int,
+    keep: bool,
+    jobs: int,
+    result_column: bool,
+    kb: KnowledgeBase,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Small memos, so that forgetting and reading again is part of the run.
     monkeypatch.setattr(batch, "OUTCOMES", 8)
     monkeypatch.setattr(batch, "READINGS", 8)
     monkeypatch.setattr(batch, "JUDGEMENTS", 4)
     monkeypatch.setattr(records, "BLOCK_CHARS", 400)  # (with workers: many blocks, out of turn)
-    data = _mixed_csv(random.Random(seed), 400)
+    data = _mixed_csv(random.Random(seed), 400, result_column)
     lean, lean_counts = _through(batch.run_csv, data, kb, keep, jobs)
     general, general_counts = _through(batch.run, data, kb, keep)
     assert lean == general

@@ -31,6 +31,7 @@ from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
 from fasewiel_cli.records import (
     CsvSource,
     Record,
+    decoded,
     error_record,
     open_source,
     peekable,
@@ -579,10 +580,14 @@ class CsvLines:
         self.width = len(header)
         self.kept = [n for n, name in enumerate(header) if name not in assessor.columns]
         # A line is written as read when the CSV writer would write it so: every column is kept,
-        # and no cell holds a quote or a NUL, or starts like a formula.
+        # and no cell holds a quote or starts like a formula.
         self.whole = len(self.kept) == self.width
         starts = re.escape("".join(sorted(_FORMULA_START)))
-        self.formula_cell = re.compile(f"{re.escape(writer.delimiter)}[{starts}]").search
+        delimiter = re.escape(writer.delimiter)
+        self.formula_cell = re.compile(f"{delimiter}[{starts}]").search
+        # Most lines are sound rows of one line each: ``_lean`` writes them, with as little as
+        # possible done per line.
+        self.lean = self.whole and keep is None and self.width > 1
 
     def own_cells(self, row: list[str]) -> list[str]:
         """The row's cells that are written back: all but those replaced by results, and no
@@ -592,21 +597,93 @@ class CsvLines:
         return [row[n] for n in self.kept]
 
     def __call__(self, block: tuple[int, list[str]]) -> tuple[str, Summary]:
+        first, lines = block
+        out = io.StringIO()
+        summary = Summary()
+        tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
+        done = self._lean(first, lines, out, summary, tally) if self.lean else 0
+        if done < len(lines):
+            self._rows(first + done, lines[done:], out, summary, tally)
+        for (status, phase, red_flags), times in tally.items():
+            summary.count(status, phase, red_flags, times)
+        return out.getvalue(), summary
+
+    def _lean(
+        self,
+        first: int,
+        lines: list[str],
+        out: io.StringIO,
+        summary: Summary,
+        tally: Counter[tuple[str, str | None, tuple[str, ...]]],
+    ) -> int:
+        """Write the sound rows of one line each of a block as ``_rows`` writes them, with as
+        little as possible done per line, and give any other line to ``_rows``. How many lines
+        were written: all, or those before a quote that goes on past its line."""
+        text = "".join(lines)
+        if len(text) > csv.field_size_limit() or not decoded(text):
+            return 0  # (the csv module's field limit, and bytes that could not be decoded)
+        source, assessor = self.source, self.assessor
+        symptoms, _, treatment = source.columns
+        delimiter, width, formula_cell = self.writer.delimiter, self.width, self.formula_cell
+        formula = _FORMULA_START
+        put = out.write
+        readings, reading_of = assessor.readings.items, assessor.reading
+        verdicts_cell = assessor.verdicts_cell
+        for at, line in enumerate(lines, first):
+            if '"' in line:  # (read by the csv module, and written anew)
+                try:
+                    row = next(csv.reader((line,), delimiter=delimiter, strict=True))
+                except csv.Error:  # (it goes on past its line, or is malformed: ``_rows``)
+                    return at - first
+                body = "" if len(row) != width else assessor.encode_cells(map(neutralise, row))
+            else:
+                body = line.rstrip("\r\n")
+                row = body.split(delimiter)
+                if body and (body[0] in formula or formula_cell(body)):
+                    body = assessor.encode_cells(map(neutralise, row))
+            if len(row) != width or not body:  # (a blank line, or too few or too many fields)
+                self._rows(at, [line], out, summary, tally)
+                continue
+            text = row[symptoms]
+            reading = readings.get(text)
+            if reading is None:
+                reading = reading_of(text)
+            else:
+                readings.move_to_end(text)
+            judgement = reading.judgement
+            field = "" if treatment is None else row[treatment]
+            cell = verdicts_cell(judgement, field) if field else ""
+            if cell is None:  # (an unknown treatment)
+                self._rows(at, [line], out, summary, tally)
+                continue
+            put(
+                f"{body}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
+                f"{judgement.status}{delimiter}{delimiter}{at}\r\n"
+            )
+            tally[judgement.tally] += 1
+        return len(lines)
+
+    def _rows(
+        self,
+        first: int,
+        lines: list[str],
+        out: io.StringIO,
+        summary: Summary,
+        tally: Counter[tuple[str, str | None, tuple[str, ...]]],
+    ) -> None:
+        """Write the records of whole lines (from ``rows_of``), any of them."""
         source, assessor, writer, keep = self.source, self.assessor, self.writer, self.keep
         whole, width, formula_cell = self.whole, self.width, self.formula_cell
         symptoms, _, treatment = source.columns
         delimiter = writer.delimiter
         formula = _FORMULA_START
-        out = io.StringIO()
         put = out.write
         writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
         readings, reading_of = assessor.readings.items, assessor.reading
         verdicts_cell = assessor.verdicts_cell
-        summary = Summary()
-        tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
-        for first, row, problem, line in source.rows_of(*block):
+        for at, row, problem, line in source.rows_of(first, lines):
             if problem is not None:
-                record = error_record(first, problem)
+                record = error_record(at, problem)
                 writerow(writer.csv_row(record, None))
                 summary.add(record, None)
                 continue
@@ -620,14 +697,14 @@ class CsvLines:
             field = "" if treatment is None else row[treatment]
             cell = verdicts_cell(judgement, field) if field else ""
             if cell is None or keep is not None:  # an unknown treatment, or --save
-                record = source.record(first, row)
+                record = source.record(at, row)
                 outcome = assessor.assess(record)
                 if keep is not None:
                     outcome = keep(record, outcome)
                 summary.add(record, outcome)
                 out_row: list[str | int] = [neutralise(v) for v in self.own_cells(row)]
                 out_row += outcome.cells or writer.blank_cells
-                out_row += (outcome.status, neutralise(error_of(record, outcome) or ""), first)
+                out_row += (outcome.status, neutralise(error_of(record, outcome) or ""), at)
                 writerow(out_row)
                 continue
             if line is not None:
@@ -637,19 +714,15 @@ class CsvLines:
                 or not whole
                 or len(row) != width
                 or '"' in line
-                or "\x00" in line
                 or line[0] in formula
                 or formula_cell(line)
             ):
                 line = assessor.encode_cells(map(neutralise, self.own_cells(row)))
             put(
                 f"{line}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
-                f"{judgement.status}{delimiter}{delimiter}{first}\r\n"
+                f"{judgement.status}{delimiter}{delimiter}{at}\r\n"
             )
             tally[judgement.tally] += 1
-        for (status, phase, red_flags), times in tally.items():
-            summary.count(status, phase, red_flags, times)
-        return out.getvalue(), summary
 
 
 # --- one whole batch: files, formats, atomic output ----------------------------------------------
