@@ -589,6 +589,20 @@ class CsvLines:
         # possible done per line.
         self.lean = self.whole and keep is None and self.width > 1
 
+    def judged(self, row: list[str]) -> tuple[Reading, str | None]:
+        """The reading of a sound row's symptoms, and its treatment verdicts as they are in a
+        CSV line: "" for no treatment, None for a treatment that does not exist."""
+        symptoms, _, treatment = self.source.columns
+        text = row[symptoms]
+        readings = self.assessor.readings.items
+        reading = readings.get(text)
+        if reading is None:
+            reading = self.assessor.reading(text)
+        else:
+            readings.move_to_end(text)
+        field = "" if treatment is None else row[treatment]
+        return reading, self.assessor.verdicts_cell(reading.judgement, field) if field else ""
+
     def own_cells(self, row: list[str]) -> list[str]:
         """The row's cells that are written back: all but those replaced by results, and no
         extra blank field."""
@@ -622,13 +636,10 @@ class CsvLines:
         text = "".join(lines)
         if len(text) > csv.field_size_limit() or not decoded(text):
             return 0  # (the csv module's field limit, and bytes that could not be decoded)
-        source, assessor = self.source, self.assessor
-        symptoms, _, treatment = source.columns
+        assessor, judged = self.assessor, self.judged
         delimiter, width, formula_cell = self.writer.delimiter, self.width, self.formula_cell
         formula = _FORMULA_START
         put = out.write
-        readings, reading_of = assessor.readings.items, assessor.reading
-        verdicts_cell = assessor.verdicts_cell
         for at, line in enumerate(lines, first):
             if '"' in line:  # (read by the csv module, and written anew)
                 try:
@@ -644,18 +655,11 @@ class CsvLines:
             if len(row) != width or not body:  # (a blank line, or too few or too many fields)
                 self._rows(at, [line], out, summary, tally)
                 continue
-            text = row[symptoms]
-            reading = readings.get(text)
-            if reading is None:
-                reading = reading_of(text)
-            else:
-                readings.move_to_end(text)
-            judgement = reading.judgement
-            field = "" if treatment is None else row[treatment]
-            cell = verdicts_cell(judgement, field) if field else ""
+            reading, cell = judged(row)
             if cell is None:  # (an unknown treatment)
                 self._rows(at, [line], out, summary, tally)
                 continue
+            judgement = reading.judgement
             put(
                 f"{body}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
                 f"{judgement.status}{delimiter}{delimiter}{at}\r\n"
@@ -674,28 +678,19 @@ class CsvLines:
         """Write the records of whole lines (from ``rows_of``), any of them."""
         source, assessor, writer, keep = self.source, self.assessor, self.writer, self.keep
         whole, width, formula_cell = self.whole, self.width, self.formula_cell
-        symptoms, _, treatment = source.columns
         delimiter = writer.delimiter
         formula = _FORMULA_START
         put = out.write
         writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
-        readings, reading_of = assessor.readings.items, assessor.reading
-        verdicts_cell = assessor.verdicts_cell
+        judged = self.judged
         for at, row, problem, line in source.rows_of(first, lines):
             if problem is not None:
                 record = error_record(at, problem)
                 writerow(writer.csv_row(record, None))
                 summary.add(record, None)
                 continue
-            text = row[symptoms]
-            reading = readings.get(text)
-            if reading is None:
-                reading = reading_of(text)
-            else:
-                readings.move_to_end(text)
+            reading, cell = judged(row)
             judgement = reading.judgement
-            field = "" if treatment is None else row[treatment]
-            cell = verdicts_cell(judgement, field) if field else ""
             if cell is None or keep is not None:  # an unknown treatment, or --save
                 record = source.record(at, row)
                 outcome = assessor.assess(record)
