@@ -242,28 +242,35 @@ class CsvSource:
         limit = csv.field_size_limit()
         done = 0  # where the next record starts
         rest = iter(lines)  # lines[done:] (each line is read once, but after an open quote)
+        reader: Any = None  # the csv module's, reading from ``rest`` while records need it
         count = len(lines)
         while done < count:
-            line = next(rest)
+            line = lines[done]
             if '"' not in line and len(line) <= limit:
+                next(rest)
                 if every:  # (a line as read ends with its line end, if it has one)
                     yield done, done + 1, line.rstrip("\r\n").split(delimiter), None
                 done += 1
                 continue
-            reader = csv.reader(itertools.chain((line,), rest), delimiter=delimiter, strict=True)
+            if reader is None:
+                reader = csv.reader(rest, delimiter=delimiter, strict=True)
+            before = reader.line_num
             try:
                 row = next(reader)
             except csv.Error as error:
                 message = str(error)
-                yield done, done + reader.line_num, [], message
+                end = done + reader.line_num - before
+                yield done, end, [], message
+                reader = None
                 if _OPEN_AT_END in message or _TOO_LONG in message:
                     done += 1
                     rest = itertools.islice(lines, done, None)
                 else:
-                    done += reader.line_num
+                    done = end
                 continue
-            yield done, done + reader.line_num, row, None
-            done += reader.line_num
+            end = done + reader.line_num - before
+            yield done, end, row, None
+            done = end
 
     def rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
         """The rows of a block of whole records (from ``blocks``) that starts at line ``first``.
