@@ -169,7 +169,7 @@ class Assessor:
         # (None: the field names a treatment that does not exist).
         self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
-        self.signal_order = {signal.id: n for n, signal in enumerate(kb.signals)}
+        self.order = {signal.id: n for n, signal in enumerate(kb.signals)}.__getitem__
         self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
 
@@ -244,12 +244,14 @@ class Assessor:
             found = match.signal_ids
             flag_ids = [f.flag for f in match.red_flags]
             words = [u.text for u in match.unrecognised]
-        signals = tuple(sorted(found, key=self.signal_order.__getitem__))
-        flags = tuple(flag_ids)
-        key = (signals, flags)
-        judgement = self.judgements.get(key)
+        signals = tuple(found) if len(found) < 2 else tuple(sorted(found, key=self.order))
+        key = (signals, tuple(flag_ids) if flag_ids else ())
+        judgements = self.judgements.items
+        judgement = judgements.get(key)
         if judgement is None:
-            judgement = self.judgements.put(key, self._judge(signals, flags), 0)
+            judgement = self.judgements.put(key, self._judge(*key), 0)
+        else:
+            judgements.move_to_end(key)
         if not words:
             return Reading(judgement, (), judgement.line)
         line = None
