@@ -132,7 +132,8 @@ class CsvSource:
 
     The lines are read in blocks that end with a whole record (``blocks``); the records of a
     block are read on their own (``rows_of``, in a worker process as well), so that after an
-    unclosed quote the lines behind it can be read again. A quoted field is limited to
+    unclosed quote the lines behind it can be read again. A record on one line without a quote
+    (most of them) is split at the delimiter; the csv module reads the others. A quoted field is limited to
     ``MAX_RECORD_CHARS`` (csv's own field limit): an opening quote that is never closed can not
     make the reader swallow the rest of a large file.
     """
@@ -200,8 +201,8 @@ class CsvSource:
     def blocks(self, size: int = 0) -> Iterator[tuple[int, list[str]]]:
         """The lines after the header, in blocks of whole records of about ``size`` characters
         (``BLOCK_CHARS`` when 0): the number of a block's first line, and its lines (as read,
-        line ends and all). This is the only reading done in turn; the csv module finds where
-        the records end, at its own speed."""
+        line ends and all). This is the only reading done in turn: where the records end is
+        found as ``rows_of`` finds them (``_records``), at C speed for most lines."""
         size = size or BLOCK_CHARS
         first = self.line + 1
         carried: list[str] = []  # lines of a record that goes on in the next block
