@@ -133,9 +133,9 @@ class CsvSource:
     The lines are read in blocks that end with a whole record (``blocks``); the records of a
     block are read on their own (``rows_of``, in a worker process as well), so that after an
     unclosed quote the lines behind it can be read again. A record on one line without a quote
-    (most of them) is split at the delimiter; the csv module reads the others. A quoted field is limited to
-    ``MAX_RECORD_CHARS`` (csv's own field limit): an opening quote that is never closed can not
-    make the reader swallow the rest of a large file.
+    (most of them) is split at the delimiter; the csv module reads the others. A quoted field
+    is limited to ``MAX_RECORD_CHARS`` (csv's own field limit): an opening quote that is never
+    closed can not make the reader swallow the rest of a large file.
     """
 
     def __init__(
