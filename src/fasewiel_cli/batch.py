@@ -115,8 +115,9 @@ class Judgement(NamedTuple):
     """The assessment of one (signals, red flags): shared by every text that says the same."""
 
     assessment: Assessment
-    # What a treatment verdict depends on: the phase, the Reset signals, any red flag.
-    verdict_key: tuple[Any, ...]
+    # What a treatment verdict depends on: the phase, the Reset signals, any red flag (as a
+    # number: ``Assessor.verdict_keys``, so that memo keys made of it hash fast).
+    verdict_key: int
     status: str
     head: tuple[Any, ...]  # the columns from "phase" to "matched"
     head_cells: tuple[str, ...] | None
@@ -169,6 +170,8 @@ class Assessor:
         # (None: the field names a treatment that does not exist).
         self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
+        # (phase, Reset signals, any red flag) → a number; there are only so many of them.
+        self.verdict_keys: dict[tuple[str | None, tuple[str, ...], bool], int] = {}
         self.order = {signal.id: n for n, signal in enumerate(kb.signals)}.__getitem__
         self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
@@ -296,7 +299,7 @@ class Assessor:
         blockers = assessment.signals_pointing_to(kb, kb.scoring.intensive.blocked_by)
         return Judgement(
             assessment,
-            (phase, blockers, bool(flags)),
+            self.verdict_keys.setdefault((phase, blockers, bool(flags)), len(self.verdict_keys)),
             status,
             head,
             cells,
