@@ -171,6 +171,16 @@ def test_an_open_quote_at_the_end_does_not_swallow_the_rest(tmp_path: Path) -> N
     assert [r["client"] for r in rows if r["status"] == "ok"] == ["C1", "C3", "C4"]
 
 
+def test_a_field_past_the_limit_is_an_error_at_its_line(tmp_path: Path) -> None:
+    long = "rood " * (records.MAX_RECORD_CHARS // 5 + 1)  # (no quote in sight)
+    text = f"client;symptoms\nC1;jeuk\nC2;{long}\nC3;vale teint\n"
+    code, out, _ = run([str(write(tmp_path / "in.csv", text))])
+    rows = jsonl(out)
+    assert code == 1
+    assert [(r["line"], r["status"]) for r in rows] == [(2, "ok"), (3, "error"), (4, "ok")]
+    assert rows[1]["error"] == "line 3: a field is longer than 1,048,576 characters"
+
+
 def test_broken_json_lines(tmp_path: Path) -> None:
     text = (
         '{"symptoms": "rood"}\n'
@@ -235,6 +245,28 @@ def test_utf16_with_bom(tmp_path: Path) -> None:
     code, out, _ = run([str(path)])
     assert code == 0
     assert [r["phase"] for r in jsonl(out)] == ["reset", "activate"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_utf16_and_utf32_without_a_bom_need_their_byte_order(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes("symptoms\nrood\n".encode(f"{codec}-le"))
+    code, out, err = run([str(path), "--encoding", codec])
+    assert code == 1
+    assert out == ""
+    assert "Traceback" not in err
+    assert f"--encoding {codec}-le" in " ".join(err.replace("│", " ").split())
+    code, out, _ = run([str(path), "--encoding", f"{codec}-le"])
+    assert code == 0
+    assert [r["phase"] for r in jsonl(out)] == ["reset"]
+
+
+def test_utf32_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes("symptoms;client\nrood;A1\n".encode("utf-32"))  # (with a BOM)
+    code, out, _ = run([str(path)])
+    assert code == 0
+    assert [(r["client"], r["phase"]) for r in jsonl(out)] == [("A1", "reset")]
 
 
 @pytest.mark.parametrize(

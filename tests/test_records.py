@@ -54,7 +54,13 @@ def reference_rows(source: CsvSource, lines: list[str], first: int) -> Iterator[
             if "field limit" in str(error) or "unexpected end of data" in str(error):
                 pending.extend(reversed(taken[1:]))
                 line_before = at
-                yield at, [], f"line {at}: a quote opened here is never closed", None
+                if "field limit" in str(error) and '"' not in taken[0]:
+                    problem = (
+                        f"line {at}: a field is longer than {csv.field_size_limit():,} characters"
+                    )
+                else:
+                    problem = f"line {at}: a quote opened here is never closed"
+                yield at, [], problem, None
             else:
                 line_before += reader.line_num
                 yield at, [], f"line {at}: malformed CSV ({error})", None
@@ -171,8 +177,8 @@ def test_each_line_of_a_block_is_read_once_however_many_rows_are_malformed() -> 
     assert _CountedLines.handed == 3000
 
 
-def test_decoded_tells_text_with_an_undecodable_byte() -> None:
-    assert records.decoded("rood;jeuk\n")
-    assert records.decoded("Geïrriteerde huid, 😣\n")
-    assert not records.decoded("rood\udcff;jeuk\n")  # (0xff, as "fasewiel-escape" decodes it)
-    assert not records.decoded("é" + "\udc80")
+def test_all_decoded_tells_text_with_an_undecodable_byte() -> None:
+    assert records.all_decoded("rood;jeuk\n")
+    assert records.all_decoded("Geïrriteerde huid, 😣\n")
+    assert not records.all_decoded("rood\udcff;jeuk\n")  # (0xff, as "fasewiel-escape" decodes it)
+    assert not records.all_decoded("é" + "\udc80")

@@ -31,7 +31,7 @@ from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
 from fasewiel_cli.records import (
     CsvSource,
     Record,
-    decoded,
+    all_decoded,
     error_record,
     open_source,
     peekable,
@@ -172,7 +172,7 @@ class Assessor:
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
         # (phase, Reset signals, any red flag) → a number; there are only so many of them.
         self.verdict_keys: dict[tuple[str | None, tuple[str, ...], bool], int] = {}
-        self.order = {signal.id: n for n, signal in enumerate(kb.signals)}.__getitem__
+        self.signal_rank = {signal.id: n for n, signal in enumerate(kb.signals)}.__getitem__
         self.blank = (None,) * (len(self.columns) - 3)
         self.blank_cells = ("",) * (len(self.columns) - 3)
 
@@ -247,7 +247,7 @@ class Assessor:
             found = match.signal_ids
             flag_ids = [f.flag for f in match.red_flags]
             words = [u.text for u in match.unrecognised]
-        signals = tuple(found) if len(found) < 2 else tuple(sorted(found, key=self.order))
+        signals = tuple(found) if len(found) < 2 else tuple(sorted(found, key=self.signal_rank))
         key = (signals, tuple(flag_ids) if flag_ids else ())
         judgements = self.judgements.items
         judgement = judgements.get(key)
@@ -635,31 +635,34 @@ class CsvLines:
         summary: Summary,
         tally: Counter[tuple[str, str | None, tuple[str, ...]]],
     ) -> int:
-        """Write the sound rows of one line each of a block as ``_rows`` writes them, with as
-        little as possible done per line, and give any other line to ``_rows``. How many lines
-        were written: all, or those before a quote that goes on past its line."""
+        """Write a block's sound rows of one line each as ``_rows`` writes them, with as little
+        as possible done per line; hand every other record (a blank line, a row of too few or
+        too many fields, one with an unknown treatment) to ``_rows``. How many lines are done:
+        all, or those before a record that holds a quote and goes on past its line or is
+        malformed (``_rows`` does the rest); none for a block ``_rows`` must read (a line past
+        the field limit, or a byte that could not be decoded)."""
         text = "".join(lines)
-        if len(text) > csv.field_size_limit() or not decoded(text):
-            return 0  # (the csv module's field limit, and bytes that could not be decoded)
+        if len(text) > csv.field_size_limit() or not all_decoded(text):
+            return 0
         assessor, judged = self.assessor, self.judged
         delimiter, width, formula_cell = self.writer.delimiter, self.width, self.formula_cell
         formula = _FORMULA_START
         put = out.write
         for at, line in enumerate(lines, first):
-            if '"' in line:  # (read by the csv module, and written anew)
+            quoted = '"' in line
+            if quoted:  # (read by the csv module, and written anew)
                 try:
                     row = next(csv.reader((line,), delimiter=delimiter, strict=True))
-                except csv.Error:  # (it goes on past its line, or is malformed: ``_rows``)
+                except csv.Error:
                     return at - first
-                body = "" if len(row) != width else assessor.encode_cells(map(neutralise, row))
             else:
                 body = line.rstrip("\r\n")
                 row = body.split(delimiter)
-                if body and (body[0] in formula or formula_cell(body)):
-                    body = assessor.encode_cells(map(neutralise, row))
-            if len(row) != width or not body:  # (a blank line, or too few or too many fields)
+            if len(row) != width:
                 self._rows(at, [line], out, summary, tally)
                 continue
+            if quoted or body[0] in formula or formula_cell(body):
+                body = assessor.encode_cells(map(neutralise, row))
             reading, cell = judged(row)
             if cell is None:  # (an unknown treatment)
                 self._rows(at, [line], out, summary, tally)

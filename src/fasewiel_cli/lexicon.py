@@ -255,7 +255,13 @@ def build_lexicon(
     return lexicon._replace(atoms=_atom_splitter(lexicon))
 
 
+_PLAIN_WORD = re.compile("[a-z0-9]+")
+
+
 def _atom_splitter(lexicon: Lexicon) -> re.Pattern[str] | None:
+    """``Lexicon.atoms``: a pattern of the sentence punctuation (a group of its own) and the scope
+    breakers of plain texts, with a space on either side; None when a breaker is no plain word
+    or a red-flag word."""
     breakers = lexicon.breakers
     if not all(_PLAIN_WORD.fullmatch(word) for word in breakers) or any(
         lexicon.lemma(word) in lexicon.flag_lemmas for word in breakers
@@ -284,9 +290,6 @@ def _alternatives(words: Iterable[str]) -> str:
         rest = longer[0] if len(longer) == 1 else _alternatives(longer)
         options.append(first + (f"(?:{rest})?" if len(longer) < len(rests) else rest))
     return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
-
-
-_PLAIN_WORD = re.compile("[a-z0-9]+")
 
 
 def _norm_set(words: Iterable[str]) -> frozenset[str]:

@@ -164,8 +164,8 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
     return counted, list(flags), words
 
 
-# A text of plain ASCII words, single spaces and commas, semicolons or full stops (one run of them
-# between two words, with at most one space on either side), as most batch texts are.
+# A text of plain ASCII words, single spaces and commas, semicolons or full stops (a run of them
+# between two words or at the end, with at most one space on either side), as most batch texts are.
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9]+(?:(?: | ?[.,;]+ ?)[A-Za-z0-9]+)*(?: ?[.,;]+)?")
 
 

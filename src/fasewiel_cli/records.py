@@ -45,16 +45,24 @@ def detect_encoding(head: bytes, encoding: str | None) -> str:
     """The codec for a file starting with ``head``: a BOM wins, then ``--encoding``, then UTF-8."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # (before UTF-16's: longer)
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if encoding is not None:
-        try:
-            return codecs.lookup(encoding).name
-        except LookupError:
-            raise FasewielError(
-                f"unknown encoding '{encoding}'", hint="for Dutch Excel files use --encoding cp1252"
-            ) from None
-    return "utf-8"
+    if encoding is None:
+        return "utf-8"
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise FasewielError(
+            f"unknown encoding '{encoding}'", hint="for Dutch Excel files use --encoding cp1252"
+        ) from None
+    if codec in ("utf-16", "utf-32"):  # (these take their byte order from a BOM)
+        raise FasewielError(
+            f"the input has no byte order mark, so its {codec.upper()} byte order is unknown",
+            hint=f"name it: --encoding {codec}-le (as Windows writes it) or --encoding {codec}-be",
+        )
+    return codec
 
 
 # Bytes that are not valid in the input's encoding are decoded to these "surrogate escapes"
@@ -86,9 +94,9 @@ def position(stream: io.BufferedReader) -> int:
         return 0
 
 
-def decoded(text: str) -> bool:
-    """Whether ``text`` holds no surrogate escape (no byte that could not be decoded), without
-    searching it character by character: text with a lone surrogate cannot be encoded."""
+def all_decoded(text: str) -> bool:
+    """Whether ``text`` holds no surrogate escape (no byte that could not be decoded). Faster
+    than searching a long text: ASCII has none, and text with one cannot be encoded."""
     if text.isascii():
         return True
     try:
@@ -106,7 +114,7 @@ def undecodable(line: str, number: int, codec: str) -> str | None:
     byte = ord(found.group()) - 0xDC00
     hint = (
         "the file may be cut short or damaged"
-        if codec.startswith("utf-16")
+        if codec.startswith(("utf-16", "utf-32"))
         else "if the file comes from Excel, try --encoding cp1252"
     )
     return f"line {number} is not valid {codec} (byte 0x{byte:02x}); {hint}"
@@ -237,8 +245,8 @@ class CsvSource:
         line, which is no record either way); most records are read so. Any other is read by
         the csv module. After a quote that is never closed (still open at the end, or past the
         field limit) the lines after the record's first are read again; after any other error,
-        the lines after the one it was found in. Not ``every``: without the records of one line
-        read without the csv module (where the others are is all ``_whole`` needs)."""
+        the lines after the one it was found in. With ``every`` false, the records read without
+        the csv module are left out (``_whole`` needs only the others)."""
         delimiter = self.delimiter
         limit = csv.field_size_limit()
         done = 0  # where the next record starts
@@ -283,7 +291,10 @@ class CsvSource:
         for done, end, row, error in self._records(lines):
             at = first + done
             if error is not None:
-                if _OPEN_AT_END in error or _TOO_LONG in error:
+                if _TOO_LONG in error and '"' not in lines[done]:
+                    limit = csv.field_size_limit()
+                    yield at, [], f"line {at}: a field is longer than {limit:,} characters", None
+                elif _OPEN_AT_END in error or _TOO_LONG in error:
                     yield at, [], f"line {at}: a quote opened here is never closed", None
                 else:
                     yield at, [], f"line {at}: malformed CSV ({error})", None
