@@ -567,6 +567,15 @@ def _blocks(
             progress()
 
 
+class _Written(NamedTuple):
+    """What a block's lines become: the text of their output lines, their summary, and the
+    count of sound rows by (status, phase, red flags), added to the summary at the end."""
+
+    out: io.StringIO
+    summary: Summary
+    tally: Counter[tuple[str, str | None, tuple[str, ...]]]
+
+
 class CsvLines:
     """A block of CSV lines → the text of their output lines, and their summary. Lean per row:
     a sound row is written from its own line (or cells) and the remembered text of its reading
@@ -620,24 +629,16 @@ class CsvLines:
 
     def __call__(self, block: tuple[int, list[str]]) -> tuple[str, Summary]:
         first, lines = block
-        out = io.StringIO()
-        summary = Summary()
-        tally: Counter[tuple[str, str | None, tuple[str, ...]]] = Counter()
-        done = self._lean(first, lines, out, summary, tally) if self.lean else 0
+        written = _Written(io.StringIO(), Summary(), Counter())
+        done = self._lean(first, lines, written) if self.lean else 0
         if done < len(lines):
-            self._rows(first + done, lines[done:], out, summary, tally)
-        for (status, phase, red_flags), times in tally.items():
+            self._rows(first + done, lines[done:], written)
+        summary = written.summary
+        for (status, phase, red_flags), times in written.tally.items():
             summary.count(status, phase, red_flags, times)
-        return out.getvalue(), summary
+        return written.out.getvalue(), summary
 
-    def _lean(
-        self,
-        first: int,
-        lines: list[str],
-        out: io.StringIO,
-        summary: Summary,
-        tally: Counter[tuple[str, str | None, tuple[str, ...]]],
-    ) -> int:
+    def _lean(self, first: int, lines: list[str], written: _Written) -> int:
         """Write a block's sound rows of one line each as ``_rows`` writes them, with as little
         as possible done per line; hand every other record (a blank line, a row of too few or
         too many fields, one with an unknown treatment) to ``_rows``. How many lines are done:
@@ -650,7 +651,7 @@ class CsvLines:
         assessor, judged = self.assessor, self.judged
         delimiter, width, formula_cell = self.writer.delimiter, self.width, self.formula_cell
         formula = _FORMULA_START
-        put = out.write
+        put, tally = written.out.write, written.tally
         for at, line in enumerate(lines, first):
             quoted = '"' in line
             if quoted:  # (read by the csv module, and written anew)
@@ -662,13 +663,13 @@ class CsvLines:
                 body = line.rstrip("\r\n")
                 row = body.split(delimiter)
             if len(row) != width:
-                self._rows(at, [line], out, summary, tally)
+                self._rows(at, [line], written)
                 continue
             if quoted or body[0] in formula or formula_cell(body):
                 body = assessor.encode_cells(map(neutralise, row))
             reading, cell = judged(row)
             if cell is None:  # (an unknown treatment)
-                self._rows(at, [line], out, summary, tally)
+                self._rows(at, [line], written)
                 continue
             judgement = reading.judgement
             put(
@@ -678,19 +679,13 @@ class CsvLines:
             tally[judgement.tally] += 1
         return len(lines)
 
-    def _rows(
-        self,
-        first: int,
-        lines: list[str],
-        out: io.StringIO,
-        summary: Summary,
-        tally: Counter[tuple[str, str | None, tuple[str, ...]]],
-    ) -> None:
+    def _rows(self, first: int, lines: list[str], written: _Written) -> None:
         """Write the records of whole lines (from ``rows_of``), any of them."""
         source, assessor, writer, keep = self.source, self.assessor, self.writer, self.keep
         whole, width, formula_cell = self.whole, self.width, self.formula_cell
         delimiter = writer.delimiter
         formula = _FORMULA_START
+        out, summary, tally = written
         put = out.write
         writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
         judged = self.judged
