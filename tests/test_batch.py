@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from fasewiel_cli import batch, records
+from fasewiel_cli import batch, check, records
 from fasewiel_cli.batch import Assessor, Outcome, Summary, Writer
 from fasewiel_cli.cli import app
 from fasewiel_cli.formats import RecordFormat
@@ -622,6 +622,39 @@ def test_the_csv_loop_writes_what_the_general_loop_writes(
     assert statuses == {"ok", "no_signal", "red_flag", "error"}
     assert len(rows) - 1 == lean_counts[0]
     assert ("kept out" in lean) is keep
+
+
+@pytest.mark.parametrize("to", ["jsonl", "csv"])
+def test_batch_verdicts_are_those_of_check(tmp_path: Path, to: str) -> None:
+    """Every treatment verdict of a batch is what ``check --treatment`` gives for that text
+    (verdicts are remembered per verdict key and treatment: never one for another)."""
+    rng = random.Random(12)
+    texts = [t for t in TEXTS if not set(t) & set('\n";')] + [
+        "fijne lijntjes en rimpels",  # (Repair, Sustain, Radiance: where intensive work may be)
+        "slappe huid, littekens",
+        "vale teint",
+        "egale teint en stralend",
+        "rustige huid",
+        "rimpels, rood",
+    ]
+    names = ["microneedling", "peeling", "LED", "collageenmassage", "zachte aanraking"]
+    rows = [(rng.choice(texts), rng.sample(names, rng.choice([1, 1, 2]))) for _ in range(300)]
+    lines = ["symptoms;treatment", *(f"{text};{', '.join(planned)}" for text, planned in rows)]
+    source = write(tmp_path / "in.csv", "\n".join(lines) + "\n")
+    output = tmp_path / f"out.{to}"
+    code, _, err = run([str(source), "-o", str(output), "--jobs", "1"])
+    assert code == 0, err
+    if to == "jsonl":
+        found = [r["treatments"] for r in jsonl(output.read_text(encoding="utf-8"))]
+    else:
+        with output.open(encoding="utf-8", newline="") as file:
+            found = [r["treatments"] for r in csv.DictReader(file, delimiter=";")]
+    for (text, planned), verdicts in zip(rows, found, strict=True):
+        advice = check(text, treatments=planned, lang="nl")
+        expected = [
+            {"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in advice.treatments
+        ]
+        assert verdicts == (expected if to == "jsonl" else batch.csv_cell(expected))
 
 
 def test_a_red_flag_typed_with_a_typo_is_caught_in_a_batch(tmp_path: Path) -> None:

@@ -171,6 +171,7 @@ class Assessor:
         # (None: the field names a treatment that does not exist).
         self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
+        self.one_verdict: dict[tuple[int, str], dict[str, str]] = {}  # (``_verdict``)
         # (phase, Reset signals, any red flag) → a number; there are only so many of them.
         self.verdict_keys: dict[tuple[str | None, tuple[str, ...], bool], int] = {}
         self.signal_rank = {signal.id: n for n, signal in enumerate(kb.signals)}.__getitem__
@@ -323,14 +324,23 @@ class Assessor:
         key = (judgement.verdict_key, tuple(t.id for t in planned))
         found = self.verdicts.get(key)
         if found is None:
-            assessment = judgement.assessment
-            verdicts = [
-                {"id": v.id, "verdict": v.verdict, "reason": v.reason}
-                for v in (treatment_verdict(self.kb, assessment, t, self.lang) for t in planned)
-            ]
+            verdicts = [self._verdict(judgement, treatment) for treatment in planned]
             cell = csv_cell(verdicts) if self.csv else None
             encoded = None if cell is None else self.encode_cell(cell)
             found = self.verdicts.put(key, (verdicts, cell, encoded), 0)
+        return found
+
+    def _verdict(self, judgement: Judgement, treatment: Treatment) -> dict[str, str]:
+        """The verdict on one treatment: the same for every judgement with its verdict key
+        (bench's 1,556 judgements have 114 keys between them), and never changed once made."""
+        key = (judgement.verdict_key, treatment.id)
+        found = self.one_verdict.get(key)
+        if found is None:
+            verdict = treatment_verdict(self.kb, judgement.assessment, treatment, self.lang)
+            found = {"id": verdict.id, "verdict": verdict.verdict, "reason": verdict.reason}
+            if len(self.one_verdict) >= VERDICT_CELLS:
+                self.one_verdict.clear()
+            self.one_verdict[key] = found
         return found
 
     def _treatment(self, name: str) -> Treatment:
