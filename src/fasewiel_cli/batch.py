@@ -44,8 +44,8 @@ from fasewiel_cli.workers import in_order
 # How many distinct inputs, texts and signatures are remembered. Bounded, so memory stays flat
 # (bench/batch_bench.py: a million rows within 10% of the peak at ten thousand; the sizes are
 # what that allows, with some room). bench's 100,000 rows hold 20,712 distinct texts, 1,374
-# judgements and 1,593 verdict lists: a reading is small (its text and a memo entry; the texts
-# without unrecognised words share their judgement's), a judgement and its verdicts are not
+# judgements and 489 (verdict key, treatment) pairs: a reading is small (its text and a memo
+# entry; the texts without unrecognised words share their judgement's), a judgement is not
 # (about 2 KB); an outcome (every output column, twice) is bigger still. Twice as many readings
 # as before (6,144) read 15% fewer texts anew and cost 1.5 MB at a million rows.
 OUTCOMES = 2048
@@ -149,8 +149,9 @@ class Assessor:
 
     Bounded memos, each for what really repeats: the outcome of a (text, treatments) seen
     lately; the reading of a text; the judgement of a set of signals and red flags (many texts
-    share one); the verdicts on planned treatments for a judgement. A new record's outcome is
-    put together from them.
+    share one); the verdict on a treatment for a verdict key (``_verdict``) and, when writing
+    CSV, the verdicts cell of a treatment field as written. A new record's outcome is put
+    together from them.
     """
 
     def __init__(self, kb: KnowledgeBase, lang: Lang) -> None:
@@ -164,9 +165,6 @@ class Assessor:
         self.readings: _Memo[str, Reading] = _Memo(READINGS)
         # Each judgement as the reading of a text without unrecognised words: one for them all.
         self.judgements: _Memo[tuple[tuple[str, ...], tuple[str, ...]], Reading] = _Memo(JUDGEMENTS)
-        self.verdicts: _Memo[
-            tuple[Any, ...], tuple[list[dict[str, str]], str | None, str | None]
-        ] = _Memo(JUDGEMENTS)
         # The verdicts cell, as in a CSV line, for a judgement and a treatment field as written
         # (None: the field names a treatment that does not exist).
         self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
@@ -183,8 +181,7 @@ class Assessor:
         self.csv = True
         self.encode = line_encoder(delimiter)
         self.delimiter = delimiter
-        memos = (self.outcomes, self.readings, self.judgements, self.verdicts, self.verdict_cells)
-        for memo in memos:
+        for memo in (self.outcomes, self.readings, self.judgements, self.verdict_cells):
             memo.items.clear()  # (remembered without the CSV text, or for another delimiter)
 
     def encode_cells(self, cells: Iterable[str]) -> str:
@@ -212,9 +209,9 @@ class Assessor:
             return Outcome("error", None, (), message, self.blank, cells)
         reading = self.reading(record.symptoms)
         judgement = reading.judgement
-        verdicts, verdicts_cell, _ = self._verdicts(judgement, planned)
+        verdicts = [self._verdict(judgement, treatment) for treatment in planned]
         values = (*judgement.head, list(reading.words), judgement.flags, verdicts)
-        cells = None if reading.line is None else (*self.cells(reading), verdicts_cell or "")
+        cells = None if reading.line is None else (*self.cells(reading), csv_cell(verdicts))
         flags = judgement.tally[2]
         return Outcome(judgement.status, judgement.head[0], flags, None, values, cells)
 
@@ -238,7 +235,8 @@ class Assessor:
             planned = tuple(self._treatment(name) for name in split_treatments(field))
         except UnknownNameError:
             return self.verdict_cells.put(key, None, len(field))
-        return self.verdict_cells.put(key, self._verdicts(judgement, planned)[2], len(field))
+        verdicts = [self._verdict(judgement, treatment) for treatment in planned]
+        return self.verdict_cells.put(key, self.encode_cell(csv_cell(verdicts)), len(field))
 
     def _read(self, symptoms: str) -> Reading:
         kb = self.kb
@@ -313,22 +311,6 @@ class Assessor:
             line,
             (status, phase, flag_ids),
         )
-
-    def _verdicts(
-        self, judgement: Judgement, planned: tuple[Treatment, ...]
-    ) -> tuple[list[dict[str, str]], str | None, str | None]:
-        """The verdicts on planned treatments, and (when writing CSV) their cell, as a cell and
-        as it is in a CSV line (``verdicts_cell``: one text for every field that names them)."""
-        if not planned:
-            return ([], "", "") if self.csv else ([], None, None)
-        key = (judgement.verdict_key, tuple(t.id for t in planned))
-        found = self.verdicts.get(key)
-        if found is None:
-            verdicts = [self._verdict(judgement, treatment) for treatment in planned]
-            cell = csv_cell(verdicts) if self.csv else None
-            encoded = None if cell is None else self.encode_cell(cell)
-            found = self.verdicts.put(key, (verdicts, cell, encoded), 0)
-        return found
 
     def _verdict(self, judgement: Judgement, treatment: Treatment) -> dict[str, str]:
         """The verdict on one treatment: the same for every judgement with its verdict key
