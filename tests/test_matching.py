@@ -8,8 +8,8 @@ import re
 import pytest
 
 from fasewiel_cli import matching
-from fasewiel_cli.lexicon import LONGEST_WORD, split_clauses, split_pattern
-from fasewiel_cli.matching import LONGEST_KEY, MatchResult, match_text, read_signals
+from fasewiel_cli.lexicon import LONGEST_WORD, split_pattern
+from fasewiel_cli.matching import LONGEST_KEY, match_text, read_signals
 from fasewiel_cli.models import KnowledgeBase
 
 
@@ -380,40 +380,6 @@ def _texts(kb: KnowledgeBase, count: int) -> list[str]:
             text = text.replace("n ", "n' ", 1)
         texts.append(text)
     return texts
-
-
-def test_plain_clauses_read_alike_with_or_without_the_shortcut(
-    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A plain clause with a breaker is split without tokenizing (``matching._PLAIN``); it must
-    read exactly as the token-based split reads it, negations and red flags included."""
-    texts = _texts(kb, 3000)
-    lexicon = kb.lexicon
-
-    def read_all() -> list[MatchResult]:
-        lexicon.memo.clear()
-        lexicon.flag_memo.clear()
-        return [match_text(lexicon, text) for text in texts]
-
-    plain = matching._PLAIN
-    fast = read_all()
-    monkeypatch.setattr(matching, "_PLAIN", re.compile("(?!)"))  # never plain: tokenize all
-    slow = read_all()
-    lexicon.memo.clear()
-    lexicon.flag_memo.clear()
-    assert fast == slow
-    # The corpus does reach what matters: the shortcut, red flags and negations.
-    shortcut = [
-        t
-        for t in texts
-        if any(
-            plain.fullmatch(c) and lexicon.breakers & set(c.lower().split())
-            for c in split_clauses(t)
-        )
-    ]
-    assert len(shortcut) > 1000
-    assert sum(bool(r.red_flags) for r in fast) > 50
-    assert sum(bool(r.negated_ids) for r in fast) > 100
 
 
 def test_plain_texts_read_alike_in_one_go_or_clause_by_clause(

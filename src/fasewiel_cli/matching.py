@@ -114,18 +114,17 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     unrecognised: list[Unrecognised] = []
     mentioned: list[str] = []
     negated: set[str] = set()
-    for parts, carried in _clauses(lexicon, text):
-        for found in parts:
-            if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
-                matches += [m._replace(negated=True) for m in found.matches]
-                negated.update(m.signal for m in found.matches)
-            else:
-                matches += found.matches
-                mentioned += found.mentioned
-                negated |= found.negated_ids
-            for flag in found.flags:
-                flags.setdefault(flag.flag, flag)
-            unrecognised += found.unrecognised
+    for found, carried in _clauses(lexicon, text):
+        if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
+            matches += [m._replace(negated=True) for m in found.matches]
+            negated.update(m.signal for m in found.matches)
+        else:
+            matches += found.matches
+            mentioned += found.mentioned
+            negated |= found.negated_ids
+        for flag in found.flags:
+            flags.setdefault(flag.flag, flag)
+        unrecognised += found.unrecognised
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
     return MatchResult(
         text,
@@ -148,18 +147,14 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
     negated: set[str] = set()
     flags: dict[str, None] = {}
     words: list[str] = []
-    for parts, carried in _clauses(lexicon, text):
-        for found in parts:  # (most parts hold a signal or two and nothing else: kept lean)
-            if carried:
-                negated.update(m.signal for m in found.matches)
-            else:
-                mentioned += found.mentioned
-                if found.negated_ids:
-                    negated |= found.negated_ids
-            if found.flags:
-                flags.update(dict.fromkeys(flag.flag for flag in found.flags))
-            if found.unrecognised:
-                words += [word.text for word in found.unrecognised]
+    for found, carried in _clauses(lexicon, text):
+        if carried:
+            negated.update(m.signal for m in found.matches)
+        else:
+            mentioned += found.mentioned
+            negated |= found.negated_ids
+        flags.update(dict.fromkeys(flag.flag for flag in found.flags))
+        words += [word.text for word in found.unrecognised]
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
     return counted, list(flags), words
 
@@ -172,7 +167,7 @@ _PLAIN_TEXT = re.compile(r"[A-Za-z0-9]+(?:(?: | ?[.,;]+ ?)[A-Za-z0-9]+)*(?: ?[.,
 def _plain_reading(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str]] | None:
     """``read_signals`` of a plain text in one go: the signals that count and the words not
     recognised, from the readings of its *atoms*, the runs between its punctuation and its scope
-    breakers (``lexicon.atoms``): the parts ``_clauses`` reads a plain clause in. None when how
+    breakers (``lexicon.atoms``): the parts ``_read`` reads a clause in. None when how
     clauses and parts are put together matters (the text is then read clause by clause): when
     an atom holds a red flag, when the atoms of a clause may make one together, or when a
     negation is still open after an atom that is not the last ("geen jeuk, roodheid …")."""
@@ -218,39 +213,16 @@ def _plain_reading(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[s
     return tuple(dict.fromkeys(mentioned)), words
 
 
-def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[tuple[ClauseResult, ...], bool]]:
-    """The reading of each clause of ``text`` (its parts' readings, for a plain clause read in
-    parts: ``_combine`` need not put them together), and whether a negation carried over from
-    the clause before applies to it: a clause that is a list takes one on ("geen jeuk, roodheid
-    of …"), a clause with a breaker in it does not, and passes on its last part's."""
+def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[ClauseResult, bool]]:
+    """The reading of each clause of ``text``, and whether a negation carried over from the
+    clause before applies to it: a clause that is a list takes one on ("geen jeuk, roodheid of
+    …"); a clause with a breaker in it is none, and passes on its last part's."""
     carried = False
     for clause in split_clauses(text):
-        found, (parts, _) = _whole_or_parts(lexicon, clause)
-        if found is not None:
-            carried = carried and found.listing
-            yield (found,), carried
-            carried = carried or found.open_negation
-        else:
-            yield parts, False
-            carried = bool(parts) and parts[-1].open_negation
-
-
-# A plain clause read in parts: the parts' readings, and the clause's red-flag lemmas.
-Parts = tuple[tuple[ClauseResult, ...], frozenset[str]]
-
-
-def _whole_or_parts(lexicon: Lexicon, clause: str) -> tuple[ClauseResult | None, Parts]:
-    """``_read`` of a clause, except that a plain clause read in parts is not put together:
-    (its reading, no parts) or (None, its parts)."""
-    memo = lexicon.memo
-    found: ClauseResult | None = memo.get(clause)
-    if found is not None:
-        memo.move_to_end(clause)
-        return found, _NO_PARTS
-    plain = _plain_parts(lexicon, clause)
-    if plain is not None:
-        return None, plain
-    return _read_new(lexicon, clause), _NO_PARTS
+        found = _read(lexicon, clause)
+        carried = carried and found.listing
+        yield found, carried
+        carried = carried or found.open_negation
 
 
 def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
@@ -261,13 +233,16 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
     breaker, and parts repeat far more often than their combinations do. A red flag may pair
     words across a breaker ("koorts en uitslag"), so such a clause is read whole.
     """
-    found, parts = _whole_or_parts(lexicon, clause)
-    # (A clause read in parts is not remembered: the parts are, and combinations rarely repeat.)
-    return found if found is not None else _combine(*parts)
+    memo = lexicon.memo
+    found: ClauseResult | None = memo.get(clause)
+    if found is not None:
+        memo.move_to_end(clause)
+        return found
+    return _read_new(lexicon, clause)
 
 
 def _read_new(lexicon: Lexicon, clause: str) -> ClauseResult:
-    """``_read`` of a clause not in the memo, nor plain with a breaker; remembered."""
+    """``_read`` of a clause not in the memo; remembered."""
     tokens = tokenize(clause)
     norms = [t.norm for t in tokens]
     flag_words = _flag_words(lexicon, norms)
@@ -290,38 +265,6 @@ def _read_new(lexicon: Lexicon, clause: str) -> ClauseResult:
     return found
 
 
-# A clause of plain ASCII words and single spaces: its words are ``str.split()``'s, each word's
-# normal form is its lower case, and the text between two words is one space. Such a clause is
-# split at its breakers without tokenizing it (most batch texts are like this).
-_PLAIN = re.compile(r" ?[A-Za-z0-9]+(?: [A-Za-z0-9]+)* ?")
-
-
-def _plain_parts(lexicon: Lexicon, clause: str) -> Parts | None:
-    """The readings of a plain clause's parts between its breakers, and the clause's red-flag
-    lemmas; None when it is not plain, holds no breaker or may hold a red flag (it is then read
-    whole)."""
-    if not _PLAIN.fullmatch(clause):
-        return None
-    norms = clause.lower().split()
-    breakers = lexicon.breakers
-    cuts = [i for i, norm in enumerate(norms) if norm in breakers]
-    if not cuts:
-        return None
-    words = clause.split()
-    edges = [-1, *cuts, len(words)]
-    parts = tuple(
-        _read(lexicon, " ".join(words[a + 1 : b]))
-        for a, b in itertools.pairwise(edges)
-        if b - a > 1
-    )
-    flag_words = _flag_words(lexicon, [norms[i] for i in cuts]).union(
-        *(part.flag_words for part in parts)
-    )
-    if _may_flag(lexicon, flag_words):
-        return None
-    return parts, flag_words
-
-
 def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
     """The lemmas of these words that red-flag patterns use."""
     flag_lemmas = lexicon.flag_lemmas
@@ -334,7 +277,6 @@ def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
 
 
 _NONE: frozenset[str] = frozenset()
-_NO_PARTS: Parts = ((), _NONE)
 
 
 def _may_flag(lexicon: Lexicon, lemmas: frozenset[str]) -> bool:
