@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
 from fasewiel_cli.errors import FasewielError
@@ -229,12 +230,25 @@ class CsvSource:
         """How many of ``lines`` (which start with a record, and which more lines follow) are
         whole records: all but those of a record with a quote still open at the end. Read as
         ``rows_of`` reads them (``_records``), so that a block holds the records it would find."""
-        if '"' not in "".join(lines):
-            return len(lines)  # (only a quote makes a record go on past the end of its line)
+        quoted = [line for line in lines if '"' in line]
+        # Only a quote makes a record go on past the end of its line; a line whose quoted
+        # fields are all closed on it is a whole record. Most quoted lines are so.
+        record = self._one_line_record
+        if all(map(record, quoted)):
+            return len(lines)
         for done, _, _, error in self._records(lines, every=False):
             if error is not None and _OPEN_AT_END in error:
                 return done  # the record may end in the lines to come
         return len(lines)
+
+    @functools.cached_property
+    def _one_line_record(self) -> Callable[[str], re.Match[str] | None]:
+        """Whether a line is a whole record read as the csv module reads it, each quoted field
+        closed on the line and followed by a delimiter or the line's end (``fullmatch``). A
+        line that does not match may still be one (a quote inside an unquoted field)."""
+        delimiter = re.escape(self.delimiter)
+        field = f'[^"{delimiter}\\r\\n]*|"[^"]*(?:""[^"]*)*"'
+        return re.compile(f"(?:{field})(?:{delimiter}(?:{field}))*(?:\\r\\n|\\n|\\r)?").fullmatch
 
     def _records(
         self, lines: list[str], every: bool = True
