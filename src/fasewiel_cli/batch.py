@@ -169,7 +169,9 @@ class Assessor:
         # (None: the field names a treatment that does not exist).
         self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
-        self.one_verdict: dict[tuple[int, str], dict[str, str]] = {}  # (``_verdict``)
+        self.one_verdict: dict[tuple[int, str], tuple[dict[str, str], str]] = {}  # (``_verdict``)
+        # The treatments a field names as written (None: one does not exist).
+        self.planned: dict[str, tuple[Treatment, ...] | None] = {}
         # (phase, Reset signals, any red flag) → a number; there are only so many of them.
         self.verdict_keys: dict[tuple[str | None, tuple[str, ...], bool], int] = {}
         self.signal_rank = {signal.id: n for n, signal in enumerate(kb.signals)}.__getitem__
@@ -209,7 +211,7 @@ class Assessor:
             return Outcome("error", None, (), message, self.blank, cells)
         reading = self.reading(record.symptoms)
         judgement = reading.judgement
-        verdicts = [self._verdict(judgement, treatment) for treatment in planned]
+        verdicts = [self._verdict(judgement, treatment)[0] for treatment in planned]
         values = (*judgement.head, list(reading.words), judgement.flags, verdicts)
         cells = None if reading.line is None else (*self.cells(reading), csv_cell(verdicts))
         flags = judgement.tally[2]
@@ -231,12 +233,27 @@ class Assessor:
         if key in known:
             known.move_to_end(key)
             return known[key]
-        try:
-            planned = tuple(self._treatment(name) for name in split_treatments(field))
-        except UnknownNameError:
+        planned = self.planned[field] if field in self.planned else self._planned(field)
+        if planned is None:
             return self.verdict_cells.put(key, None, len(field))
-        verdicts = [self._verdict(judgement, treatment) for treatment in planned]
-        return self.verdict_cells.put(key, self.encode_cell(csv_cell(verdicts)), len(field))
+        verdict = self._verdict
+        # (as ``csv_cell`` writes the verdicts: each one's text, remembered with it)
+        cell = " | ".join([verdict(judgement, treatment)[1] for treatment in planned])
+        return self.verdict_cells.put(key, self.encode_cell(neutralise(cell)), len(field))
+
+    def _planned(self, field: str) -> tuple[Treatment, ...] | None:
+        """The treatments a field names, None when one of them does not exist; remembered."""
+        try:
+            planned: tuple[Treatment, ...] | None = tuple(
+                self._treatment(name) for name in split_treatments(field)
+            )
+        except UnknownNameError:
+            planned = None
+        if len(field) <= LONGEST_KEY:
+            if len(self.planned) >= JUDGEMENTS:
+                self.planned.clear()
+            self.planned[field] = planned
+        return planned
 
     def _read(self, symptoms: str) -> Reading:
         kb = self.kb
@@ -312,14 +329,16 @@ class Assessor:
             (status, phase, flag_ids),
         )
 
-    def _verdict(self, judgement: Judgement, treatment: Treatment) -> dict[str, str]:
-        """The verdict on one treatment: the same for every judgement with its verdict key
-        (bench's 1,556 judgements have 114 keys between them), and never changed once made."""
+    def _verdict(self, judgement: Judgement, treatment: Treatment) -> tuple[dict[str, str], str]:
+        """The verdict on one treatment, and its text in a CSV cell: the same for every
+        judgement with its verdict key (bench's 1,556 judgements have 114 keys between them),
+        and never changed once made."""
         key = (judgement.verdict_key, treatment.id)
         found = self.one_verdict.get(key)
         if found is None:
             verdict = treatment_verdict(self.kb, judgement.assessment, treatment, self.lang)
-            found = {"id": verdict.id, "verdict": verdict.verdict, "reason": verdict.reason}
+            value = {"id": verdict.id, "verdict": verdict.verdict, "reason": verdict.reason}
+            found = (value, verdict_text(value))
             if len(self.one_verdict) >= VERDICT_CELLS:
                 self.one_verdict.clear()
             self.one_verdict[key] = found
@@ -367,6 +386,11 @@ def line_encoder(delimiter: str) -> Callable[[Iterable[str]], str]:
     return encode
 
 
+def verdict_text(verdict: dict[str, str]) -> str:
+    """A treatment verdict as a CSV cell spells it out."""
+    return f"{verdict['id']}: {verdict['verdict']} — {verdict['reason']}"
+
+
 def csv_cell(value: Any) -> str:
     """One CSV cell: lists joined, verdicts spelled out, user text defused."""
     if value is None:
@@ -375,9 +399,7 @@ def csv_cell(value: Any) -> str:
         return f"{value:.4f}"
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
-            return neutralise(
-                " | ".join(f"{v['id']}: {v['verdict']} — {v['reason']}" for v in value)
-            )
+            return neutralise(" | ".join(map(verdict_text, value)))
         return neutralise("; ".join(map(str, value)))
     if isinstance(value, dict):
         return neutralise(json.dumps(value, ensure_ascii=False))
@@ -560,12 +582,12 @@ def _blocks(
 
 
 class _Written(NamedTuple):
-    """What a block's lines become: the text of their output lines, their summary, and the
-    count of sound rows by (status, phase, red flags), added to the summary at the end."""
+    """What a block's lines become: the text of their output lines, their summary, and how
+    each sound row was judged (``Judgement.tally``), counted into the summary at the end."""
 
     out: io.StringIO
     summary: Summary
-    tally: Counter[tuple[str, str | None, tuple[str, ...]]]
+    judged: list[tuple[str, str | None, tuple[str, ...]]]
 
 
 class CsvLines:
@@ -621,12 +643,12 @@ class CsvLines:
 
     def __call__(self, block: tuple[int, list[str]]) -> tuple[str, Summary]:
         first, lines = block
-        written = _Written(io.StringIO(), Summary(), Counter())
+        written = _Written(io.StringIO(), Summary(), [])
         done = self._lean(first, lines, written) if self.lean else 0
         if done < len(lines):
             self._rows(first + done, lines[done:], written)
         summary = written.summary
-        for (status, phase, red_flags), times in written.tally.items():
+        for (status, phase, red_flags), times in Counter(written.judged).items():
             summary.count(status, phase, red_flags, times)
         return written.out.getvalue(), summary
 
@@ -640,10 +662,14 @@ class CsvLines:
         text = "".join(lines)
         if len(text) > csv.field_size_limit() or not all_decoded(text):
             return 0
-        assessor, judged = self.assessor, self.judged
-        delimiter, width, formula_cell = self.writer.delimiter, self.width, self.formula_cell
-        formula = _FORMULA_START
-        put, tally = written.out.write, written.tally
+        assessor = self.assessor
+        delimiter, width = self.writer.delimiter, self.width
+        formula, formula_cell = _FORMULA_START, self.formula_cell
+        symptoms, _, treatment = self.source.columns
+        readings = assessor.readings.items
+        known, used, read = readings.get, readings.move_to_end, assessor.reading
+        verdicts_cell = assessor.verdicts_cell
+        put, judged = written.out.write, written.judged.append
         for at, line in enumerate(lines, first):
             quoted = '"' in line
             if quoted:  # (read by the csv module, and written anew)
@@ -659,16 +685,24 @@ class CsvLines:
                 continue
             if quoted or body[0] in formula or formula_cell(body):
                 body = assessor.encode_cells(map(neutralise, row))
-            reading, cell = judged(row)
-            if cell is None:  # (an unknown treatment)
+            # As ``judged`` does, inline: this runs for almost every row.
+            symptom_text = row[symptoms]
+            reading = known(symptom_text)
+            if reading is None:
+                reading = read(symptom_text)
+            else:
+                used(symptom_text)
+            judgement = reading.judgement
+            if treatment is None or not (field := row[treatment]):
+                cell: str | None = ""
+            elif (cell := verdicts_cell(judgement, field)) is None:  # (an unknown treatment)
                 self._rows(at, [line], written)
                 continue
-            judgement = reading.judgement
             put(
                 f"{body}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
                 f"{judgement.status}{delimiter}{delimiter}{at}\r\n"
             )
-            tally[judgement.tally] += 1
+            judged(judgement.tally)
         return len(lines)
 
     def _rows(self, first: int, lines: list[str], written: _Written) -> None:
@@ -677,7 +711,7 @@ class CsvLines:
         whole, width, formula_cell = self.whole, self.width, self.formula_cell
         delimiter = writer.delimiter
         formula = _FORMULA_START
-        out, summary, tally = written
+        out, summary, judged_rows = written
         put = out.write
         writerow = csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerow
         judged = self.judged
@@ -715,7 +749,7 @@ class CsvLines:
                 f"{line}{delimiter}{reading.line}{delimiter}{cell}{delimiter}"
                 f"{judgement.status}{delimiter}{delimiter}{at}\r\n"
             )
-            tally[judgement.tally] += 1
+            judged_rows.append(judgement.tally)
 
 
 # --- one whole batch: files, formats, atomic output ----------------------------------------------
