@@ -6,6 +6,8 @@ import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fasewiel_cli import matching
 from fasewiel_cli.lexicon import LONGEST_WORD, split_pattern
@@ -428,3 +430,30 @@ def test_plain_texts_read_alike_in_one_go_or_clause_by_clause(
     assert sum(bool(m.negated_ids) for m in left.values()) > 30
     assert len(flagged) > 100
     assert len(across) > 100
+
+
+_WORDS = st.sampled_from(["rood", "jeuk", "Rood", "EN", "en", "En", "maar", "but", "enkel", "en2"])
+_GAPS = st.sampled_from([" ", " ", ",", ", ", " ,", " , ", ";", ". ", ".,", " ;. ", ".;,"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        _WORDS | st.from_regex("[A-Za-z0-9]{1,6}", fullmatch=True), min_size=1, max_size=8
+    ),
+    gaps=st.lists(_GAPS, min_size=7, max_size=7),
+    end=st.sampled_from(["", ".", " .", ";,", " ,"]),
+)
+def test_plain_texts_split_into_the_atoms_of_the_pattern(
+    kb: KnowledgeBase, words: list[str], gaps: list[str], end: str
+) -> None:
+    """``plain_pieces`` finds the pieces ``lexicon.atoms`` finds: breakers in any case, words
+    that only start like one, runs of punctuation with or without spaces around them."""
+    text = "".join(w + g for w, g in zip(words[:-1], gaps, strict=False)) + words[-1] + end
+    assert matching._PLAIN_TEXT.fullmatch(text)
+    lexicon = kb.lexicon
+    assert lexicon.atoms is not None
+    pieces = [*lexicon.atoms.split(text), "."]  # (None for a breaker; the end stops too)
+    pairs = zip(pieces[::2], pieces[1::2], strict=True)
+    expected = [(atom, stop is not None) for atom, stop in pairs]
+    assert list(matching.plain_pieces(lexicon, text)) == expected

@@ -107,7 +107,8 @@ class Lexicon(NamedTuple):
     breakers: frozenset[str]
     # Splits a plain text (``matching``) at its sentence punctuation (kept: it ends a clause) and
     # its scope breakers, with the single spaces around them; None when a breaker is no plain
-    # word or is part of a red flag (texts are then read clause by clause).
+    # word or is part of a red flag (texts are then read clause by clause). The definition:
+    # ``matching.plain_pieces`` splits the same way, faster (tests hold the two together).
     atoms: re.Pattern[str] | None
     list_words: frozenset[str]
     # Every word that steers reading or carries no signal: never "not recognised".

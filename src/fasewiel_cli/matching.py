@@ -162,12 +162,37 @@ def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str
 # A text of plain ASCII words, single spaces and commas, semicolons or full stops (a run of them
 # between two words or at the end, with at most one space on either side), as most batch texts are.
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9]+(?:(?: | ?[.,;]+ ?)[A-Za-z0-9]+)*(?: ?[.,;]+)?")
+_PUNCTUATION = frozenset(".,;")
+
+
+def plain_pieces(lexicon: Lexicon, text: str) -> Iterator[tuple[str, bool]]:
+    """The pieces of a plain text (``_PLAIN_TEXT``) as ``lexicon.atoms`` splits it, found with
+    ``str`` methods, several times faster: each atom (possibly empty) and the stop after it,
+    True for a run of punctuation and False for a scope breaker; the text's end is a last stop
+    (True)."""
+    breakers = lexicon.breakers
+    run: list[str] = []  # the words of the atom so far
+    marks = False  # the token before was punctuation (a run of marks is one stop)
+    for token in text.replace(",", " , ").replace(";", " ; ").replace(".", " . ").split():
+        if token in _PUNCTUATION:
+            if marks:
+                continue
+            marks = stop = True
+        elif token.lower() in breakers:
+            marks = stop = False
+        else:
+            marks = False
+            run.append(token)
+            continue
+        yield " ".join(run), stop
+        run.clear()
+    yield " ".join(run), True
 
 
 def _plain_reading(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str]] | None:
     """``read_signals`` of a plain text in one go: the signals that count and the words not
     recognised, from the readings of its *atoms*, the runs between its punctuation and its scope
-    breakers (``lexicon.atoms``): the parts ``_read`` reads a clause in. None when how
+    breakers (``plain_pieces``): the parts ``_read`` reads a clause in. None when how
     clauses and parts are put together matters (the text is then read clause by clause): when
     an atom holds a red flag, when the atoms of a clause may make one together, or when a
     negation is still open after an atom that is not the last ("geen jeuk, roodheid …")."""
@@ -177,12 +202,10 @@ def _plain_reading(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[s
     mentioned: list[str] = []
     negated: frozenset[str] = _NONE
     words: list[str] = []
-    pieces = lexicon.atoms.split(text)  # atom, stop (None: a breaker), atom, …, atom
-    pieces.append(".")  # (the end of the text ends its last clause)
     flag_words: list[frozenset[str]] = []  # those of the clause's atoms so far
     broken = False  # a breaker in the clause so far
     open_negation = False
-    for atom, stop in zip(pieces[::2], pieces[1::2], strict=True):
+    for atom, stop in plain_pieces(lexicon, text):
         if atom:
             if open_negation:
                 return None
@@ -201,7 +224,7 @@ def _plain_reading(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[s
                 words += [word.text for word in found.unrecognised]
             if found.flag_words:
                 flag_words.append(found.flag_words)
-        if stop is None:
+        if not stop:
             broken = True
         else:
             if broken and flag_words and _may_flag(lexicon, _NONE.union(*flag_words)):
