@@ -657,6 +657,35 @@ def test_batch_verdicts_are_those_of_check(tmp_path: Path, to: str) -> None:
         assert verdicts == (expected if to == "jsonl" else batch.csv_cell(expected))
 
 
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])  # ("|": the joins need quotes)
+@pytest.mark.parametrize("reason", ["plain", "a; b, c\td", 'say "no"', "two\nlines", "=1"])
+def test_verdict_cells_are_written_as_the_csv_writer_writes_them(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, delimiter: str, reason: str
+) -> None:
+    """A verdicts cell is put together from how each verdict's text is written: the same as
+    the CSV writer writes the whole cell, whatever the reasons hold."""
+    real = batch.treatment_verdict
+
+    def verdict(*args: Any) -> Any:
+        found = real(*args)
+        if found.id != "peeling":
+            return found
+        # (a cell that starts like a formula, too: defused as a whole)
+        return found._replace(reason=reason, id="=peeling" if reason == "=1" else found.id)
+
+    monkeypatch.setattr(batch, "treatment_verdict", verdict)
+    assessor = Assessor(kb, "nl")
+    assessor.write_csv(delimiter)
+    fields = ["LED", "peeling", "LED, peeling", "peeling; LED", "microneedling, peeling", ", ;"]
+    for text in ["rood", "rimpels", "fijne lijntjes", "koorts en huiduitslag", "xyz"]:
+        judgement = assessor.reading(text).judgement
+        for field in fields:
+            planned = [assessor._treatment(name) for name in records.split_treatments(field)]
+            verdicts = [assessor._verdict(judgement, treatment)[0] for treatment in planned]
+            expected = assessor.encode_cells([batch.csv_cell(verdicts)])
+            assert assessor.verdicts_cell(judgement, field) == expected
+
+
 def test_a_red_flag_typed_with_a_typo_is_caught_in_a_batch(tmp_path: Path) -> None:
     text = "symptomen\nkoorts en huiduitslagg\nmoedervlekk en bloedt\n"
     source = write(tmp_path / "in.csv", text)

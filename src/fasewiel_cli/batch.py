@@ -52,6 +52,8 @@ OUTCOMES = 2048
 READINGS = 12288
 JUDGEMENTS = 1024
 VERDICT_CELLS = 2048  # (short: the cell text is kept with its verdicts, shared)
+# How the CSV writer writes a cell (``Assessor._written``).
+_AS_IS, _QUOTED, _OTHER = range(3)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -170,6 +172,8 @@ class Assessor:
         self.verdict_cells: _Memo[tuple[Any, ...], str | None] = _Memo(VERDICT_CELLS)
         self.treatment_names: dict[str, Treatment | UnknownNameError] = {}
         self.one_verdict: dict[tuple[int, str], tuple[dict[str, str], str]] = {}  # (``_verdict``)
+        # How the CSV writer writes each verdict's text (``_written``).
+        self.verdict_texts: dict[str, int] = {}
         # The treatments a field names as written (None: one does not exist).
         self.planned: dict[str, tuple[Treatment, ...] | None] = {}
         # (phase, Reset signals, any red flag) → a number; there are only so many of them.
@@ -185,6 +189,7 @@ class Assessor:
         self.delimiter = delimiter
         for memo in (self.outcomes, self.readings, self.judgements, self.verdict_cells):
             memo.items.clear()  # (remembered without the CSV text, or for another delimiter)
+        self.verdict_texts.clear()
 
     def encode_cells(self, cells: Iterable[str]) -> str:
         """Cells as in a CSV line that goes on after them."""
@@ -238,8 +243,31 @@ class Assessor:
             return self.verdict_cells.put(key, None, len(field))
         verdict = self._verdict
         # (as ``csv_cell`` writes the verdicts: each one's text, remembered with it)
-        cell = " | ".join([verdict(judgement, treatment)[1] for treatment in planned])
-        return self.verdict_cells.put(key, self.encode_cell(neutralise(cell)), len(field))
+        texts = [verdict(judgement, treatment)[1] for treatment in planned]
+        return self.verdict_cells.put(key, self._verdicts_encoded(texts), len(field))
+
+    def _verdicts_encoded(self, texts: list[str]) -> str:
+        """``encode_cell`` of the verdicts cell joined from these texts, put together from how
+        the CSV writer writes each text (remembered): a long cell is slow to encode. The writer
+        quotes a cell when a character in it calls for it, and then puts quotes around it and
+        doubles those in it; a text with a quote in it has the cell encoded whole. (The quote
+        that defuses a formula is no such character.)"""
+        cell = neutralise(" | ".join(texts))
+        ways = {self._written(text) for text in texts}
+        if _OTHER in ways or self._written(" | ") != _AS_IS:
+            return self.encode_cell(cell)
+        return f'"{cell}"' if _QUOTED in ways else cell
+
+    def _written(self, text: str) -> int:
+        """How the CSV writer writes a cell of this text: as is, in quotes, or otherwise."""
+        found = self.verdict_texts.get(text)
+        if found is None:
+            encoded = self.encode_cell(text)
+            found = _AS_IS if encoded == text else _QUOTED if encoded == f'"{text}"' else _OTHER
+            if len(self.verdict_texts) >= VERDICT_CELLS:
+                self.verdict_texts.clear()
+            self.verdict_texts[text] = found
+        return found
 
     def _planned(self, field: str) -> tuple[Treatment, ...] | None:
         """The treatments a field names, None when one of them does not exist; remembered."""
