@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fasewiel_cli import matching
+from fasewiel_cli.knowledge import load_knowledge
 from fasewiel_cli.lexicon import LONGEST_WORD, split_pattern
-from fasewiel_cli.matching import LONGEST_KEY, match_text, read_signals
+from fasewiel_cli.matching import LONGEST_KEY, match_text, plain_pieces, read_signals
 from fasewiel_cli.models import KnowledgeBase
 
 
@@ -417,14 +419,12 @@ def test_plain_texts_read_alike_in_one_go_or_clause_by_clause(
     # The corpus reaches what matters: texts read in one go, negations among them, and plain
     # texts that are not because of an open negation, or of a red flag (one that pairs words
     # across a breaker, too).
-    assert lexicon.atoms is not None
-    breakers = lexicon.atoms.split  # (None among the pieces: a breaker)
     found = dict(zip(texts, matches, strict=True))
     left = {text: found[text] for text in plain}
     for text in in_one_go:
         left.pop(text, None)
     flagged = [t for t, m in left.items() if m.red_flags]
-    across = [t for t in flagged if None in breakers(t)]
+    across = [t for t in flagged if not all(stop for _, stop in plain_pieces(lexicon, t))]
     assert len(in_one_go) > 1500
     assert sum(bool(found[text].negated_ids) for text in in_one_go) > 30
     assert sum(bool(m.negated_ids) for m in left.values()) > 30
@@ -447,13 +447,39 @@ _GAPS = st.sampled_from([" ", " ", ",", ", ", " ,", " , ", ";", ". ", ".,", " ;.
 def test_plain_texts_split_into_the_atoms_of_the_pattern(
     kb: KnowledgeBase, words: list[str], gaps: list[str], end: str
 ) -> None:
-    """``plain_pieces`` finds the pieces ``lexicon.atoms`` finds: breakers in any case, words
-    that only start like one, runs of punctuation with or without spaces around them."""
+    """``plain_pieces`` splits as this pattern does: at runs of punctuation (a group of their
+    own) and at whole breaker words in any case, with a space on either side; words that only
+    start like a breaker are none."""
     text = "".join(w + g for w, g in zip(words[:-1], gaps, strict=False)) + words[-1] + end
     assert matching._PLAIN_TEXT.fullmatch(text)
     lexicon = kb.lexicon
-    assert lexicon.atoms is not None
-    pieces = [*lexicon.atoms.split(text), "."]  # (None for a breaker; the end stops too)
+    assert lexicon.plain_breakers
+    breakers = "|".join(sorted(lexicon.breakers))
+    pattern = re.compile(rf" ?(?:([.,;]+)|\b(?:{breakers})\b) ?", re.IGNORECASE | re.ASCII)
+    pieces = [*pattern.split(text), "."]  # (None for a breaker; the end stops too)
     pairs = zip(pieces[::2], pieces[1::2], strict=True)
     expected = [(atom, stop is not None) for atom, stop in pairs]
-    assert list(matching.plain_pieces(lexicon, text)) == expected
+    assert list(plain_pieces(lexicon, text)) == expected
+
+
+def test_texts_are_read_clause_by_clause_when_a_breaker_is_part_of_a_red_flag(
+    kb: KnowledgeBase, kb_copy: Path
+) -> None:
+    """Plain texts are read in one go only where splitting at breakers cannot hide a red flag:
+    with "koorts" made a breaker, every text is read clause by clause, and reads the same."""
+    language = kb_copy / "language.yaml"
+    text = language.read_text(encoding="utf-8")
+    language.write_text(text.replace("nl: [maar, wel,", "nl: [koorts, maar, wel,", 1), "utf-8")
+    own = load_knowledge(kb_copy).lexicon
+    assert "koorts" in own.breakers
+    assert kb.lexicon.plain_breakers
+    assert not own.plain_breakers
+    for text in ["rood koorts jeuk", "koorts en huiduitslag", "rood, jeuk", "geen jeuk en rood"]:
+        assert matching._plain_reading(own, text) is None
+        found = match_text(own, text)
+        expected = (
+            found.signal_ids,
+            [f.flag for f in found.red_flags],
+            [u.text for u in found.unrecognised],
+        )
+        assert read_signals(own, text) == expected

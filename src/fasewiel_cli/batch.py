@@ -115,6 +115,14 @@ class _Memo(Generic[K, V]):
         return value
 
 
+def _remember(memo: dict[K, V], key: K, value: V, size: int) -> V:
+    """Remember ``value`` in a memo of few distinct keys, emptied when it holds ``size``."""
+    if len(memo) >= size:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 class Judgement(NamedTuple):
     """The assessment of one (signals, red flags): shared by every text that says the same."""
 
@@ -225,9 +233,11 @@ class Assessor:
     def reading(self, symptoms: str) -> Reading:
         """The reading of a text, from the memo when it was read lately."""
         found = self.readings.get(symptoms)
-        if found is None:
-            found = self.readings.put(symptoms, self._read(symptoms), len(symptoms))
-        return found
+        return self.new_reading(symptoms) if found is None else found
+
+    def new_reading(self, symptoms: str) -> Reading:
+        """The reading of a text that is not in the memo; remembered."""
+        return self.readings.put(symptoms, self._read(symptoms), len(symptoms))
 
     def verdicts_cell(self, judgement: Judgement, field: str) -> str | None:
         """The verdicts cell for a treatment field as written, as it is in a CSV line; None
@@ -264,9 +274,7 @@ class Assessor:
         if found is None:
             encoded = self.encode_cell(text)
             found = _AS_IS if encoded == text else _QUOTED if encoded == f'"{text}"' else _OTHER
-            if len(self.verdict_texts) >= VERDICT_CELLS:
-                self.verdict_texts.clear()
-            self.verdict_texts[text] = found
+            _remember(self.verdict_texts, text, found, VERDICT_CELLS)
         return found
 
     def _planned(self, field: str) -> tuple[Treatment, ...] | None:
@@ -277,10 +285,8 @@ class Assessor:
             )
         except UnknownNameError:
             planned = None
-        if len(field) <= LONGEST_KEY:
-            if len(self.planned) >= JUDGEMENTS:
-                self.planned.clear()
-            self.planned[field] = planned
+        if len(field) <= LONGEST_KEY:  # (fields as written: bounded too)
+            _remember(self.planned, field, planned, JUDGEMENTS)
         return planned
 
     def _read(self, symptoms: str) -> Reading:
@@ -366,10 +372,7 @@ class Assessor:
         if found is None:
             verdict = treatment_verdict(self.kb, judgement.assessment, treatment, self.lang)
             value = {"id": verdict.id, "verdict": verdict.verdict, "reason": verdict.reason}
-            found = (value, verdict_text(value))
-            if len(self.one_verdict) >= VERDICT_CELLS:
-                self.one_verdict.clear()
-            self.one_verdict[key] = found
+            found = _remember(self.one_verdict, key, (value, verdict_text(value)), VERDICT_CELLS)
         return found
 
     def _treatment(self, name: str) -> Treatment:
@@ -380,9 +383,7 @@ class Assessor:
             except UnknownNameError as error:
                 found = error
             if len(name) <= LONGEST_KEY:  # (names as written: bounded too)
-                if len(self.treatment_names) >= JUDGEMENTS:
-                    self.treatment_names.clear()
-                self.treatment_names[name] = found
+                _remember(self.treatment_names, name, found, JUDGEMENTS)
         if isinstance(found, UnknownNameError):
             raise found
         return found
@@ -652,13 +653,7 @@ class CsvLines:
         """The reading of a sound row's symptoms, and its treatment verdicts as they are in a
         CSV line: "" for no treatment, None for a treatment that does not exist."""
         symptoms, _, treatment = self.source.columns
-        text = row[symptoms]
-        readings = self.assessor.readings.items
-        reading = readings.get(text)
-        if reading is None:
-            reading = self.assessor.reading(text)
-        else:
-            readings.move_to_end(text)
+        reading = self.assessor.reading(row[symptoms])
         field = "" if treatment is None else row[treatment]
         return reading, self.assessor.verdicts_cell(reading.judgement, field) if field else ""
 
@@ -695,7 +690,7 @@ class CsvLines:
         formula, formula_cell = _FORMULA_START, self.formula_cell
         symptoms, _, treatment = self.source.columns
         readings = assessor.readings.items
-        known, used, read = readings.get, readings.move_to_end, assessor.reading
+        known, used, read = readings.get, readings.move_to_end, assessor.new_reading
         verdicts_cell = assessor.verdicts_cell
         put, judged = written.out.write, written.judged.append
         for at, line in enumerate(lines, first):
@@ -713,7 +708,7 @@ class CsvLines:
                 continue
             if quoted or body[0] in formula or formula_cell(body):
                 body = assessor.encode_cells(map(neutralise, row))
-            # As ``judged`` does, inline: this runs for almost every row.
+            # As ``Assessor.reading`` does, inline: this runs for almost every row.
             symptom_text = row[symptoms]
             reading = known(symptom_text)
             if reading is None:

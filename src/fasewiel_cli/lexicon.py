@@ -105,11 +105,10 @@ class Lexicon(NamedTuple):
     after_negations: dict[str, tuple[tuple[str, ...], ...]]
     not_negations: dict[str, tuple[tuple[str, ...], ...]]
     breakers: frozenset[str]
-    # Splits a plain text (``matching``) at its sentence punctuation (kept: it ends a clause) and
-    # its scope breakers, with the single spaces around them; None when a breaker is no plain
-    # word or is part of a red flag (texts are then read clause by clause). The definition:
-    # ``matching.plain_pieces`` splits the same way, faster (tests hold the two together).
-    atoms: re.Pattern[str] | None
+    # Plain texts may be split at their punctuation and breakers by ``matching.plain_pieces``:
+    # every breaker is a plain word and none is part of a red flag (else texts are read clause
+    # by clause).
+    plain_breakers: bool
     list_words: frozenset[str]
     # Every word that steers reading or carries no signal: never "not recognised".
     function_words: frozenset[str]
@@ -245,7 +244,7 @@ def build_lexicon(
         after_negations=_starting_with(phrase_norms(p) for p in language.after_negations.all()),
         not_negations=_starting_with(phrase_norms(p) for p in language.not_negations.all()),
         breakers=breakers,
-        atoms=None,
+        plain_breakers=False,
         list_words=list_words,
         function_words=fillers | steering_words | breakers | list_words,
         suggestion_keys=tuple(word for word, _ in suggestions),
@@ -253,44 +252,13 @@ def build_lexicon(
         memo=OrderedDict(),
         flag_memo={},
     )
-    return lexicon._replace(atoms=_atom_splitter(lexicon))
+    plain = all(_PLAIN_WORD.fullmatch(word) for word in breakers) and not any(
+        lexicon.lemma(word) in lexicon.flag_lemmas for word in breakers
+    )
+    return lexicon._replace(plain_breakers=plain)
 
 
 _PLAIN_WORD = re.compile("[a-z0-9]+")
-
-
-def _atom_splitter(lexicon: Lexicon) -> re.Pattern[str] | None:
-    """``Lexicon.atoms``: a pattern of the sentence punctuation (a group of its own) and the scope
-    breakers of plain texts, with a space on either side; None when a breaker is no plain word
-    or a red-flag word."""
-    breakers = lexicon.breakers
-    if not all(_PLAIN_WORD.fullmatch(word) for word in breakers) or any(
-        lexicon.lemma(word) in lexicon.flag_lemmas for word in breakers
-    ):
-        return None
-    if not breakers:
-        return re.compile(" ?([.,;]+) ?")
-    # (As a tree of first letters, so that a position that starts no breaker is passed at once.)
-    starts = "".join(sorted({word[0] for word in breakers}))
-    words = rf"\b(?=[{starts}])(?:{_alternatives(breakers)})\b"
-    return re.compile(f" ?(?:([.,;]+)|{words}) ?", re.IGNORECASE | re.ASCII)
-
-
-def _alternatives(words: Iterable[str]) -> str:
-    """A regular expression for exactly these plain words, as a tree of first letters: ``{"en",
-    "except", "but"}`` → ``(?:but|e(?:n|xcept))``."""
-    by_first: dict[str, list[str]] = {}
-    for word in words:
-        by_first.setdefault(word[0], []).append(word[1:])
-    options = []
-    for first, rests in sorted(by_first.items()):
-        longer = [rest for rest in rests if rest]
-        if not longer:
-            options.append(first)
-            continue
-        rest = longer[0] if len(longer) == 1 else _alternatives(longer)
-        options.append(first + (f"(?:{rest})?" if len(longer) < len(rests) else rest))
-    return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
 
 
 def _norm_set(words: Iterable[str]) -> frozenset[str]:
