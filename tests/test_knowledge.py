@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from fasewiel_cli import knowledge
 from fasewiel_cli.errors import KnowledgeError
 from fasewiel_cli.knowledge import FILE_NAMES, builtin_data_dir, load_knowledge
 from fasewiel_cli.models import PHASE_IDS, KnowledgeBase, Localized, LocalizedList, Sourced
@@ -108,30 +106,6 @@ def test_the_seed_paper_is_in_the_project() -> None:
 
 def test_loaded_once_per_process(kb: KnowledgeBase) -> None:
     assert load_knowledge() is load_knowledge()
-
-
-def test_cache_is_used_and_a_broken_cache_is_rebuilt(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(knowledge, "_MEMO", {})
-    first = load_knowledge()
-    (cached,) = tmp_path.glob("fasewiel/knowledge-*.pickle")
-    # A second process (simulated by an empty memo) loads from the cache without validating.
-    monkeypatch.setattr(knowledge, "_MEMO", {})
-
-    def no_validation(*args: object, **kwargs: object) -> None:
-        raise AssertionError("should have come from the cache")
-
-    monkeypatch.setattr(knowledge, "build_knowledge", no_validation)
-    assert load_knowledge().info == first.info
-    # A damaged cache file is ignored and replaced.
-    cached.write_bytes(b"not a pickle")
-    monkeypatch.undo()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(knowledge, "_MEMO", {})
-    assert load_knowledge().info == first.info
-    assert cached.read_bytes() != b"not a pickle"
 
 
 def test_a_warm_start_neither_parses_yaml_nor_builds_validators(kb: KnowledgeBase) -> None:
@@ -284,21 +258,6 @@ def test_a_missing_file(kb_copy: Path) -> None:
     assert "messengers.yaml:1:1: error: file is missing" in str(error.value)
 
 
-def test_old_cache_files_are_pruned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    folder = tmp_path / "fasewiel"
-    folder.mkdir()
-    for n in range(12):
-        stale = folder / f"knowledge-old{n}.pickle"
-        stale.write_bytes(b"x")
-        os.utime(stale, (n, n))
-    monkeypatch.setattr(knowledge, "_MEMO", {})
-    load_knowledge()
-    left = sorted(p.name for p in folder.glob("knowledge-*.pickle"))
-    assert len(left) == knowledge.CACHE_ENTRIES
-    assert "knowledge-old0.pickle" not in left
-
-
 def test_label_keys_are_the_labels() -> None:
     from typing import get_args
 
@@ -306,13 +265,3 @@ def test_label_keys_are_the_labels() -> None:
 
     fields = {f.name for f in dataclasses.fields(Labels)} - {"source", "derived"}
     assert set(get_args(LabelKey)) == fields
-
-
-def test_cache_folder_is_where_platformdirs_puts_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from platformdirs import user_cache_dir
-
-    assert knowledge.cache_dir() == Path(user_cache_dir("fasewiel"))
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    assert knowledge.cache_dir() == Path(user_cache_dir("fasewiel"))

@@ -1,9 +1,10 @@
 """Load a knowledge base: read the YAML strictly, validate it, cross-check it, cache it.
 
-The first load of a given set of files parses and validates them (PyYAML + pydantic, ~0.2 s); the
-result is pickled into the user's cache folder under a key made of the files' bytes and the code
-that defines the models, so later runs load it in a few milliseconds without importing either.
-A cache that cannot be read or written is simply ignored.
+The first load of a given set of files parses and validates them (PyYAML + pydantic, ~0.15 s);
+the validated models are then kept as signed JSON in the user's cache folder (``cache``), under a
+key made of the files' bytes and the code that defines the models, so later runs load them in a
+few milliseconds without importing either. A cache that cannot be trusted, read or written is
+simply not used.
 """
 
 from __future__ import annotations
@@ -11,22 +12,21 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import os
-import pickle
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fasewiel_cli import __version__
+from fasewiel_cli import __version__, cache
 from fasewiel_cli.errors import FasewielError, KnowledgeError, Problem
 from fasewiel_cli.lexicon import build_lexicon, phrase_norms, split_pattern
 from fasewiel_cli.models import (
     LANGS,
+    MODELS,
     PHASE_IDS,
     TEXT_PLACEHOLDERS,
     Care,
+    Frozen,
     KnowledgeBase,
     KnowledgeInfo,
     LanguageFile,
@@ -52,8 +52,6 @@ FILE_NAMES = (
     "messages.yaml",
     "cards.yaml",
 )
-# Validated knowledge bases kept in the cache (the built-in one and a few --data folders).
-CACHE_ENTRIES = 8
 # Bounds that keep the arithmetic sane (shares, dates) whatever a knowledge base says.
 MAX_WEIGHT = 1000
 MAX_RECHECK_DAYS = 3650
@@ -67,6 +65,7 @@ _CODE_FILES = (
     "knowledge.py",
     "safeyaml.py",
     "schema.py",
+    "cache.py",
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
@@ -96,11 +95,12 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     memo_key = (str(directory.resolve()), digest)
     if memo_key in _MEMO:
         return _MEMO[memo_key]
-    cache = _cache_path(digest, builtin)
-    kb = _read_cache(cache)
+    name = _cache_name(digest, builtin)
+    kb = _from_cache(name, builtin)
     if kb is None:
         kb = build_knowledge(raw, directory, digest, builtin=builtin)
-        _write_cache(cache, kb)
+        if name is not None:
+            cache.write(name, _plain_parts(kb))
     _MEMO[memo_key] = kb
     return kb
 
@@ -440,7 +440,6 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
     signals = model["signals.yaml"].signals
     red_flags = model["red_flags.yaml"].red_flags
     texts = model["messages.yaml"].texts
-    guard = None
     if not builtin:
         # Red flags can be added to, never weakened: the built-in ones keep their patterns, their
         # wording and the referral sentences, and are also read with the built-in language.
@@ -449,32 +448,40 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         texts = dataclasses.replace(
             texts, **{name: getattr(base.texts, name) for name in SAFETY_TEXTS}
         )
-        guard = base.lexicon
     language: LanguageFile = model["language.yaml"]
-    return KnowledgeBase(
-        info=KnowledgeInfo(
+    parts = {
+        "info": KnowledgeInfo(
             name=knowledge.name,
             version=knowledge.version,
             hash=digest,
             title=knowledge.title,
             builtin=builtin,
         ),
-        scoring=knowledge.scoring,
-        phases=model["phases.yaml"].phases,
-        signals=signals,
-        messengers=model["messengers.yaml"].messengers,
-        ingredients=model["ingredients.yaml"].ingredients,
-        treatments=model["treatments.yaml"].treatments,
-        red_flags=red_flags,
-        language=language,
-        texts=texts,
-        labels=model["messages.yaml"].labels,
-        intake=model["messages.yaml"].intake,
-        history=model["messages.yaml"].history,
-        recheck=knowledge.recheck,
-        cards=model["cards.yaml"],
-        lexicon=build_lexicon(signals, red_flags, language),
-        guard=guard,
+        "scoring": knowledge.scoring,
+        "phases": model["phases.yaml"].phases,
+        "signals": signals,
+        "messengers": model["messengers.yaml"].messengers,
+        "ingredients": model["ingredients.yaml"].ingredients,
+        "treatments": model["treatments.yaml"].treatments,
+        "red_flags": red_flags,
+        "language": language,
+        "texts": texts,
+        "labels": model["messages.yaml"].labels,
+        "intake": model["messages.yaml"].intake,
+        "history": model["messages.yaml"].history,
+        "recheck": knowledge.recheck,
+        "cards": model["cards.yaml"],
+    }
+    return _complete(parts, builtin)
+
+
+def _complete(parts: dict[str, Any], builtin: bool) -> KnowledgeBase:
+    """The knowledge base of these validated parts, with the lexicon built from them; a custom
+    one also keeps the built-in lexicon, to find the built-in red flags with (``guard``)."""
+    return KnowledgeBase(
+        **parts,
+        lexicon=build_lexicon(parts["signals"], parts["red_flags"], parts["language"]),
+        guard=None if builtin else load_knowledge().lexicon,
     )
 
 
@@ -506,77 +513,72 @@ def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
 # --- cache ------------------------------------------------------------------------------------
 
 
-def cache_dir() -> Path:
-    """The user's cache folder for fasewiel, as platformdirs' ``user_cache_dir`` gives it.
-
-    Written out because it is on the path of every start, and importing platformdirs costs
-    more (~6 ms) than everything else the knowledge base needs there.
-    """
-    home = Path.home()
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
-        return Path(local) / "fasewiel" / "Cache"
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "fasewiel"
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(xdg) if xdg else home / ".cache") / "fasewiel"
-
-
-def _cache_path(digest: str, builtin: bool) -> Path | None:
+def _cache_name(digest: str, builtin: bool) -> str | None:
+    """The cache entry of these files under this version of fasewiel (None: no cache)."""
+    if not cache.usable():
+        return None
     try:
         here = Path(__file__).resolve().parent
         key = hashlib.sha256(f"{__version__}\0{builtin}\0{digest}".encode())
         for name in _CODE_FILES:
             key.update((here / name).read_bytes())
-        if not builtin:  # a custom knowledge base carries the built-in red flags too
-            key.update((builtin_data_dir() / "red_flags.yaml").read_bytes())
-        return cache_dir() / f"knowledge-{key.hexdigest()[:32]}.pickle"
-    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
-        return None
-
-
-def _read_cache(path: Path | None) -> KnowledgeBase | None:
-    if path is None:
-        return None
-    try:
-        with path.open("rb") as file:
-            kb = pickle.load(file)
-    except (
-        OSError,
-        EOFError,
-        pickle.UnpicklingError,
-        ValueError,
-        LookupError,
-        TypeError,
-        AttributeError,
-        ImportError,
-    ):
-        # A stale or damaged cache is never fatal: the knowledge base is simply rebuilt.
-        return None
-    return kb if isinstance(kb, KnowledgeBase) else None
-
-
-def _write_cache(path: Path | None, kb: KnowledgeBase) -> None:
-    if path is None:
-        return
-    import tempfile
-
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".knowledge-", suffix=".tmp")
+        if not builtin:  # a custom knowledge base carries built-in red flags and sentences too
+            key.update(load_knowledge().info.hash.encode())
     except OSError:
-        return
+        return None
+    return key.hexdigest()[:32]
+
+
+def _plain_parts(kb: KnowledgeBase) -> dict[str, Any]:
+    """What the cache keeps of a knowledge base: its validated parts as JSON-able data (each
+    model a mapping that names its class); the lexicon is built again when it is read."""
+    return {
+        f.name: _plain(getattr(kb, f.name))
+        for f in dataclasses.fields(kb)
+        if f.init and f.name not in ("lexicon", "guard")
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Frozen):
+        fields = dataclasses.fields(value)  # type: ignore[arg-type]
+        return {_MODEL_KEY: type(value).__name__} | {
+            f.name: _plain(getattr(value, f.name)) for f in fields if f.init
+        }
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+# The key that names a model's class in the cache. (A mapping of the knowledge base's own with
+# this key — a weight so named — makes its entry unreadable: that knowledge base is then read from
+# its YAML each time.)
+_MODEL_KEY = "$model"
+
+
+def _unplain(mapping: dict[str, Any]) -> Any:
+    """``_plain`` undone for one mapping (``json.loads``'s object hook): a model again, with
+    every list a tuple, as validation makes them."""
+    name = mapping.pop(_MODEL_KEY, None)
+    if name is None:
+        return mapping
+    return MODELS[name](**{key: _tuples(item) for key, item in mapping.items()})
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
+
+
+def _from_cache(name: str | None, builtin: bool) -> KnowledgeBase | None:
+    if name is None:
+        return None
     try:
-        with os.fdopen(fd, "wb") as file:
-            pickle.dump(kb, file, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(tmp).replace(path)
-        _prune(path.parent)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _prune(folder: Path, keep: int = CACHE_ENTRIES) -> None:
-    """Keep the most recently written cache files; older versions and edits go."""
-    entries = sorted(folder.glob("knowledge-*.pickle"), key=lambda p: p.stat().st_mtime)
-    for stale in entries[:-keep]:
-        stale.unlink(missing_ok=True)
+        parts = cache.read(name, object_hook=_unplain)
+        if not isinstance(parts, dict):
+            return None
+        return _complete({key: _tuples(item) for key, item in parts.items()}, builtin)
+    except (KeyError, TypeError, ValueError):
+        # Signed by this user, so only an entry of an older fasewiel could get here.
+        return None

@@ -22,8 +22,8 @@ class Frozen:
     """Base of the models: immutable once built, one shared ``__init__``, ``__repr__``, ``__eq__``.
 
     ``dataclass(frozen=True)`` would generate these per class, which costs about a millisecond
-    per class at every start of the program; here they are written once. pydantic and pickle
-    fill instances without calling ``__init__``.
+    per class at every start of the program; here they are written once. pydantic fills
+    instances without calling ``__init__``; the knowledge-base cache calls it.
     """
 
     __slots__ = ()
@@ -70,9 +70,14 @@ class Frozen:
     __hash__ = None  # type: ignore[assignment]
 
 
+# Every model by class name: what the knowledge-base cache may build (``knowledge._unplain``).
+MODELS: dict[str, type[Frozen]] = {}
+
+
 @dataclass_transform(kw_only_default=True, frozen_default=True)
 def model(cls: type[_T]) -> type[_T]:
     """Declare a model: a keyword-only dataclass on top of ``Frozen`` (which must be a base)."""
+    MODELS[cls.__name__] = cls  # type: ignore[assignment]
     return dataclass(init=False, repr=False, eq=False, match_args=False, kw_only=True)(cls)
 
 
@@ -545,10 +550,11 @@ class KnowledgeBase(Frozen):
     history: HistoryTexts
     recheck: tuple[Recheck, ...]
     cards: CardTexts
-    lexicon: Lexicon
+    # Built from the parts above (so not compared): the words as matching reads them.
+    lexicon: Lexicon = field(compare=False)
     # A custom knowledge base keeps the built-in lexicon to find the built-in red flags with the
     # built-in language rules: its own negations or filler words cannot switch them off.
-    guard: Lexicon | None
+    guard: Lexicon | None = field(compare=False)
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
     # Derived once for scoring: signal id → ((phase id, weight), ...); the calm-first signals.
     _points: dict[str, tuple[tuple[str, float], ...]] = field(init=False, repr=False, compare=False)

@@ -1,0 +1,186 @@
+"""A cache of validated knowledge bases that no file can turn into code or into other advice.
+
+An entry is JSON (plain data: reading it cannot run anything), signed with HMAC-SHA256 under a
+random key that only this user can read. Everything lives in one folder that must belong to this
+user and be writable by nobody else; the folder is opened once and every file in it is opened
+relative to it without following symbolic links, so a folder swapped in meanwhile is not used.
+Anything that does not check out — a foreign folder, a key or entry owned by someone else or
+writable by others, a bad signature, a damaged file — means "no cache": the knowledge base is
+then read from its YAML, exactly as on a first run. A cache never makes a run fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+# Entries kept (the built-in knowledge base and a few --data folders); older ones are removed.
+ENTRIES = 8
+# No entry is larger than this (ten YAML files of at most 1 MiB each, as JSON).
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
+_MAGIC = b"fasewiel-cache 1\n"
+_KEY_FILE = "key"
+_KEY_BYTES = 32
+_PREFIX = "knowledge-"
+_SUFFIX = ".json"
+
+
+def cache_dir() -> Path:
+    """The user's cache folder for fasewiel, as platformdirs' ``user_cache_dir`` gives it.
+
+    Written out because it is on the path of every start, and importing platformdirs costs
+    more (~6 ms) than everything else the knowledge base needs there.
+    """
+    home = Path.home()
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        return Path(local) / "fasewiel" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "fasewiel"
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else home / ".cache") / "fasewiel"
+
+
+def read(name: str, object_hook: Any = None) -> Any | None:
+    """The data stored under ``name`` when it is there and its signature holds, else None.
+    ``object_hook`` is ``json.loads``'s: it builds objects from the stored mappings."""
+    with _folder() as folder:
+        if folder is None:
+            return None
+        key = _key(folder, create=False)
+        raw = _read_own(folder, _PREFIX + name + _SUFFIX, MAX_ENTRY_BYTES)
+    if key is None or raw is None or not raw.startswith(_MAGIC):
+        return None
+    signature, _, body = raw[len(_MAGIC) :].partition(b"\n")
+    if not hmac.compare_digest(signature, _sign(key, body)):
+        return None
+    return json.loads(body, object_hook=object_hook)
+
+
+def write(name: str, data: Any) -> None:
+    """Store ``data`` (JSON-able) under ``name``, signed; silently nothing when it cannot be."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with _folder(create=True) as folder:
+        if folder is None or len(body) > MAX_ENTRY_BYTES:
+            return
+        key = _key(folder, create=True)
+        if key is None:
+            return
+        tmp = f".{_PREFIX}{secrets.token_hex(8)}.tmp"
+        try:
+            with _create(folder, tmp) as file:
+                file.write(_MAGIC + _sign(key, body) + b"\n" + body)
+            os.replace(tmp, _PREFIX + name + _SUFFIX, src_dir_fd=folder, dst_dir_fd=folder)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=folder)
+            return
+        _prune(folder)
+
+
+def usable() -> bool:
+    """Whether this platform can keep the cache safely (opening files relative to a folder)."""
+    return os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW") and hasattr(os, "geteuid")
+
+
+@contextlib.contextmanager
+def _folder(create: bool = False) -> Iterator[int | None]:
+    """The cache folder, opened; None when there is none or it is not safe to use."""
+    if not usable():
+        yield None
+        return
+    path = cache_dir()
+    try:
+        if create:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        yield None
+        return
+    try:
+        yield fd if _own(os.fstat(fd), private=False) else None
+    finally:
+        os.close(fd)
+
+
+def _own(status: os.stat_result, private: bool) -> bool:
+    """Owned by this user and writable by nobody else (``private``: nor readable)."""
+    others = 0o077 if private else 0o022
+    return status.st_uid == os.geteuid() and not status.st_mode & others
+
+
+def _read_own(folder: int, name: str, limit: int) -> bytes | None:
+    """The bytes of a regular file in ``folder`` that this user owns and only this user can
+    write (None otherwise, or when it is larger than ``limit``)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(fd)
+        private = name == _KEY_FILE
+        if not stat.S_ISREG(status.st_mode) or not _own(status, private):
+            return None
+        if status.st_size > limit:
+            return None
+        try:
+            return file.read(limit + 1)
+        except OSError:
+            return None
+
+
+def _key(folder: int, create: bool) -> bytes | None:
+    """This user's signing key. With ``create``, one is made when there is none, or in place of
+    one that is not safe (someone else's, readable by others, damaged): the entries signed with
+    it are then no longer read."""
+    key = _read_own(folder, _KEY_FILE, _KEY_BYTES)
+    if (key is None or len(key) != _KEY_BYTES) and create:
+        with contextlib.suppress(OSError):
+            os.unlink(_KEY_FILE, dir_fd=folder)
+        try:
+            with _create(folder, _KEY_FILE) as file:
+                file.write(secrets.token_bytes(_KEY_BYTES))
+        except OSError:  # (another process made it just now: next time it is read)
+            return None
+        key = _read_own(folder, _KEY_FILE, _KEY_BYTES)
+    return key if key is not None and len(key) == _KEY_BYTES else None
+
+
+def _create(folder: int, name: str) -> BinaryIO:
+    """A new file in ``folder``, readable by this user only (never an existing one, nor through
+    a symbolic link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    return os.fdopen(os.open(name, flags, 0o600, dir_fd=folder), "wb")
+
+
+def _sign(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _prune(folder: int) -> None:
+    """Keep the most recently written entries; remove older ones, and the unsigned pickles
+    that fasewiel 0.1 kept here (never read again)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    entries = []
+    for name in names:
+        if name.startswith(_PREFIX) and name.endswith(".pickle"):
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=folder)
+        elif name.startswith(_PREFIX) and name.endswith(_SUFFIX):
+            with contextlib.suppress(OSError):
+                entries.append((os.stat(name, dir_fd=folder, follow_symlinks=False).st_mtime, name))
+    for _, stale in sorted(entries)[:-ENTRIES]:
+        with contextlib.suppress(OSError):
+            os.unlink(stale, dir_fd=folder)
