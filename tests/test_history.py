@@ -398,6 +398,94 @@ def test_a_file_that_is_not_ours_is_never_modified(db: Path, kind: str) -> None:
     assert db.read_bytes() == before
 
 
+def checkpointed(db: Path, visits: int) -> bytes:
+    """A database of ``visits`` visits, all of them in the main file (no WAL beside it)."""
+    with Store.writing(db) as store:
+        store.add(
+            visit(f"k{n}", "2026-01-01T00:00:00Z", "reset", ["redness"], input="rood " * 40)
+            for n in range(visits)
+        )
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db.read_bytes()
+
+
+@pytest.mark.parametrize("cut", [4096, 100, 1])
+def test_a_database_cut_short_is_refused_by_every_command(db: Path, cut: int) -> None:
+    whole = checkpointed(db, 300)
+    db.write_bytes(whole[:-cut])
+    before = db.read_bytes()
+    for args in (
+        ["history", "k1"],
+        ["history", "k299"],
+        ["clients", "list"],
+        ["clients", "export", "k1"],
+        ["check", "rood", "-c", "k1", "--save"],
+    ):
+        result = run(*args, "--db", str(db))
+        assert result.exit_code == 1, (args, result.output)
+        assert "cut short" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_a_damaged_page_is_refused_when_reading_too(db: Path) -> None:
+    whole = bytearray(checkpointed(db, 300))
+    whole[20000:24000] = os.urandom(4000)  # inside the table, not the header
+    db.write_bytes(bytes(whole))
+    for args in (["history", "k1"], ["clients", "list"]):
+        result = run(*args, "--db", str(db))
+        assert result.exit_code == 1, (args, result.output)
+        assert "not a usable fasewiel history database" in result.stderr
+
+
+def test_a_read_only_database_is_refused_and_stays_read_only(db: Path) -> None:
+    save(db, "anna", "rood")
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.chmod(0o400)
+    before = db.read_bytes()
+    result = run("check", "jeuk", "-c", "anna", "--save", "--db", str(db))
+    assert result.exit_code == 1
+    assert "read-only" in result.stderr
+    assert run("history", "anna", "--db", str(db)).exit_code == 0  # reading still works
+    assert stat.S_IMODE(db.stat().st_mode) == 0o400
+    assert db.read_bytes() == before
+
+
+def test_permissions_are_only_ever_taken_away(db: Path) -> None:
+    save(db, "anna", "rood")
+    db.chmod(0o644)
+    assert run("history", "anna", "--db", str(db)).exit_code == 0
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    db.chmod(0o440)
+    assert run("clients", "list", "--db", str(db)).exit_code == 0
+    assert stat.S_IMODE(db.stat().st_mode) == 0o400
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "anna"],
+        ["clients", "list"],
+        ["clients", "export", "anna"],
+        ["clients", "delete", "anna", "--yes"],
+        ["check", "rood", "-c", "anna", "--save"],
+    ],
+)
+def test_a_fifo_as_database_is_refused_not_waited_on(tmp_path: Path, args: list[str]) -> None:
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "fasewiel_cli", *args, "--db", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=20,  # (waiting for a writer would block for ever)
+    )
+    assert done.returncode == 1, done.stderr
+    assert "not a regular file" in done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
 def test_an_empty_sqlite_database_is_taken_into_use(db: Path) -> None:
     db.parent.mkdir(parents=True)
     sqlite3.connect(db).close()  # a 0-byte file

@@ -222,8 +222,15 @@ class Store:
                 connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             except sqlite3.Error as error:
                 raise _unusable(path, error) from None
+        store = cls(connection, path)
+        with store._guard():
+            # A damaged file is refused, not read as if what is left of it were the history.
+            verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            connection.close()
+            raise _unusable(path, f"damaged: {verdict}")
         _restrict(path)
-        return cls(connection, path)
+        return store
 
     def close(self) -> None:
         self.connection.close()
@@ -397,8 +404,24 @@ def _prepare(path: Path) -> None:
             f"cannot create the history database {path}: {error.strerror}",
             hint="choose another place with --db or FASEWIEL_HOME",
         ) from None
-    if not path.is_file():
-        raise FasewielError(f"{path} is not a file", hint="choose another file with --db")
+    _regular(path)
+    mode = path.stat().st_mode
+    # (root may write anything: a file its owner made read-only is still refused)
+    if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        raise FasewielError(
+            f"cannot write the history database {path}: it is read-only",
+            hint="make it writable (chmod u+w), or choose another file with --db",
+        )
+
+
+def _regular(path: Path) -> None:
+    """Refuse what is not a regular file (a folder, a FIFO that would block, a device)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise _unusable(path, error.strerror or error) from None
+    if not stat.S_ISREG(mode):
+        raise FasewielError(f"{path} is not a regular file", hint="choose another file with --db")
 
 
 def _inspect(path: Path) -> int:
@@ -409,15 +432,19 @@ def _inspect(path: Path) -> int:
     file is refused without SQLite ever opening it (which could leave -wal and -shm files
     beside it). Only when the header cannot tell — a fasewiel file whose first page still
     waits in its WAL — is the file opened, read-only."""
+    _regular(path)
     try:
         with path.open("rb") as file:
             header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
     except OSError as error:
         raise _unusable(path, error) from None
     if not header:
         return 0
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
         raise _unusable(path, "not an SQLite file")
+    if _truncated(header, size):
+        raise _unusable(path, "the file is shorter than its header says: it was cut short")
     version = int.from_bytes(header[60:64], "big")
     application = int.from_bytes(header[68:72], "big")
     pages = int.from_bytes(header[28:32], "big")
@@ -434,6 +461,17 @@ def _inspect(path: Path) -> int:
     if version > SCHEMA_VERSION:
         raise _newer(path, version)
     return version
+
+
+def _truncated(header: bytes, size: int) -> bool:
+    """Whether a file of ``size`` bytes is shorter than its SQLite header says it is. (The page
+    count in the header counts only when it was written with the change counter beside it.)"""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or size % page_size:
+        return True
+    pages = int.from_bytes(header[28:32], "big")
+    return header[24:28] == header[92:96] and size < pages * page_size
 
 
 def _ask_sqlite(path: Path) -> tuple[int, int, int]:
@@ -467,10 +505,12 @@ def _unusable(path: Path, error: Exception | str) -> FasewielError:
 
 
 def _restrict(path: Path) -> None:
-    """The database and its -wal and -shm files readable by their owner only."""
+    """The database and its -wal and -shm files readable by their owner only: permissions are
+    only ever taken away (a read-only file stays read-only)."""
     for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         try:
-            if candidate.is_file() and stat.S_IMODE(candidate.stat().st_mode) != 0o600:
-                candidate.chmod(0o600)
+            mode = stat.S_IMODE(candidate.stat().st_mode)
+            if candidate.is_file() and mode & ~0o600:
+                candidate.chmod(mode & 0o600)
         except OSError:
             pass  # not ours to change (a read-only copy): reading still works
