@@ -235,3 +235,20 @@ def test_a_run_builds_only_its_own_command(name: str) -> None:
 @pytest.mark.parametrize("args", [[], ["--help"], ["chek"], ["--lang", "en", "check"]])
 def test_anything_else_gets_the_whole_app(args: list[str]) -> None:
     assert only_the_command(args) is app
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"),  # a terminal title
+        ("\x1b[2J", "\\x1b[2J"),  # clear the screen
+        ("rood\u202ekeuj", "rood\\u202ekeuj"),  # right-to-left override
+        ("a\u2066b\u2069", "a\\u2066b\\u2069"),
+        ("\x9b31m", "\\x9b31m"),  # the one-byte C1 escape
+        ("regel\nregel", "regel\nregel"),  # a line break stays one
+    ],
+)
+def test_text_for_a_terminal_never_drives_it(raw: str, escaped: str) -> None:
+    from fasewiel_cli.terminal import shown
+
+    assert shown(raw) == escaped

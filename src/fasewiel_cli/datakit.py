@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from fasewiel_cli.errors import FasewielError, Problem
 from fasewiel_cli.knowledge import (
     FILE_NAMES,
-    SAFETY_TEXTS,
+    SAFETY_WORDING,
     builtin_data_dir,
     content_hash,
     examine,
@@ -231,14 +231,17 @@ def _safety_warnings(
                         "fasewiel's own wording is used (add patterns, or a flag of your own)",
                     )
     if "messages.yaml" in parsed:
-        texts = parsed["messages.yaml"][1].texts
-        for name in SAFETY_TEXTS:
-            if getattr(texts, name) != getattr(base.texts, name):
-                warn(
-                    "messages.yaml",
-                    ("texts", name),
-                    f"'{name}' is part of the referral: fasewiel's own wording is used",
-                )
+        messages = parsed["messages.yaml"][1]
+        for section, names in SAFETY_WORDING.items():
+            for name in names:
+                if getattr(getattr(messages, section), name) != getattr(
+                    getattr(base, section), name
+                ):
+                    warn(
+                        "messages.yaml",
+                        (section, name),
+                        f"'{name}' speaks of safety: fasewiel's own wording is used",
+                    )
 
 
 def _reach(

@@ -69,8 +69,9 @@ _CODE_FILES = (
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
-# an SVG; line breaks and tabs are the only ones a text may hold.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# an SVG; line breaks and tabs are the only ones a text may hold. Bidirectional controls (U+202E
+# and kin) would make a text read otherwise than it is written ("Trojan source").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MEMO: dict[tuple[str, str], KnowledgeBase] = {}
 
 
@@ -255,7 +256,8 @@ def cross_check(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
                 control = _CONTROL.search(item)
                 if control:
                     code = ord(control.group())
-                    message = f"control character U+{code:04X} in the text: remove it"
+                    kind = "control" if code < 0x100 else "bidirectional control"
+                    message = f"{kind} character U+{code:04X} in the text: remove it"
                     problems.append(document.problem(path, message))
                 continue
             problems += [document.problem(path, m) for m in _item_problems(item)]
@@ -439,15 +441,12 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
     knowledge: KnowledgeFile = model["knowledge.yaml"]
     signals = model["signals.yaml"].signals
     red_flags = model["red_flags.yaml"].red_flags
-    texts = model["messages.yaml"].texts
+    messages = model["messages.yaml"]
     if not builtin:
         # Red flags can be added to, never weakened: the built-in ones keep their patterns, their
         # wording and the referral sentences, and are also read with the built-in language.
-        base = load_knowledge()
         red_flags = with_builtin_flags(red_flags)
-        texts = dataclasses.replace(
-            texts, **{name: getattr(base.texts, name) for name in SAFETY_TEXTS}
-        )
+        messages = with_builtin_wording(messages)
     language: LanguageFile = model["language.yaml"]
     parts = {
         "info": KnowledgeInfo(
@@ -465,10 +464,10 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         "treatments": model["treatments.yaml"].treatments,
         "red_flags": red_flags,
         "language": language,
-        "texts": texts,
-        "labels": model["messages.yaml"].labels,
-        "intake": model["messages.yaml"].intake,
-        "history": model["messages.yaml"].history,
+        "texts": messages.texts,
+        "labels": messages.labels,
+        "intake": messages.intake,
+        "history": messages.history,
         "recheck": knowledge.recheck,
         "cards": model["cards.yaml"],
     }
@@ -485,8 +484,28 @@ def _complete(parts: dict[str, Any], builtin: bool) -> KnowledgeBase:
     )
 
 
-# The sentences of messages.yaml that carry the referral: always the built-in wording.
-SAFETY_TEXTS = ("referral", "referral_with_plan", "verdict_red_flag")
+# What messages.yaml says about safety — the referral, the warning heading, the disclaimer, the
+# intake's safety questions — is always the built-in wording (section → names).
+SAFETY_WORDING = {
+    "texts": ("disclaimer", "referral", "referral_with_plan", "verdict_red_flag"),
+    "labels": ("red_flags", "disclaimer"),
+    "intake": ("safety", "safety_question", "safety_which", "continue_question", "stopped"),
+}
+
+
+def with_builtin_wording(messages: MessagesFile) -> MessagesFile:
+    """A custom messages.yaml with the built-in wording wherever it speaks of safety."""
+    base = load_knowledge()
+    return dataclasses.replace(
+        messages,
+        **{
+            section: dataclasses.replace(
+                getattr(messages, section),
+                **{name: getattr(getattr(base, section), name) for name in names},
+            )
+            for section, names in SAFETY_WORDING.items()
+        },
+    )
 
 
 def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
