@@ -29,6 +29,8 @@ from fasewiel_cli.models import KnowledgeBase
         # No phase, or a red flag: no go.
         ("hallo", "led", "not_advised", "geen fase"),
         ("fijne lijntjes, moedervlek bloedt", "microneedling", "not_advised", "arts"),
+        ("rustige huid. Mijn moedervlek? Die bloedt.", "peeling", "not_advised", "arts"),
+        ("no itching. Fine lines, and a fever with a rash", "needling", "not_advised", "arts"),
     ],
 )
 def test_treatment_verdicts(

@@ -338,13 +338,16 @@ def test_built_in_red_flags_apply_with_an_empty_custom_list(kb_copy: Path) -> No
 def test_a_custom_red_flag_adds_and_a_built_in_id_only_gains_patterns(kb_copy: Path) -> None:
     flags = yaml.safe_load((kb_copy / "red_flags.yaml").read_text(encoding="utf-8"))
     mole = next(f for f in flags["red_flags"] if f["id"] == "changing_mole")
-    mole["patterns"] = {"nl": ["wrat + groeit"], "en": ["wart + grows"]}  # built-in ones dropped
+    # The built-in patterns left out here: they still apply.
+    mole["patterns"] = [[{"nl": ["wrat"], "en": ["wart"]}, {"nl": ["groeit"], "en": ["grows"]}]]
     flags["red_flags"].append(
         {
             "id": "practice_rule",
             "derived": "our practice refers every burn from a sunbed",
             "name": {"nl": "zonnebankverbranding", "en": "sunbed burn"},
-            "patterns": {"nl": ["zonnebank + verbrand"], "en": ["sunbed + burn"]},
+            "patterns": [
+                [{"nl": ["zonnebank"], "en": ["sunbed"]}, {"nl": ["verbrand"], "en": ["burn"]}]
+            ],
             "advice": {"nl": "Eerst naar de huisarts.", "en": "See your GP first."},
         }
     )
@@ -357,6 +360,7 @@ def test_a_custom_red_flag_adds_and_a_built_in_id_only_gains_patterns(kb_copy: P
     assert flagged("een moedervlek die bloedt") == ["changing_mole"]  # built-in pattern kept
     assert flagged("een wrat die groeit") == ["changing_mole"]  # the practice's pattern added
     assert flagged("verbrand op de zonnebank") == ["practice_rule"]
+    assert flagged("sunbed, verbrand") == ["practice_rule"]  # (either language, across a comma)
     builtin_ids = [f.id for f in load_knowledge().red_flags]
     assert [f.id for f in own.red_flags] == [*builtin_ids, "practice_rule"]
 

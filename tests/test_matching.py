@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import random
-import re
-from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from fasewiel_cli import matching
-from fasewiel_cli.knowledge import load_knowledge
-from fasewiel_cli.lexicon import LONGEST_WORD, split_pattern
-from fasewiel_cli.matching import LONGEST_KEY, match_text, plain_pieces, read_signals
+from fasewiel_cli.lexicon import LONGEST_WORD
+from fasewiel_cli.matching import LONGEST_KEY, match_text
 from fasewiel_cli.models import KnowledgeBase
 
 
@@ -224,14 +219,18 @@ def test_every_signal_word_reaches_its_signal(kb: KnowledgeBase) -> None:
             assert signal.id in signals(kb, phrase), (signal.id, phrase)
 
 
-def test_every_red_flag_pattern_fires(kb: KnowledgeBase) -> None:
-    from fasewiel_cli.lexicon import split_pattern
-
+def test_every_red_flag_phrase_fires_in_either_language(kb: KnowledgeBase) -> None:
+    """Each phrase of each group, with the other groups' first phrase in the other language."""
     for flag in kb.red_flags:
-        for pattern in flag.patterns.all():
-            text = " ".join(group[0] for group in split_pattern(pattern))
-            fired = {f.flag for f in match_text(kb.lexicon, text).red_flags}
-            assert flag.id in fired, (flag.id, text)
+        for pattern in flag.patterns:
+            for n, group in enumerate(pattern):
+                for lang, other in (("nl", "en"), ("en", "nl")):
+                    for phrase in group.get(lang):
+                        words = [g.get(other)[0] for g in pattern]
+                        words[n] = phrase
+                        text = " ".join(words)
+                        fired = {f.flag for f in match_text(kb.lexicon, text).red_flags}
+                        assert flag.id in fired, (flag.id, text)
 
 
 @pytest.mark.parametrize(
@@ -316,6 +315,7 @@ def test_long_words_and_clauses_are_read_but_not_remembered(kb: KnowledgeBase) -
     from fasewiel_cli.morphology import bases
 
     caches = [_normalized, bases, closest]
+    match_text(kb.lexicon, "rood en")  # (the short words may be remembered)
     before = [cache.cache_info().currsize for cache in caches]
     word = "ontstoken" * 20_000
     result = match_text(kb.lexicon, f"rood en {word}")
@@ -353,10 +353,7 @@ def _phrases(kb: KnowledgeBase) -> list[str]:
         for lang in ("nl", "en")
         for phrase in (signal.name.get(lang), *signal.words.get(lang))
     ]
-    for flag in kb.red_flags:
-        for lang in ("nl", "en"):
-            for pattern in flag.patterns.get(lang):
-                found += [alt for group in split_pattern(pattern) for alt in group]
+    found += [w for flag in kb.red_flags for p in flag.patterns for g in p for w in g.all()]
     found += sorted(lexicon.breakers | lexicon.list_words | lexicon.function_words)
     found += ["huid", "zzzq", "mijn", "xylofoon", "niet meer", "no longer"]
     return found
@@ -386,100 +383,28 @@ def _texts(kb: KnowledgeBase, count: int) -> list[str]:
     return texts
 
 
-def test_plain_texts_read_alike_in_one_go_or_clause_by_clause(
+def test_a_clause_read_in_parts_reads_as_when_read_whole(
     kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch reads a plain text from its atoms in one go (``matching._plain_reading``); that
-    must find exactly what reading it clause by clause finds, and what ``match_text`` finds."""
-    texts = [text for raw in _texts(kb, 2000) for text in (raw, raw.strip(" "), raw.strip(" ,;"))]
-    texts += [
-        "rood en geen, jeuk of roodheid",  # (a negation left open by a part of a clause)
+    """Clauses are read in parts between their scope breakers, each part remembered
+    (``matching._read``): what that finds must be what reading each clause whole finds."""
+    texts = [
+        *_texts(kb, 3000),
+        "rood en geen, jeuk of roodheid",
         "geen jeuk, roodheid of branderigheid",
-        "rood, koorts en huiduitslag",  # (a red flag across a breaker)
+        "rood niet en jeuk niet maar dof",
         "Rood EN jeuk; dof. Rimpels",
     ]
     lexicon = kb.lexicon
+    lexicon.memo.clear()
+    in_parts = [match_text(lexicon, text) for text in texts]
 
-    def read_all() -> list[tuple[tuple[str, ...], list[str], list[str]]]:
-        lexicon.memo.clear()
-        lexicon.flag_memo.clear()
-        return [read_signals(lexicon, text) for text in texts]
+    def whole(lexicon: object, clause: str) -> matching.ClauseResult:
+        return matching._Clause(kb.lexicon, clause).read()
 
-    fast = read_all()
-    in_one_go = [text for text in texts if matching._plain_reading(lexicon, text) is not None]
-    plain = [text for text in texts if matching._PLAIN_TEXT.fullmatch(text)]
-    monkeypatch.setattr(matching, "_PLAIN_TEXT", re.compile("(?!)"))  # never plain
-    slow = read_all()
-    assert fast == slow
-    matches = [match_text(lexicon, text) for text in texts]
-    assert fast == [
-        (m.signal_ids, [f.flag for f in m.red_flags], [u.text for u in m.unrecognised])
-        for m in matches
-    ]
-    # The corpus reaches what matters: texts read in one go, negations among them, and plain
-    # texts that are not because of an open negation, or of a red flag (one that pairs words
-    # across a breaker, too).
-    found = dict(zip(texts, matches, strict=True))
-    left = {text: found[text] for text in plain}
-    for text in in_one_go:
-        left.pop(text, None)
-    flagged = [t for t, m in left.items() if m.red_flags]
-    across = [t for t in flagged if not all(stop for _, stop in plain_pieces(lexicon, t))]
-    assert len(in_one_go) > 1500
-    assert sum(bool(found[text].negated_ids) for text in in_one_go) > 30
-    assert sum(bool(m.negated_ids) for m in left.values()) > 30
-    assert len(flagged) > 100
-    assert len(across) > 100
-
-
-_WORDS = st.sampled_from(["rood", "jeuk", "Rood", "EN", "en", "En", "maar", "but", "enkel", "en2"])
-_GAPS = st.sampled_from([" ", " ", ",", ", ", " ,", " , ", ";", ". ", ".,", " ;. ", ".;,"])
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    words=st.lists(
-        _WORDS | st.from_regex("[A-Za-z0-9]{1,6}", fullmatch=True), min_size=1, max_size=8
-    ),
-    gaps=st.lists(_GAPS, min_size=7, max_size=7),
-    end=st.sampled_from(["", ".", " .", ";,", " ,"]),
-)
-def test_plain_texts_split_into_the_atoms_of_the_pattern(
-    kb: KnowledgeBase, words: list[str], gaps: list[str], end: str
-) -> None:
-    """``plain_pieces`` splits as this pattern does: at runs of punctuation (a group of their
-    own) and at whole breaker words in any case, with a space on either side; words that only
-    start like a breaker are none."""
-    text = "".join(w + g for w, g in zip(words[:-1], gaps, strict=False)) + words[-1] + end
-    assert matching._PLAIN_TEXT.fullmatch(text)
-    lexicon = kb.lexicon
-    assert lexicon.plain_breakers
-    breakers = "|".join(sorted(lexicon.breakers))
-    pattern = re.compile(rf" ?(?:([.,;]+)|\b(?:{breakers})\b) ?", re.IGNORECASE | re.ASCII)
-    pieces = [*pattern.split(text), "."]  # (None for a breaker; the end stops too)
-    pairs = zip(pieces[::2], pieces[1::2], strict=True)
-    expected = [(atom, stop is not None) for atom, stop in pairs]
-    assert list(plain_pieces(lexicon, text)) == expected
-
-
-def test_texts_are_read_clause_by_clause_when_a_breaker_is_part_of_a_red_flag(
-    kb: KnowledgeBase, kb_copy: Path
-) -> None:
-    """Plain texts are read in one go only where splitting at breakers cannot hide a red flag:
-    with "koorts" made a breaker, every text is read clause by clause, and reads the same."""
-    language = kb_copy / "language.yaml"
-    text = language.read_text(encoding="utf-8")
-    language.write_text(text.replace("nl: [maar, wel,", "nl: [koorts, maar, wel,", 1), "utf-8")
-    own = load_knowledge(kb_copy).lexicon
-    assert "koorts" in own.breakers
-    assert kb.lexicon.plain_breakers
-    assert not own.plain_breakers
-    for text in ["rood koorts jeuk", "koorts en huiduitslag", "rood, jeuk", "geen jeuk en rood"]:
-        assert matching._plain_reading(own, text) is None
-        found = match_text(own, text)
-        expected = (
-            found.signal_ids,
-            [f.flag for f in found.red_flags],
-            [u.text for u in found.unrecognised],
-        )
-        assert read_signals(own, text) == expected
+    monkeypatch.setattr(matching, "_read", whole)
+    read_whole = [match_text(lexicon, text) for text in texts]
+    assert in_parts == read_whole
+    split = [t for t in texts if any(b in t.lower().split() for b in lexicon.breakers)]
+    assert len(split) > 1000  # (the corpus has breakers to split at)
+    assert sum(bool(m.negated_ids) for m in in_parts) > 150

@@ -9,19 +9,21 @@ from hypothesis import strategies as st
 
 from fasewiel_cli.advice import advise
 from fasewiel_cli.knowledge import load_knowledge
-from fasewiel_cli.lexicon import split_pattern
-from fasewiel_cli.matching import match_text, read_signals
+from fasewiel_cli.matching import match_text
 from fasewiel_cli.scoring import assess
 
 KB = load_knowledge()
 WORDS = sorted({p for s in KB.signals for p in s.phrases()})
 FILLERS = sorted(KB.language.fillers.all() + KB.language.negations.all())
 SINGLE_PHASE = [s for s in KB.signals if len(s.phases) == 1]
+# Each red-flag pattern written with the first word of each group, in either language.
 FLAG_PHRASES = sorted(
-    " ".join(group[0] for group in split_pattern(pattern))
+    " ".join(group.get(lang)[0] for group in pattern)
     for flag in KB.red_flags
-    for pattern in flag.patterns.all()
+    for pattern in flag.patterns
+    for lang in ("nl", "en")
 )
+NEGATIONS = sorted(KB.language.negations.all())
 
 # Free text mixing real signal words, function words, punctuation and arbitrary characters.
 fragments = st.one_of(
@@ -75,29 +77,45 @@ def test_negating_a_signal_never_raises_its_phases_share(text: str, signal, nega
     assert assess(KB, negated).scores[phase] <= before + 1e-12
 
 
-# Plain clauses joined by scope breakers and list words, the way intake texts often run on.
-BREAKERS = sorted(KB.lexicon.breakers | KB.lexicon.list_words)
-plain_runs = st.lists(
-    st.one_of(st.sampled_from(WORDS), st.sampled_from(BREAKERS), st.sampled_from(FILLERS)),
-    min_size=1,
-    max_size=8,
-).map(" ".join)
-batch_texts = st.one_of(
-    texts,
-    st.lists(plain_runs, min_size=1, max_size=4).map(", ".join),
-    st.sampled_from(FLAG_PHRASES),
-)
+@PROFILE
+@given(texts, st.sampled_from(FLAG_PHRASES), st.sampled_from(NEGATIONS), st.sampled_from(WORDS))
+def test_negating_another_word_never_takes_a_red_flag_away(
+    text: str, flag: str, negation: str, word: str
+) -> None:
+    """Whatever else the text says, before or after the red flag, and whatever other word is
+    negated right before it, the flag stands."""
+    expected = {f.flag for f in match_text(KB.lexicon, flag).red_flags}
+    for variant in (
+        f"{negation} {word} {flag}",
+        f"{text} {negation} {word}, {flag}",
+        f"{flag}. {negation} {word} {text}",
+        f"{text}. {flag}",
+    ):
+        found = {f.flag for f in match_text(KB.lexicon, variant).red_flags}
+        assert expected <= found, variant
 
 
 @PROFILE
-@given(st.lists(batch_texts, min_size=1, max_size=3))
-def test_the_batch_reading_finds_what_match_text_finds(texts_in_turn: list[str]) -> None:
-    # In turn, so that some clauses come from the memo and some are read anew.
-    for text in texts_in_turn:
-        match = match_text(KB.lexicon, text)
-        found = read_signals(KB.lexicon, text)
-        assert found == (
-            match.signal_ids,
-            [flag.flag for flag in match.red_flags],
-            [word.text for word in match.unrecognised],
-        )
+@given(st.sampled_from(FLAG_PHRASES), st.sampled_from([", ", ". ", ": ", "; ", "!\n", " - "]))
+def test_punctuation_between_the_words_of_a_red_flag_does_not_hide_it(flag: str, stop: str) -> None:
+    expected = {f.flag for f in match_text(KB.lexicon, flag).red_flags}
+    assert expected
+    words = flag.split(" ")
+    for cut in range(1, len(words)):
+        variant = " ".join(words[:cut]) + stop + " ".join(words[cut:])
+        found = {f.flag for f in match_text(KB.lexicon, variant).red_flags}
+        # (a phrase of its own cut in two may be another word; the pattern's flag stands)
+        assert expected & found or _phrase_cut(words, cut), variant
+
+
+def _phrase_cut(words: list[str], cut: int) -> bool:
+    """Whether cutting at ``cut`` splits one of the pattern's multi-word phrases."""
+    joined = " ".join(words)
+    return any(
+        " ".join(words[cut - 1 : cut + 1]) in phrase
+        for flag in KB.red_flags
+        for pattern in flag.patterns
+        for group in pattern
+        for phrase in group.all()
+        if " " in phrase and phrase in joined
+    )

@@ -9,8 +9,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
-from fasewiel_cli.matching import FlagMatch, SignalMatch, read_text
+from fasewiel_cli.matching import SignalMatch, read_text
 from fasewiel_cli.models import KnowledgeBase, KnowledgeInfo, LabelKey, Labels, Lang, Treatment
+from fasewiel_cli.safety import FlagMatch
 from fasewiel_cli.scoring import Assessment, assess
 
 SCHEMA_VERSION = 1

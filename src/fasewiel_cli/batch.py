@@ -26,7 +26,7 @@ from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import RecordFormat
 from fasewiel_cli.lookup import find
-from fasewiel_cli.matching import LONGEST_KEY, FlagMatch, MatchResult, read_signals, read_text
+from fasewiel_cli.matching import LONGEST_KEY, MatchResult, read_text
 from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
 from fasewiel_cli.records import (
     CsvSource,
@@ -38,6 +38,7 @@ from fasewiel_cli.records import (
     sniff_format,
     split_treatments,
 )
+from fasewiel_cli.safety import FlagMatch
 from fasewiel_cli.scoring import Assessment, assess
 from fasewiel_cli.workers import in_order
 
@@ -290,14 +291,10 @@ class Assessor:
         return planned
 
     def _read(self, symptoms: str) -> Reading:
-        kb = self.kb
-        if kb.guard is None:
-            found, flag_ids, words = read_signals(kb.lexicon, symptoms)
-        else:  # (a knowledge base of one's own: the built-in red flags are looked for too)
-            match = read_text(kb, symptoms)
-            found = match.signal_ids
-            flag_ids = [f.flag for f in match.red_flags]
-            words = [u.text for u in match.unrecognised]
+        match = read_text(self.kb, symptoms)
+        found = match.signal_ids
+        flag_ids = [f.flag for f in match.red_flags]
+        words = [u.text for u in match.unrecognised]
         signals = tuple(found) if len(found) < 2 else tuple(sorted(found, key=self.signal_rank))
         key = (signals, tuple(flag_ids) if flag_ids else ())
         judgements = self.judgements.items

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 # How alike a word must be to a known phrase to be offered as a suggestion (0-100).
 SUGGESTION_CUTOFF = 75
@@ -17,11 +17,12 @@ _OPPOSITE_PREFIXES = ("on", "in", "un", "non", "dis", "niet")
 def closest(norm: str, targets: tuple[str, ...]) -> tuple[str, ...]:
     """The known words ``norm`` may be a typo of: the nearest ones, or none.
 
-    Conservative on purpose: one edit for words up to seven letters, two for longer ones, and
-    the first letter must agree. The caller decides what a tie between different words means.
+    Conservative on purpose: one edit for words up to seven letters, two for longer ones (two
+    letters swapped count as one edit), and the first letter must agree. The caller decides
+    what a tie between different words means.
     """
     edits = 1 if len(norm) < 8 else 2
-    near = process.extract(norm, targets, scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
+    near = process.extract(norm, targets, scorer=OSA.distance, score_cutoff=edits, limit=8)
     found = [
         (word, int(distance))
         for word, distance, _ in near

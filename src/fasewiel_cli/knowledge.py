@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fasewiel_cli import __version__, cache
 from fasewiel_cli.errors import FasewielError, KnowledgeError, Problem
-from fasewiel_cli.lexicon import build_lexicon, phrase_norms, split_pattern
+from fasewiel_cli.lexicon import build_lexicon, phrase_norms
 from fasewiel_cli.models import (
     LANGS,
     MODELS,
@@ -385,11 +385,16 @@ def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
         for j, phase_id in enumerate(treatment.phases):
             need("phase", phase_id, "treatments.yaml", ("treatments", i, "phases", j))
     for i, flag in enumerate(items("red_flags.yaml", "red_flags") or ()):
-        for lang in LANGS:
-            for j, pattern in enumerate(flag.patterns.get(lang)):
-                if not all(all(phrase_norms(a) for a in g) for g in split_pattern(pattern)):
-                    path = ("red_flags", i, "patterns", lang, j)
-                    found.append(("red_flags.yaml", path, "an empty word in the pattern"))
+        if not flag.patterns:
+            found.append(("red_flags.yaml", ("red_flags", i, "patterns"), "no patterns given"))
+        for j, pattern in enumerate(flag.patterns):
+            if not pattern:
+                where = ("red_flags", i, "patterns", j)
+                found.append(("red_flags.yaml", where, "a pattern needs at least one word group"))
+            for k, group in enumerate(pattern):
+                if not group.all():
+                    path: tuple[Any, ...] = ("red_flags", i, "patterns", j, k)
+                    found.append(("red_flags.yaml", path, "a word group needs at least one word"))
     if knowledge is not None:
         found += _scoring_problems(knowledge, need)
     if "messages.yaml" in parsed:
@@ -521,11 +526,8 @@ def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
         if flag is None:
             merged.append(base)
             continue
-        patterns = LocalizedList(
-            nl=tuple(dict.fromkeys((*base.patterns.nl, *flag.patterns.nl))),
-            en=tuple(dict.fromkeys((*base.patterns.en, *flag.patterns.en))),
-        )
-        merged.append(dataclasses.replace(base, patterns=patterns))
+        added = tuple(p for p in flag.patterns if p not in base.patterns)
+        merged.append(dataclasses.replace(base, patterns=base.patterns + added))
     return (*merged, *remaining.values())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,9 +23,12 @@ if TYPE_CHECKING:
     from fasewiel_cli.models import LanguageFile, RedFlag, Signal
 
 # A word is a run of letters or digits, with inner apostrophes ("don't", "crow's"). Sentence
-# punctuation ends a clause: phrases, negations and red-flag patterns never reach across it.
+# punctuation ends a clause: phrases and negations never reach across it (red flags do, by
+# design: see ``safety``).
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
-_STOPS = re.compile(r"[.,;:!?()\[\]{}\n\r\u2026]+")
+_STOP_CHARS = r".,;:!?()\[\]{}\n\r\u2026"
+_STOPS = re.compile(f"[{_STOP_CHARS}]+")
+_CLAUSE = re.compile(f"[^{_STOP_CHARS}]+")
 _APOSTROPHES = str.maketrans("", "", "'\u2019")
 # Shorter words are never typo-corrected, nor corrected into: "rook" is not "rood".
 TYPO_MIN_LENGTH = 5
@@ -33,8 +36,6 @@ TYPO_MIN_LENGTH = 5
 # to a quarter less): longer words are taken as typed, and never remembered, so that a text of
 # a megabyte of letters costs no memory once it is read.
 LONGEST_WORD = 40
-# A typo is only read as a red-flag word when the word is long: "eters" is not "etter".
-RED_FLAG_TYPO_MIN_LENGTH = 7
 
 
 def normalize(word: str) -> str:
@@ -69,6 +70,25 @@ def tokenize(clause: str) -> list[Token]:
     ]
 
 
+def text_tokens(text: str) -> tuple[list[Token], list[int]]:
+    """Every word of a whole text (offsets into the text), and the number of each one's clause."""
+    tokens: list[Token] = []
+    clauses: list[int] = []
+    for number, clause in enumerate(_CLAUSE.finditer(text)):
+        for m in _WORD.finditer(text, clause.start(), clause.end()):
+            tokens.append(Token(m.group(), normalize(m.group()), m.start(), m.end()))
+            clauses.append(number)
+    return tokens, clauses
+
+
+def phrase_at(norms: Sequence[str], i: int, phrases: dict[str, tuple[tuple[str, ...], ...]]) -> int:
+    """The length of the longest of ``phrases`` (by first word) at position i (0: none)."""
+    for phrase in phrases.get(norms[i], ()):
+        if tuple(norms[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
 def phrase_norms(phrase: str) -> tuple[str, ...]:
     return tuple(normalize(word) for word in _WORD.findall(phrase))
 
@@ -81,10 +101,19 @@ class PhraseEntry(NamedTuple):
 
 
 class FlagPattern(NamedTuple):
-    """A red-flag pattern: every group must occur; each group is a set of lemma sequences."""
+    """A red-flag pattern: every group must occur; each group is a set of lemma sequences (its
+    words in both languages)."""
 
     flag: str
     groups: tuple[frozenset[tuple[str, ...]], ...]
+
+
+class FlagPhrase(NamedTuple):
+    """One phrase of a red-flag pattern: which pattern, which of its groups, its lemmas."""
+
+    pattern: int
+    group: int
+    lemmas: tuple[str, ...]
 
 
 class Lexicon(NamedTuple):
@@ -95,20 +124,19 @@ class Lexicon(NamedTuple):
     # First lemma → the lengths of the phrases that start with it, longest first.
     phrase_lengths: dict[str, tuple[int, ...]]
     flag_patterns: tuple[FlagPattern, ...]
-    # First lemma of an anchor word → the numbers of the patterns it can start.
-    flag_index: dict[str, tuple[int, ...]]
+    # First lemma of a red-flag phrase → every phrase of every pattern that starts with it.
+    flag_phrases: dict[str, tuple[FlagPhrase, ...]]
+    # Signal words and red-flag words a longer unknown word may be a small typo of.
     typo_targets: tuple[str, ...]
     # Lemmas of red-flag words: known words, so never "not recognised", even outside a flag.
     flag_lemmas: frozenset[str]
+    # The words and phrases a negation reaches over to take a red-flag word away (by first word).
+    negation_gap: dict[str, tuple[tuple[str, ...], ...]]
     # First word → the phrases starting with it, longest first ("niet" → ("niet", "meer"), …).
     negations: dict[str, tuple[tuple[str, ...], ...]]
     after_negations: dict[str, tuple[tuple[str, ...], ...]]
     not_negations: dict[str, tuple[tuple[str, ...], ...]]
     breakers: frozenset[str]
-    # Plain texts may be split at their punctuation and breakers by ``matching.plain_pieces``:
-    # every breaker is a plain word and none is part of a red flag (else texts are read clause
-    # by clause).
-    plain_breakers: bool
     list_words: frozenset[str]
     # Every word that steers reading or carries no signal: never "not recognised".
     function_words: frozenset[str]
@@ -118,8 +146,6 @@ class Lexicon(NamedTuple):
     # Clause → what matching found in it: a memo of a pure function, filled as texts are read
     # (least recently used first, so the clauses that keep coming back stay).
     memo: OrderedDict[str, Any]
-    # A set of red-flag lemmas → whether some red-flag pattern could be made of them.
-    flag_memo: dict[frozenset[str], bool]
 
     def is_function_word(self, norm: str) -> bool:
         return norm in self.function_words
@@ -134,11 +160,6 @@ class Lexicon(NamedTuple):
                 if norm in forms(base, lang):
                     return lemma
         return None
-
-
-def split_pattern(pattern: str) -> list[list[str]]:
-    """``"mole|moles + bleeds|changes"`` → ``[["mole", "moles"], ["bleeds", "changes"]]``."""
-    return [[alt.strip() for alt in group.split("|")] for group in pattern.split(" + ")]
 
 
 class _Words:
@@ -195,13 +216,13 @@ def build_lexicon(
     raw_patterns = []
     flag_words: set[str] = set()
     for flag in red_flags:
-        for lang in LANGS:
-            for pattern in flag.patterns.get(lang):
-                groups = [
-                    [words.add(alt, lang) for alt in group] for group in split_pattern(pattern)
-                ]
-                flag_words |= {w for group in groups for alt in group for w in alt}
-                raw_patterns.append((flag.id, groups))
+        for pattern in flag.patterns:
+            groups = [
+                [words.add(phrase, lang) for lang in LANGS for phrase in group.get(lang)]
+                for group in pattern
+            ]
+            flag_words |= {w for group in groups for phrase in group for w in phrase}
+            raw_patterns.append((flag.id, groups))
     lemmas = words.lemmas()
     phrases: dict[tuple[str, ...], tuple[list[str], set[tuple[str, ...]]]] = {}
     suggestions: dict[tuple[str, str], None] = {}
@@ -230,35 +251,27 @@ def build_lexicon(
     signal_words = {n for _, _, norms in raw_phrases for n in norms}
     # Four-letter words are targets too ("jeukk" → "jeuk"); short typos only count as slips.
     typo_targets = {w for w in signal_words if len(w) >= 4 and w not in fillers}
-    typo_targets |= {w for w in flag_words - signal_words if len(w) >= RED_FLAG_TYPO_MIN_LENGTH}
-    lexicon = Lexicon(
+    typo_targets |= {w for w in flag_words if len(w) >= TYPO_MIN_LENGTH}
+    return Lexicon(
         lemmas=lemmas,
         base_index=words.base_index(lemmas),
         phrases={k: PhraseEntry(tuple(v[0]), frozenset(v[1])) for k, v in phrases.items()},
         phrase_lengths=_by_first(phrases),
         flag_patterns=patterns,
-        flag_index=_flag_index(patterns),
+        flag_phrases=_flag_phrases(patterns),
         typo_targets=tuple(sorted(typo_targets)),
         flag_lemmas=frozenset(lemmas[w] for w in flag_words),
+        negation_gap=_starting_with(phrase_norms(p) for p in language.negation_gap.all()),
         negations=_starting_with(phrase_norms(p) for p in language.negations.all()),
         after_negations=_starting_with(phrase_norms(p) for p in language.after_negations.all()),
         not_negations=_starting_with(phrase_norms(p) for p in language.not_negations.all()),
         breakers=breakers,
-        plain_breakers=False,
         list_words=list_words,
         function_words=fillers | steering_words | breakers | list_words,
         suggestion_keys=tuple(word for word, _ in suggestions),
         suggestion_texts=tuple(phrase for _, phrase in suggestions),
         memo=OrderedDict(),
-        flag_memo={},
     )
-    plain = all(_PLAIN_WORD.fullmatch(word) for word in breakers) and not any(
-        lexicon.lemma(word) in lexicon.flag_lemmas for word in breakers
-    )
-    return lexicon._replace(plain_breakers=plain)
-
-
-_PLAIN_WORD = re.compile("[a-z0-9]+")
 
 
 def _norm_set(words: Iterable[str]) -> frozenset[str]:
@@ -272,12 +285,13 @@ def _by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
     return {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
 
 
-def _flag_index(patterns: tuple[FlagPattern, ...]) -> dict[str, tuple[int, ...]]:
-    index: dict[str, list[int]] = {}
+def _flag_phrases(patterns: tuple[FlagPattern, ...]) -> dict[str, tuple[FlagPhrase, ...]]:
+    index: dict[str, list[FlagPhrase]] = {}
     for number, pattern in enumerate(patterns):
-        for first in sorted({words[0] for words in pattern.groups[0]}):
-            index.setdefault(first, []).append(number)
-    return {first: tuple(numbers) for first, numbers in index.items()}
+        for group_number, group in enumerate(pattern.groups):
+            for lemmas in sorted(group):
+                index.setdefault(lemmas[0], []).append(FlagPhrase(number, group_number, lemmas))
+    return {first: tuple(phrases) for first, phrases in index.items()}
 
 
 def _starting_with(

@@ -1,31 +1,34 @@
 """Text → signals: which signals the words express, which are negated, which red flags show, and
 which words were not understood (with suggestions).
 
-The text is read clause by clause (sentence punctuation ends one). In a clause, red flags are
-found first, then the longest known phrase at each position. A word matches a knowledge-base word
-when it is that word or a form of it (``morphology``), or — for longer words — a small typo of
-it. Negations are read last: "geen"/"no" exclude what follows, up to a scope breaker ("maar",
-"but"); "niet"/"weg"/"gone" after a signal exclude it ("het jeukt niet"); a negation carries over
-a comma into a list ("geen jeuk, roodheid of branderigheid"). A signal negated anywhere in the
-text is left out of the assessment.
+The text is read clause by clause (sentence punctuation ends one); in a clause, the longest known
+phrase at each position. A word matches a knowledge-base word when it is that word or a form of it
+(``morphology``), or — for longer words — a small typo of it. Negations are read last:
+"geen"/"no" exclude what follows, up to a scope breaker ("maar", "but"); "niet"/"weg"/"gone" after
+a signal exclude it ("het jeukt niet"); a negation carries over a comma into a list ("geen jeuk,
+roodheid of branderigheid"). A signal negated anywhere in the text is left out of the assessment.
+
+Red flags are read from the whole text by rules of their own (``safety``): no negation of another
+word, no punctuation and no cosmetic word can hide one.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from fasewiel_cli.lexicon import (
     LONGEST_WORD,
     TYPO_MIN_LENGTH,
-    FlagPattern,
     Lexicon,
     Token,
+    phrase_at,
     split_clauses,
     tokenize,
 )
+from fasewiel_cli.safety import FlagMatch, find_red_flags
 
 if TYPE_CHECKING:
     from fasewiel_cli.models import KnowledgeBase
@@ -52,16 +55,10 @@ class Unrecognised(NamedTuple):
     suggestions: tuple[str, ...]
 
 
-class FlagMatch(NamedTuple):
-    flag: str
-    text: str
-
-
 class ClauseResult(NamedTuple):
     """What one clause holds, and how it may pass a negation on to the next clause."""
 
     matches: tuple[SignalMatch, ...]
-    flags: tuple[FlagMatch, ...]
     unrecognised: tuple[Unrecognised, ...]
     # A negation is still in force at the end ("geen jeuk, …").
     open_negation: bool
@@ -70,9 +67,6 @@ class ClauseResult(NamedTuple):
     # The signals mentioned, in order, and those of them negated.
     mentioned: tuple[str, ...]
     negated_ids: frozenset[str]
-    # The lemmas in the clause that red-flag patterns are made of (mostly none): whether a
-    # longer clause holding this one could show a red flag is decided from its parts' sets.
-    flag_words: frozenset[str] = frozenset()
 
 
 class MatchResult(NamedTuple):
@@ -103,14 +97,14 @@ def read_text(kb: KnowledgeBase, text: str) -> MatchResult:
     if kb.guard is None:
         return match
     known = {f.flag for f in match.red_flags}
-    extra = tuple(f for f in match_text(kb.guard, text).red_flags if f.flag not in known)
+    extra = tuple(f for f in find_red_flags(kb.guard, text) if f.flag not in known)
     return match._replace(red_flags=(*match.red_flags, *extra)) if extra else match
 
 
 def match_text(lexicon: Lexicon, text: str) -> MatchResult:
-    """Read ``text`` clause by clause; identical clauses are read once (``lexicon.memo``)."""
+    """Read ``text`` clause by clause (identical clauses are read once: ``lexicon.memo``), and
+    look for red flags in the whole of it."""
     matches: list[SignalMatch] = []
-    flags: dict[str, FlagMatch] = {}
     unrecognised: list[Unrecognised] = []
     mentioned: list[str] = []
     negated: set[str] = set()
@@ -122,119 +116,16 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
             matches += found.matches
             mentioned += found.mentioned
             negated |= found.negated_ids
-        for flag in found.flags:
-            flags.setdefault(flag.flag, flag)
         unrecognised += found.unrecognised
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
     return MatchResult(
         text,
         tuple(matches),
         tuple(unrecognised),
-        tuple(flags.values()),
+        find_red_flags(lexicon, text),
         counted,
         frozenset(negated),
     )
-
-
-def read_signals(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str], list[str]]:
-    """What ``match_text`` finds that a batch needs: the signals that count (``signal_ids``),
-    the red flags (their ids, in order) and the words not recognised (as typed), without
-    building the matches (tests/test_properties.py holds the two together)."""
-    plain = _plain_reading(lexicon, text)
-    if plain is not None:
-        return plain[0], [], plain[1]
-    mentioned: list[str] = []
-    negated: set[str] = set()
-    flags: dict[str, None] = {}
-    words: list[str] = []
-    for found, carried in _clauses(lexicon, text):
-        if carried:
-            negated.update(m.signal for m in found.matches)
-        else:
-            mentioned += found.mentioned
-            negated |= found.negated_ids
-        flags.update(dict.fromkeys(flag.flag for flag in found.flags))
-        words += [word.text for word in found.unrecognised]
-    counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
-    return counted, list(flags), words
-
-
-# A text of plain ASCII words, single spaces and commas, semicolons or full stops (a run of them
-# between two words or at the end, with at most one space on either side), as most batch texts are.
-_PLAIN_TEXT = re.compile(r"[A-Za-z0-9]+(?:(?: | ?[.,;]+ ?)[A-Za-z0-9]+)*(?: ?[.,;]+)?")
-_PUNCTUATION = frozenset(".,;")
-
-
-def plain_pieces(lexicon: Lexicon, text: str) -> Iterator[tuple[str, bool]]:
-    """The pieces of a plain text (``_PLAIN_TEXT``), split at its punctuation and its scope
-    breakers (any case), with the single spaces around them: each atom (possibly empty) and
-    the stop after it, True for a run of punctuation and False for a breaker; the text's end
-    is a last stop (True). (``str`` methods: several times faster than a pattern that splits
-    the same way, which tests hold it to.)"""
-    breakers = lexicon.breakers
-    run: list[str] = []  # the words of the atom so far
-    marks = False  # the token before was punctuation (a run of marks is one stop)
-    for token in text.replace(",", " , ").replace(";", " ; ").replace(".", " . ").split():
-        if token in _PUNCTUATION:
-            if marks:
-                continue
-            marks = stop = True
-        elif token.lower() in breakers:
-            marks = stop = False
-        else:
-            marks = False
-            run.append(token)
-            continue
-        yield " ".join(run), stop
-        run.clear()
-    yield " ".join(run), True
-
-
-def _plain_reading(lexicon: Lexicon, text: str) -> tuple[tuple[str, ...], list[str]] | None:
-    """``read_signals`` of a plain text in one go: the signals that count and the words not
-    recognised, from the readings of its *atoms*, the runs between its punctuation and its scope
-    breakers (``plain_pieces``): the parts ``_read`` reads a clause in. None when how
-    clauses and parts are put together matters (the text is then read clause by clause): when
-    an atom holds a red flag, when the atoms of a clause may make one together, or when a
-    negation is still open after an atom that is not the last ("geen jeuk, roodheid …")."""
-    if not lexicon.plain_breakers or not _PLAIN_TEXT.fullmatch(text):
-        return None
-    memo = lexicon.memo
-    mentioned: list[str] = []
-    negated: frozenset[str] = _NONE
-    words: list[str] = []
-    flag_words: list[frozenset[str]] = []  # those of the clause's atoms so far
-    broken = False  # a breaker in the clause so far
-    open_negation = False
-    for atom, stop in plain_pieces(lexicon, text):
-        if atom:
-            if open_negation:
-                return None
-            found: ClauseResult | None = memo.get(atom)
-            if found is None:
-                found = _read(lexicon, atom)
-            else:
-                memo.move_to_end(atom)
-            if found.flags:
-                return None
-            mentioned += found.mentioned
-            if found.negated_ids:
-                negated |= found.negated_ids
-            open_negation = found.open_negation
-            if found.unrecognised:
-                words += [word.text for word in found.unrecognised]
-            if found.flag_words:
-                flag_words.append(found.flag_words)
-        if not stop:
-            broken = True
-        else:
-            if broken and flag_words and _may_flag(lexicon, _NONE.union(*flag_words)):
-                return None  # (read whole: a red flag may pair words across a breaker)
-            flag_words.clear()
-            broken = False
-    if negated:
-        return tuple(dict.fromkeys(s for s in mentioned if s not in negated)), words
-    return tuple(dict.fromkeys(mentioned)), words
 
 
 def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[ClauseResult, bool]]:
@@ -252,27 +143,19 @@ def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[ClauseResult, bool]]
 def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
     """A clause's reading, from the memo if it was read before.
 
-    A clause whose words hold no red flag is read in parts, split at its scope breakers ("rood
-    en jeuk en dof" is "rood", "jeuk", "dof"): no phrase and no negation reaches across a
-    breaker, and parts repeat far more often than their combinations do. A red flag may pair
-    words across a breaker ("koorts en uitslag"), so such a clause is read whole.
+    A clause is read in parts, split at its scope breakers ("rood en jeuk en dof" is "rood",
+    "jeuk", "dof"): no phrase and no negation reaches across a breaker, and parts repeat far
+    more often than their combinations do.
     """
     memo = lexicon.memo
     found: ClauseResult | None = memo.get(clause)
     if found is not None:
         memo.move_to_end(clause)
         return found
-    return _read_new(lexicon, clause)
-
-
-def _read_new(lexicon: Lexicon, clause: str) -> ClauseResult:
-    """``_read`` of a clause not in the memo; remembered."""
     tokens = tokenize(clause)
-    norms = [t.norm for t in tokens]
-    flag_words = _flag_words(lexicon, norms)
-    cuts = [i for i, norm in enumerate(norms) if norm in lexicon.breakers]
-    if not cuts or _may_flag(lexicon, flag_words):
-        found = _Clause(lexicon, clause, tokens).read()._replace(flag_words=flag_words)
+    cuts = [i for i, token in enumerate(tokens) if token.norm in lexicon.breakers]
+    if not cuts:
+        found = _Clause(lexicon, clause, tokens).read()
     else:
         edges = [-1, *cuts, len(tokens)]
         parts = [
@@ -280,65 +163,29 @@ def _read_new(lexicon: Lexicon, clause: str) -> ClauseResult:
             for a, b in itertools.pairwise(edges)
             if b - a > 1
         ]
-        found = _combine(parts, flag_words)
+        found = _combine(parts)
     if len(clause) <= LONGEST_KEY:
-        memo = lexicon.memo
         memo[clause] = found
         if len(memo) > MEMO_SIZE:
             memo.popitem(last=False)
     return found
 
 
-def _flag_words(lexicon: Lexicon, norms: list[str]) -> frozenset[str]:
-    """The lemmas of these words that red-flag patterns use."""
-    flag_lemmas = lexicon.flag_lemmas
-    found = {
-        lemma
-        for norm in norms
-        if (lemma := lexicon.lemma(norm) or _typo_lemma(lexicon, norm)) in flag_lemmas
-    }
-    return frozenset(found) if found else _NONE
-
-
 _NONE: frozenset[str] = frozenset()
 
 
-def _may_flag(lexicon: Lexicon, lemmas: frozenset[str]) -> bool:
-    """Could a red-flag pattern find all its groups among these lemmas (those of a clause that
-    red-flag patterns use)?"""
-    if not lemmas:
-        return False
-    memo = lexicon.flag_memo
-    found = memo.get(lemmas)
-    if found is None:
-        candidates = {n for lemma in lemmas for n in lexicon.flag_index.get(lemma, ())}
-        found = any(
-            all(
-                any(all(word in lemmas for word in words) for words in group)
-                for group in lexicon.flag_patterns[n].groups
-            )
-            for n in candidates
-        )
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        memo[lemmas] = found
-    return found
-
-
-def _combine(parts: Sequence[ClauseResult], flag_words: frozenset[str]) -> ClauseResult:
+def _combine(parts: Sequence[ClauseResult]) -> ClauseResult:
     """The reading of a clause from those of its parts between scope breakers."""
     if not parts:
-        return ClauseResult((), (), (), False, False, (), _NONE, flag_words)
+        return ClauseResult((), (), False, False, (), _NONE)
     chain = itertools.chain.from_iterable
     return ClauseResult(
         tuple(chain(part.matches for part in parts)),
-        tuple(chain(part.flags for part in parts)),
         tuple(chain(part.unrecognised for part in parts)),
         parts[-1].open_negation,
         False,  # a clause with a breaker in it is no list that takes on a negation
         tuple(chain(part.mentioned for part in parts)),
         _NONE.union(*(part.negated_ids for part in parts)) or _NONE,
-        flag_words,
     )
 
 
@@ -350,9 +197,10 @@ class _Span(NamedTuple):
 class _Clause:
     """One clause, as parallel lists per token.
 
-    ``used[i]``: token i belongs to a signal or a red flag's anchor. ``claimed[i]``: token i
-    belongs to a matched phrase or red-flag pattern (so a negation word in it is no negation).
-    ``understood[i]``: token i is accounted for, so it is not reported as unrecognised.
+    ``used[i]``: token i belongs to a matched phrase (so a negation word in it is no negation,
+    and no other phrase takes it). ``understood[i]``: token i is accounted for, so it is not
+    reported as unrecognised. Negations are looked up by position, so that a clause of any
+    length is read in about linear time.
     """
 
     def __init__(self, lexicon: Lexicon, text: str, tokens: list[Token] | None = None) -> None:
@@ -362,30 +210,33 @@ class _Clause:
         self.norms = [t.norm for t in self.tokens]
         self.lemmas, self.typos = _lemmas(lexicon, self.tokens)
         self.used = [False] * len(self.tokens)
-        self.claimed = [False] * len(self.tokens)
         self.understood = [lemma in lexicon.flag_lemmas for lemma in self.lemmas]
         self.negations: list[_Span] = []
         self.after_negations: list[_Span] = []
         self.breakers: list[int] = []
         self._find_function_words()
+        # The first scope breaker at or after each position (the clause's length: none).
+        self._breaker_from = [len(self.norms)] * (len(self.norms) + 1)
+        for k in reversed(self.breakers):
+            self._breaker_from[k] = k
+        for k in range(len(self.norms) - 1, -1, -1):
+            self._breaker_from[k] = min(self._breaker_from[k], self._breaker_from[k + 1])
 
     def read(self) -> ClauseResult:
-        anchors = self._find_flags()
         phrases = self._find_signals()
         # A negation word inside a phrase ("geen klachten", "niet geneest") is no negation.
-        self.negations = [n for n in self.negations if not any(self.claimed[n.start : n.end])]
+        self.negations = [n for n in self.negations if not any(self.used[n.start : n.end])]
         self.after_negations = [
-            n for n in self.after_negations if not any(self.claimed[n.start : n.end])
+            n for n in self.after_negations if not any(self.used[n.start : n.end])
         ]
-        spans = sorted([span for span, _ in phrases] + [span for span, _ in anchors])
-        flags = tuple(flag for span, flag in anchors if not self._negated(span, spans))
+        self._negation_ends = [n.end for n in self.negations]  # (in order)
+        starts = [span.start for span, _ in phrases]  # (in order: phrases are found so)
         matches = tuple(
-            match._replace(negated=self._negated(span, spans)) for span, match in phrases
+            match._replace(negated=self._negated(span, starts)) for span, match in phrases
         )
-        open_negation, listing = self._passing_on(spans)
+        open_negation, listing = self._passing_on(bool(phrases))
         return ClauseResult(
             matches,
-            flags,
             self._unrecognised(),
             open_negation,
             listing,
@@ -399,13 +250,13 @@ class _Clause:
         lexicon, norms = self.lexicon, self.norms
         i = 0
         while i < len(norms):
-            skip = _phrase_at(norms, i, lexicon.not_negations)
+            skip = phrase_at(norms, i, lexicon.not_negations)
             if skip:
                 self._understand(i, i + skip)
                 i += skip
                 continue
-            length = _phrase_at(norms, i, lexicon.negations)
-            after = _phrase_at(norms, i, lexicon.after_negations)
+            length = phrase_at(norms, i, lexicon.negations)
+            after = phrase_at(norms, i, lexicon.after_negations)
             if length or after:
                 if length:
                     self.negations.append(_Span(i, i + length))
@@ -419,38 +270,40 @@ class _Clause:
 
     def _broken(self, start: int, end: int) -> bool:
         """Is there a scope breaker between token positions start and end?"""
-        return any(start <= b < end for b in self.breakers)
+        return self._breaker_from[start] < end
 
-    def _negated(self, span: _Span, spans: list[_Span]) -> bool:
-        for negation in self.negations:  # "geen jeuk", "no itching or redness"
-            if negation.end <= span.start and not self._broken(negation.end, span.start):
+    def _negated(self, span: _Span, starts: list[int]) -> bool:
+        """Is the phrase at ``span`` negated? ``starts``: where every phrase starts, in order."""
+        # "geen jeuk", "no itching or redness": the nearest negation before it, with no breaker
+        # between (an earlier one would have that breaker between too).
+        ends = self._negation_ends
+        before = bisect_right(ends, span.start)
+        if before and not self._broken(ends[before - 1], span.start):
+            return True
+        # "het jeukt niet", "de jeuk is weg": an after-negation with no breaker and no other
+        # phrase between; not one that negates a phrase after it instead ("rood niet jeuk").
+        for negation in self.after_negations:
+            if negation.start < span.end:
+                continue
+            if self._broken(span.end, negation.start) or _next(starts, span.end) < negation.start:
+                return False  # (and so is every later one)
+            ahead = _next(starts, negation.end)
+            reaches_ahead = ahead < len(self.norms) and not self._broken(negation.end, ahead)
+            if not (reaches_ahead and negation in self.negations):
                 return True
-        for negation in self.after_negations:  # "het jeukt niet", "de jeuk is weg"
-            if span.end <= negation.start and not self._broken(span.end, negation.start):
-                between = any(span.end <= s.start < negation.start for s in spans)
-                ahead = any(
-                    s.start >= negation.end and not self._broken(negation.end, s.start)
-                    for s in spans
-                )
-                if not between and not (ahead and negation in self.negations):
-                    return True
         return False
 
-    def _passing_on(self, spans: list[_Span]) -> tuple[bool, bool]:
+    def _passing_on(self, any_phrase: bool) -> tuple[bool, bool]:
         """Does a negation reach the end of this clause; is this clause a list that takes one?"""
-        last = max((n.end for n in self.negations), default=None)
-        open_negation = last is not None and not self._broken(last, len(self.norms))
+        ends = self._negation_ends
+        open_negation = bool(ends) and not self._broken(ends[-1], len(self.norms))
         listing = not self.breakers and any(n in self.lexicon.list_words for n in self.norms)
-        return open_negation, listing and bool(spans)
+        return open_negation, listing and any_phrase
 
-    # --- red flags and signals --------------------------------------------------------------
+    # --- signals ----------------------------------------------------------------------------
 
     def _use(self, span: _Span) -> None:
         self.used[span.start : span.end] = [True] * (span.end - span.start)
-        self._claim(span)
-
-    def _claim(self, span: _Span) -> None:
-        self.claimed[span.start : span.end] = [True] * (span.end - span.start)
         self._understand(span.start, span.end)
 
     def _understand(self, start: int, end: int) -> None:
@@ -458,47 +311,6 @@ class _Clause:
 
     def _text(self, start: int, end: int) -> str:
         return self.text[self.tokens[start].start : self.tokens[end - 1].end]
-
-    def _find_flags(self) -> list[tuple[_Span, FlagMatch]]:
-        index = self.lexicon.flag_index
-        candidates = sorted({p for lemma in self.lemmas if lemma for p in index.get(lemma, ())})
-        found: dict[str, tuple[_Span, FlagMatch]] = {}
-        for number in candidates:
-            pattern = self.lexicon.flag_patterns[number]
-            if pattern.flag not in found:
-                match = self._find_pattern(pattern)
-                if match is not None:
-                    found[pattern.flag] = match
-        return list(found.values())
-
-    def _find_pattern(self, pattern: FlagPattern) -> tuple[_Span, FlagMatch] | None:
-        """The anchor (first group) and every other group of the pattern in this clause.
-
-        The anchor's words are taken; the other groups' words stay available to signals
-        ("rood en koorts" is both a red flag and redness).
-        """
-        anchor = next(self._occurrences(pattern.groups[0]), None)
-        if anchor is None:
-            return None
-        spans = [anchor]
-        for group in pattern.groups[1:]:
-            span = next(self._occurrences(group), None)
-            if span is None:
-                return None
-            spans.append(span)
-        self._use(anchor)
-        for span in spans[1:]:
-            self._claim(span)
-        text = self._text(min(s.start for s in spans), max(s.end for s in spans))
-        return anchor, FlagMatch(pattern.flag, text)
-
-    def _occurrences(self, group: frozenset[tuple[str, ...]]) -> Iterator[_Span]:
-        lemmas = self.lemmas
-        for i, first in enumerate(lemmas):
-            for words in group:
-                end = i + len(words)
-                if first == words[0] and tuple(lemmas[i:end]) == words and self._free(i, end):
-                    yield _Span(i, end)
 
     def _free(self, i: int, end: int) -> bool:
         return end <= len(self.used) and not any(self.used[i:end])
@@ -542,12 +354,10 @@ class _Clause:
         return tuple(Unrecognised(t.text, suggest(t.norm, keys, texts)) for t in leftovers)
 
 
-def _phrase_at(norms: list[str], i: int, phrases: dict[str, tuple[tuple[str, ...], ...]]) -> int:
-    """The length of the longest of ``phrases`` at position i (0: none)."""
-    for phrase in phrases.get(norms[i], ()):
-        if tuple(norms[i : i + len(phrase)]) == phrase:
-            return len(phrase)
-    return 0
+def _next(starts: list[int], position: int) -> int:
+    """The first of ``starts`` at or after ``position`` (past every position: none)."""
+    at = bisect_left(starts, position)
+    return starts[at] if at < len(starts) else 1 << 62
 
 
 def _is_word(norm: str) -> bool:

@@ -243,7 +243,9 @@ class Treatment(Sourced):
 class RedFlag(Sourced):
     id: str
     name: Localized
-    patterns: LocalizedList
+    # Each pattern is a list of word groups, each in both languages; the flag shows when every
+    # group of a pattern is found near the others (red_flags.yaml says how).
+    patterns: tuple[tuple[LocalizedList, ...], ...]
     advice: Localized
 
 
@@ -258,6 +260,7 @@ class LanguageFile(Sourced):
     scope_breakers: LocalizedList = field(default_factory=LocalizedList)
     list_words: LocalizedList = field(default_factory=LocalizedList)
     fillers: LocalizedList = field(default_factory=LocalizedList)
+    negation_gap: LocalizedList = field(default_factory=LocalizedList)
 
 
 # --- cards.yaml -------------------------------------------------------------------------------

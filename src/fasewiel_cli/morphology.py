@@ -15,10 +15,12 @@ from functools import lru_cache
 VOWELS = frozenset("aeiou")
 _NO_DOUBLING = frozenset("wxyh")
 
-# Endings a Dutch word may carry: diminutive, plural, adjective, comparative, verb, -heid.
+# Endings a Dutch word may carry: diminutive, plural, adjective, comparative, verb (present and
+# past: "groeit", "groeide", "groeid" as typed for "groeit"), -heid. (Each is one that
+# ``dutch_forms`` builds: a word is traced back only to bases that would build it.)
 _DUTCH_ENDINGS = (
     "etjes", "tjes", "jes", "etje", "tje", "je", "heden", "heid",
-    "ende", "end", "ere", "er", "en", "e", "t", "s", "ste",
+    "ende", "end", "ere", "er", "en", "e", "t", "s", "ste", "d", "de", "den", "te", "ten",
 )  # fmt: skip
 # Endings after which Dutch spelling drops a doubled vowel ("rood" → "rode").
 _OPEN_SYLLABLE_ENDINGS = frozenset({"e", "en", "er", "ere", "ende", "end", "ste"})

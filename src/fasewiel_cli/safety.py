@@ -1,0 +1,158 @@
+"""Red flags: the signs that belong with a doctor, looked for in the whole text.
+
+They are read apart from the skin signals, by rules that err towards a referral:
+
+- The words of a pattern may stand anywhere within ``WINDOW`` words of each other, across commas
+  and sentences, in any order ("moedervlek: bloedt", "Koorts. En uitslag.").
+- A word counts as every red-flag word it may be: itself or a form of it, or a small typo of it
+  (``fuzzy.closest``), even when it might also be a typo of another word.
+- Only a negation of the flag's own words takes it away. A negation ("geen", "don't") reaches the
+  word right after it, over the language's ``negation_gap`` words only ("geen last van koorts",
+  "I don't have a fever"); an after-negation ("niet", "gone") reaches the word right before it
+  ("de moedervlek bloedt niet"). A negation of one word is not carried on to the next: in "geen
+  jeuk of koorts" the fever stands (a referral rather than a missed sign).
+  A negation never reaches across a comma or a full stop.
+
+Nothing else a text says — cosmetic words, doubt, other negations — can hide a red flag.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from fasewiel_cli.lexicon import LONGEST_WORD, TYPO_MIN_LENGTH, Lexicon, phrase_at, text_tokens
+
+# How many words apart the groups of a pattern may be: about two short sentences.
+WINDOW = 20
+
+
+class FlagMatch(NamedTuple):
+    flag: str
+    text: str
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+
+
+def find_red_flags(lexicon: Lexicon, text: str) -> tuple[FlagMatch, ...]:
+    """Every red flag ``text`` shows, each once, in the order of the knowledge base."""
+    tokens, clauses = text_tokens(text)
+    words = [_lemmas(lexicon, token.norm) for token in tokens]
+    if not any(words):
+        return ()
+    places = _places(lexicon, words)
+    # A negation word inside a red-flag phrase ("geen lucht", "not healing") is part of it.
+    inside = {k for spans in places.values() for span in spans for k in range(*span)}
+    starts, ends = _negated(lexicon, [t.norm for t in tokens], clauses, inside)
+    flags: dict[str, FlagMatch] = {}
+    for number, pattern in enumerate(lexicon.flag_patterns):
+        if pattern.flag in flags:
+            continue
+        groups = [
+            [
+                s
+                for s in places.get((number, group), ())
+                if s.start not in starts and s.end - 1 not in ends
+            ]
+            for group in range(len(pattern.groups))
+        ]
+        spans = _together(groups)
+        if spans:
+            first = tokens[min(s.start for s in spans)]
+            last = tokens[max(s.end for s in spans) - 1]
+            flags[pattern.flag] = FlagMatch(pattern.flag, text[first.start : last.end])
+    return tuple(flags.values())
+
+
+def _places(lexicon: Lexicon, words: list[frozenset[str]]) -> dict[tuple[int, int], list[_Span]]:
+    """Where each group of each pattern is found: (pattern, group) → its places, in order."""
+    places: dict[tuple[int, int], list[_Span]] = {}
+    for i, lemmas in enumerate(words):
+        for lemma in lemmas:
+            for phrase in lexicon.flag_phrases.get(lemma, ()):
+                end = i + len(phrase.lemmas)
+                rest = enumerate(phrase.lemmas[1:], 1)
+                if end <= len(words) and all(w in words[i + k] for k, w in rest):
+                    places.setdefault((phrase.pattern, phrase.group), []).append(_Span(i, end))
+    return places
+
+
+def _lemmas(lexicon: Lexicon, norm: str) -> frozenset[str]:
+    """The red-flag lemmas a word may be: its own lemma, or any it may be a typo of. A function
+    word of either language is only ever itself ("after" is no form of the Dutch "aften")."""
+    if norm in lexicon.lemmas:
+        return frozenset((lexicon.lemmas[norm],)) & lexicon.flag_lemmas
+    if lexicon.is_function_word(norm):
+        return frozenset()
+    lemma = lexicon.lemma(norm)
+    if lemma is not None:
+        return frozenset((lemma,)) & lexicon.flag_lemmas
+    if not TYPO_MIN_LENGTH <= len(norm) <= LONGEST_WORD or not norm.isalpha():
+        return frozenset()
+    from fasewiel_cli.fuzzy import closest
+
+    near = closest(norm, lexicon.typo_targets)
+    return frozenset(lexicon.lemmas[word] for word in near) & lexicon.flag_lemmas
+
+
+def _negated(
+    lexicon: Lexicon, norms: Sequence[str], clauses: Sequence[int], inside: set[int]
+) -> tuple[set[int], set[int]]:
+    """The words a negation takes away: those it reaches as the start of a red-flag phrase (a
+    negation before them) and as the end of one (an after-negation). Negation words at the
+    positions ``inside`` are part of a red-flag phrase, and no negation."""
+    gap = [False] * len(norms)  # the words a negation reaches over
+    for i in range(len(norms)):
+        length = phrase_at(norms, i, lexicon.negation_gap)
+        gap[i : i + length] = [True] * length
+
+    def reach(k: int, step: int, clause: int) -> int | None:
+        """From word k on, in steps of ``step``, the first word outside the gap (same clause)."""
+        while 0 <= k < len(norms) and clauses[k] == clause:
+            if not gap[k]:
+                return k
+            k += step
+        return None
+
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for i in range(len(norms)):
+        if i in inside or phrase_at(norms, i, lexicon.not_negations):  # "not only"
+            continue
+        length = phrase_at(norms, i, lexicon.negations)
+        k = reach(i + length, 1, clauses[i]) if length else None
+        if k is not None:
+            starts.add(k)
+        if phrase_at(norms, i, lexicon.after_negations):
+            k = reach(i - 1, -1, clauses[i])
+            if k is not None:
+                ends.add(k)
+    return starts, ends
+
+
+def _together(groups: list[list[_Span]]) -> list[_Span]:
+    """One place of each group, all within ``WINDOW`` words of one of the first group's; none
+    when the groups are not all found near each other."""
+    if not all(groups):
+        return []
+    for anchor in groups[0]:
+        chosen = [anchor]
+        for spans in groups[1:]:
+            near = _nearest(spans, anchor.start)
+            if abs(near.start - anchor.start) > WINDOW:
+                break
+            chosen.append(near)
+        else:
+            return chosen
+    return []
+
+
+def _nearest(spans: list[_Span], position: int) -> _Span:
+    """The span (of a list in text order) that starts nearest to ``position``."""
+    at = bisect_left(spans, (position,))
+    around = spans[max(at - 1, 0) : at + 1]
+    return min(around, key=lambda span: abs(span.start - position))
