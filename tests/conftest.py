@@ -85,7 +85,7 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
     return compare
 
 
-Interrupt = Callable[[subprocess.Popen[str], Path, float], None]
+Interrupt = Callable[..., None]
 
 
 @pytest.fixture
@@ -93,11 +93,13 @@ def interrupt_once_writing() -> Interrupt:
     return _interrupt_once_writing
 
 
-def _interrupt_once_writing(process: subprocess.Popen[str], folder: Path, within: float) -> None:
-    """Ctrl-C ``process`` once its output file in ``folder`` has begun (a ``.tmp`` beside it),
-    not while Python is still starting."""
+def _interrupt_once_writing(
+    process: subprocess.Popen[str], folder: Path, within: float, signum: int = signal.SIGINT
+) -> None:
+    """Ctrl-C (or ``signum``) ``process`` once its output file in ``folder`` has begun (a
+    ``.tmp`` beside it), not while Python is still starting."""
     deadline = time.monotonic() + within
     while not any(p.name.endswith(".tmp") for p in folder.iterdir()):
         assert time.monotonic() < deadline, "the run never started writing"
         time.sleep(0.01)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)

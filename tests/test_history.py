@@ -514,9 +514,31 @@ def test_batch_saves_visits_and_refuses_records_without_a_client(db: Path, tmp_p
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["status"] for r in rows] == ["ok", "error", "no_signal", "ok"]
     assert "no client" in rows[1]["error"]
-    assert "saved 2 visits" in result.stderr
+    # All or nothing: with an error row in the batch, no visit is saved.
+    assert "nothing was saved to the history: 1 of 4 records have an error" in result.stderr
+    assert count(db) == 0
+    fixed = write_csv(tmp_path / "fixed.csv", [("anna", "rood"), ("bob", "xyzzy"), ("cor", "glow")])
+    result = run("batch", str(fixed), "--save", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "saved 2 visits" in result.stderr  # (nothing recognised for bob: nothing to save)
     clients = json.loads(run("clients", "list", "--db", str(db), "-f", "json").stdout)
     assert [c["client"] for c in clients] == ["anna", "cor"]
+
+
+def test_a_stray_quote_refuses_the_whole_batch(db: Path, tmp_path: Path) -> None:
+    """``1,"rood, anna`` … ``3",zed`` once turned 500 records into 2 and saved other clients'
+    visits under the wrong client; now every line is its own record and nothing is saved."""
+    lines = ["client,symptoms\n", 'anna,"rood\n'] + [f"c{n},jeuk\n" for n in range(2, 499)]
+    lines.append('zed",vale teint\n')
+    source = tmp_path / "in.csv"
+    source.write_text("".join(lines), encoding="utf-8")
+    result = run("batch", str(source), "--save", "--db", str(db), "-o", str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert len(rows) == 499
+    assert [r["status"] for r in rows].count("error") == 1
+    assert "nothing was saved to the history" in result.stderr
+    assert count(db) == 0
 
 
 def test_db_without_save_is_a_usage_error(db: Path, tmp_path: Path) -> None:
@@ -707,6 +729,9 @@ def test_control_characters_never_reach_the_terminal(db: Path, tmp_path: Path) -
         "error",
         "ok",
     ]
+    assert count(db) == 0  # (all or nothing)
+    source.write_text(json.dumps({"client": "  José  ", "symptoms": "rood"}), encoding="utf-8")
+    assert run("batch", str(source), "--save", "--db", str(db), "-q").exit_code == 0
     listed = run("clients", "list", "--db", str(db), "-f", "text").stdout
     assert "\x1b" not in listed
     assert "José" in listed

@@ -1,184 +1,152 @@
-"""Reading CSV in blocks (``CsvSource.blocks`` + ``rows_of``) finds the same records as reading
-it one line at a time: checked against a plain line-at-a-time reader (the one fasewiel used
-before blocks), for any text made of the characters CSV cares about."""
+"""Reading records: a CSV or JSON Lines record is one line, so every line that is not blank is
+exactly one record or one error, in order, whatever the text holds; a JSON array is read
+element by element, the same as ``json.loads`` reads it whole."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fasewiel_cli import records
 from fasewiel_cli.formats import RecordFormat
-from fasewiel_cli.records import CsvSource, Row, open_source
+from fasewiel_cli.records import CsvSource, Record, open_source
 
 # Pieces that steer a CSV reader: quotes, delimiters, every kind of line end, blanks, a byte
 # that is not UTF-8 (decoded to a surrogate escape), and plain text.
 PIECES = ['"', '""', ";", "\n", "\r\n", "\r", " ", "  \n", "a", "rood", "x;y", "\udcff", '"a;b"']
-
-
-def reference_rows(source: CsvSource, lines: list[str], first: int) -> Iterator[Row]:
-    """The records of ``lines`` (starting at line ``first``), read one line at a time through a
-    feed that keeps the current record's lines; after a quote that is never closed, the lines
-    behind its line are fed again."""
-    pending: list[str] = []  # lines to read again, last first
-    taken: list[str] = []
-    rest = iter(lines)
-    line_before = first - 1
-
-    def feed() -> Iterator[str]:
-        while True:
-            if pending:
-                line = pending.pop()
-            else:
-                found = next(rest, None)
-                if found is None:
-                    return
-                line = found
-            taken.append(line)
-            yield line
-
-    reader = csv.reader(feed(), delimiter=source.delimiter, strict=True)
-    width = len(source.header)
-    while True:
-        at = line_before + reader.line_num + 1
-        taken.clear()
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            if "field limit" in str(error) or "unexpected end of data" in str(error):
-                pending.extend(reversed(taken[1:]))
-                line_before = at
-                if "field limit" in str(error) and '"' not in taken[0]:
-                    problem = (
-                        f"line {at}: a field is longer than {csv.field_size_limit():,} characters"
-                    )
-                else:
-                    problem = f"line {at}: a quote opened here is never closed"
-                yield at, [], problem, None
-            else:
-                line_before += reader.line_num
-                yield at, [], f"line {at}: malformed CSV ({error})", None
-            reader = csv.reader(feed(), delimiter=source.delimiter, strict=True)
-            continue
-        one = taken[0] if len(taken) == 1 else None
-        if (
-            one is not None
-            and len(row) == width
-            and records.undecodable(one, at, source.codec) is None
-            and (width > 1 or not one.isspace())
-        ):
-            yield at, row, None, one
-        elif row and not all(line.isspace() for line in taken):
-            yield at, row, source._problem(at, row, list(taken)), one
-
-
-# Well-formed fields: plain, or quoted with line ends, delimiters and doubled quotes inside.
 FIELD = st.one_of(
-    st.sampled_from(["", "rood", "a b", "\udcff"]),
-    st.lists(st.sampled_from(["a", ";", "\n", "\r\n", '""', " "]), max_size=6).map(
+    st.sampled_from(["", "rood", "a b", "\udcff", "\x00", "=1"]),
+    st.lists(st.sampled_from(["a", ";", '""', " ", "\n"]), max_size=6).map(
         lambda parts: '"' + "".join(parts) + '"'
     ),
 )
 RECORD = st.lists(FIELD, min_size=1, max_size=4).map(";".join)
 LINE_END = st.sampled_from(["\n", "\r\n", "\r"])
-# Records as a spreadsheet writes them, with now and then a piece that breaks them.
-WELL_FORMED = st.lists(
-    st.tuples(RECORD, LINE_END, st.sampled_from(["", "", "", '"', "\n", '"x'])), max_size=12
-).map(lambda rows: "".join(record + end + noise for record, end, noise in rows))
-# Without a quote, as most files are (each line a record: read without the csv module).
-UNQUOTED = [p for p in PIECES if '"' not in p and "\udcff" not in p] + ["\x00", "\t", "=1"]
 BODY = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=60).map("".join),
-    WELL_FORMED,
-    st.lists(st.sampled_from(UNQUOTED), max_size=60).map("".join),
+    st.lists(st.tuples(RECORD, LINE_END), max_size=12).map(
+        lambda rows: "".join(record + end for record, end in rows)
+    ),
 )
 
 
-def _source(text: str) -> CsvSource:
+def _open(text: str, fmt: RecordFormat = RecordFormat.csv, delimiter: str | None = ";") -> Any:
     data = text.encode("utf-8", "surrogateescape")
-    source = open_source(io.BufferedReader(io.BytesIO(data)), RecordFormat.csv, None, ";")  # type: ignore[arg-type]
-    assert isinstance(source, CsvSource)
-    return source
+    stream = io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
+    return open_source(stream, fmt, None, delimiter)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` as a text file with universal line ends has them."""
+    return io.StringIO(text, newline="").readlines()
 
 
 @settings(max_examples=500, deadline=None)
-@given(
-    header=st.sampled_from(["symptoms\n", "symptoms;b\n", "a;symptoms;c\r\n"]),
-    body=BODY,
-    block=st.integers(min_value=1, max_value=40),
-    limit=st.sampled_from([8, 30, 1 << 20]),
+@given(header=st.sampled_from(["symptoms\n", "symptoms;b\n", "a;symptoms;c\r\n"]), body=BODY)
+def test_each_line_that_is_not_blank_is_one_record_or_one_error(header: str, body: str) -> None:
+    source = _open(header + body)
+    assert isinstance(source, CsvSource)
+    found: list[Record] = list(source)
+    lines = _lines(body)
+    expected = [n + 2 for n, line in enumerate(lines) if line.strip()]
+    assert [record.line for record in found] == expected
+    for record in found:
+        line = lines[record.line - 2]
+        if record.error is not None:
+            assert record.error.startswith(f"line {record.line}")
+            continue
+        # A sound record is what the csv module reads from its line alone.
+        (row,) = csv.reader([line], delimiter=";", strict=True)
+        assert record.cells == tuple(row[: source.width])
+        assert "\udcff" not in line
+
+
+def test_a_stray_quote_never_merges_records() -> None:
+    """``1,"rood, anna`` ... ``3",zed``: 500 records stay 500, the two broken ones errors at
+    their own lines, and every client keeps their own record."""
+    body = ['1,"rood, anna\n'] + [f"{n},jeuk,c{n}\n" for n in range(2, 500)] + ['500",zed\n']
+    found = list(_open("id,symptoms,client\n" + "".join(body), delimiter=None))
+    assert len(found) == 500
+    assert [r.line for r in found] == list(range(2, 502))
+    assert found[0].error is not None
+    assert "not closed on this line" in found[0].error
+    assert found[-1].error == "line 501: 2 fields where the header has 3"
+    assert [r.client for r in found[1:-1]] == [f"c{n}" for n in range(2, 500)]
+
+
+def test_a_long_line_is_skipped_without_being_kept(monkeypatch: Any) -> None:
+    monkeypatch.setattr(records, "MAX_LINE_CHARS", 10)
+    text = "symptoms\nrood\n" + "x" * 100_000 + "\r\njeuk\n" + "y" * 11 + "\n"
+    found = list(_open(text))
+    assert [(r.line, r.error is None) for r in found] == [
+        (2, True),
+        (3, False),
+        (4, True),
+        (5, False),
+    ]
+    assert found[1].error == "line 3 is longer than 10 characters"
+    assert found[2].symptoms == "jeuk"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=10,
 )
-def test_blocks_find_the_records_a_line_at_a_time_reader_finds(
-    header: str, body: str, block: int, limit: int
+OBJECTS = st.dictionaries(st.text(max_size=6), JSON_VALUES, max_size=4).map(
+    lambda d: {"symptoms": "rood"} | d
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    elements=st.lists(OBJECTS, max_size=6),
+    indent=st.sampled_from([None, 1, 2]),
+    chunk=st.sampled_from([1, 3, 16, 1 << 16]),
+)
+def test_a_json_array_is_read_as_json_loads_reads_it(
+    elements: list[dict[str, Any]], indent: int | None, chunk: int
 ) -> None:
-    saved = (records.BLOCK_CHARS, records.MAX_RECORD_CHARS, csv.field_size_limit())
-    records.BLOCK_CHARS, records.MAX_RECORD_CHARS = block, limit
-    csv.field_size_limit(limit)  # (a quote never closed is also found at the field limit)
-    try:
-        source = _source(header + body)
-        found = list(source.rows())
-        blocks = _source(header + body)
-        in_blocks = [row for block in blocks.blocks() for row in blocks.rows_of(*block)]
-        again = _source(header + body)
-        lines = again.text.readlines()
-        expected = list(reference_rows(again, lines, again.line + 1))
-    finally:
-        records.BLOCK_CHARS, records.MAX_RECORD_CHARS = saved[:2]
-        csv.field_size_limit(saved[2])
-    assert found == expected
-    assert in_blocks == expected
+    text = json.dumps(elements, indent=indent, ensure_ascii=False)
+    source = _open(text, RecordFormat.json)
+    source.CHUNK = chunk  # (elements across the ends of what is read at a time)
+    found = list(source)
+    assert [r.error for r in found] == [None] * len(elements)
+    assert [r.fields for r in found] == json.loads(text)
 
 
-def test_a_quote_never_closed_is_found_at_the_field_limit_across_blocks() -> None:
-    saved = (records.BLOCK_CHARS, records.MAX_RECORD_CHARS, csv.field_size_limit())
-    records.BLOCK_CHARS, records.MAX_RECORD_CHARS = 16, 64
-    csv.field_size_limit(64)
-    try:
-        text = 'symptoms;note\nrood;"open\n' + "jeuk;ok\n" * 40
-        source = _source(text)
-        blocks = list(source.blocks())
-        rows = [row for block in blocks for row in source.rows_of(*block)]
-    finally:
-        records.BLOCK_CHARS, records.MAX_RECORD_CHARS = saved[:2]
-        csv.field_size_limit(saved[2])
-    assert rows[0][:3] == (2, [], "line 2: a quote opened here is never closed")
-    assert [row[1] for row in rows[1:]] == [["jeuk", "ok"]] * 40  # none swallowed
-    assert [row[0] for row in rows[1:]] == list(range(3, 43))
-    # The open quote held lines back only until its field outgrew the limit.
-    assert max(sum(map(len, lines)) for _, lines in blocks) <= 64 + 2 * 16
+def test_json_values_fasewiel_cannot_write_back_are_errors_of_their_own() -> None:
+    lines = [
+        '{"symptoms": "rood", "n": ' + "9" * 5000 + "}",  # more digits than int() converts
+        '{"symptoms": "rood", "n": NaN}',
+        '{"symptoms": "rood", "n": -Infinity}',
+        '{"symptoms": "rood", "n": 1e999}',
+        '{"symptoms": "rood", "n": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"symptoms": "rood \\ud800"}',  # half a surrogate pair
+        '{"symptoms": "rood \\ud83d\\ude00"}',  # a whole pair: an emoji, fine
+        '{"symptoms": "jeuk"}',
+    ]
+    found = list(_open("\n".join(lines), RecordFormat.jsonl))
+    assert [r.error is None for r in found] == [False] * 6 + [True, True]
+    assert "too many digits" in str(found[0].error)
+    assert "NaN is not a number JSON allows" in str(found[1].error)
+    assert "-Infinity" in str(found[2].error)
+    assert "too large" in str(found[3].error)
+    assert "nested too deeply" in str(found[4].error)
+    assert "surrogate" in str(found[5].error)
 
 
-class _CountedLines(list[str]):
-    """Lines that count how many of them are handed out (to the csv module)."""
-
-    handed = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for line in super().__iter__():
-            _CountedLines.handed += 1
-            yield line
-
-
-def test_each_line_of_a_block_is_read_once_however_many_rows_are_malformed() -> None:
-    source = _source("symptoms;note\n")
-    lines = _CountedLines(['"a"b;c\n'] * 1000)  # (each one malformed)
-    _CountedLines.handed = 0
-    assert source._whole(lines) == 1000
-    rows = list(source.rows_of(2, lines))
-    assert len(rows) == 1000
-    assert all(": malformed CSV (" in str(problem) for _, _, problem, _ in rows)
-    # Searched for a quote, then read once to find the block's end and once for its rows.
-    assert _CountedLines.handed == 3000
-
-
-def test_all_decoded_tells_text_with_an_undecodable_byte() -> None:
-    assert records.all_decoded("rood;jeuk\n")
-    assert records.all_decoded("Geïrriteerde huid, 😣\n")
-    assert not records.all_decoded("rood\udcff;jeuk\n")  # (0xff, as "fasewiel-escape" decodes it)
-    assert not records.all_decoded("é" + "\udc80")
+def test_a_field_as_long_as_a_line_may_be_is_read() -> None:
+    """The csv module stops at 128 KiB a field by itself; a record may be a whole line."""
+    long = "rood " * 100_000  # (500,000 characters)
+    (record,) = list(_open(f"symptoms;client\n{long};anna\n"))
+    assert record.error is None
+    assert record.symptoms == long
+    assert record.client == "anna"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fasewiel_cli import workers
-from fasewiel_cli.workers import WorkerError, default_jobs, in_order
+from fasewiel_cli.workers import WorkerError, in_order
 
 
 @pytest.fixture(autouse=True)
@@ -94,10 +94,6 @@ def test_stopping_early_stops_the_workers() -> None:
     assert next(results)[0] == 0
     results.close()
     assert multiprocessing.active_children() == []
-
-
-def test_default_jobs_is_one_per_cpu_up_to_four() -> None:
-    assert 1 <= default_jobs() <= min(4, os.cpu_count() or 1)
 
 
 ORPHAN = """

@@ -15,6 +15,9 @@ from fasewiel_cli.safety import FlagMatch
 from fasewiel_cli.scoring import Assessment, assess
 
 SCHEMA_VERSION = 1
+# Words not understood that get a "did you mean": the first ones (a long text may hold
+# thousands, each costing a search through the knowledge base's words).
+SUGGESTED = 20
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -160,7 +163,10 @@ def advise(
         explanation=_explanation(kb, assessment, lang),
         matched=_match_views(kb, match.matched, lang),
         negated=_match_views(kb, match.negated, lang),
-        unmatched=tuple(UnmatchedView(u.text, u.suggestions) for u in match.unrecognised),
+        unmatched=tuple(
+            UnmatchedView(u.text, kb.lexicon.suggestions(u.norm) if n < SUGGESTED else ())
+            for n, u in enumerate(match.unrecognised)
+        ),
         red_flags=red_flags,
         referral=_referral(kb, lang, phase is not None) if red_flags else None,
         plan=_plan(kb, phase.id, lang) if phase else None,

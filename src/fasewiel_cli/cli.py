@@ -11,6 +11,7 @@ import copy
 import functools
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.formats import CardFormat, Format, Paper, RecordFormat
 from fasewiel_cli.models import Lang as LangCode
 from fasewiel_cli.render import Renderer, renderer_for
-from fasewiel_cli.terminal import shown
+from fasewiel_cli.terminal import TerminalSafe, for_terminal, one_line, shown
 
 if TYPE_CHECKING:
     from fasewiel_cli.advice import Advice
@@ -182,9 +183,9 @@ def handle_errors(command: F) -> F:
             # The safety net for what the system refuses (a full disk, a vanished folder).
             where = f" ({error.filename})" if error.filename else ""
             fail(f"{error.strerror or error}{where}")
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interrupt:
             sys.stderr.write("\n")
-            raise typer.Exit(130) from None
+            raise typer.Exit(interrupted(interrupt)) from None
 
     wrapper.__doc__ = reflow(command.__doc__ or "")
     return wrapper  # type: ignore[return-value]
@@ -225,7 +226,12 @@ def resolve_lang(lang: Lang | None) -> LangCode:
     return "nl"
 
 
-def emit(text: str) -> None:
+def emit(text: str, *, styled: bool = False) -> None:
+    """``text`` to stdout. On a terminal, control characters a text may hold (typed by a user,
+    kept in a file) are written as escapes, so they cannot drive it; ``styled`` text is Rich's
+    own, which escapes what it draws itself."""
+    if not styled and sys.stdout.isatty():
+        text = for_terminal(text)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -385,7 +391,7 @@ def check(
         fail(*nothing_recognised(kb, advice))
     if keeper is not None:
         keeper(advice)
-    emit(renderer(fmt).advice(advice))
+    emit(renderer(fmt).advice(advice), styled=fmt is Format.rich)
 
 
 def history_keeper(
@@ -442,7 +448,9 @@ def phases(
     """
     from fasewiel_cli.overview import phases_view
 
-    emit(renderer(fmt).phases(phases_view(load(data), resolve_lang(lang))))
+    emit(
+        renderer(fmt).phases(phases_view(load(data), resolve_lang(lang))), styled=fmt is Format.rich
+    )
 
 
 @app.command()
@@ -463,7 +471,7 @@ def signals(
     from fasewiel_cli.overview import signals_view
 
     view = signals_view(load(data), resolve_lang(lang), phase.value if phase else None)
-    emit(renderer(fmt).signals(view))
+    emit(renderer(fmt).signals(view), styled=fmt is Format.rich)
 
 
 @app.command()
@@ -515,21 +523,21 @@ def batch(
         bool,
         typer.Option(
             "--save",
-            help="Save each record's visit to its client's history (all or nothing; records "
-            "without a client become errors).",
+            help="Save each record's visit to its client's history: all or nothing (a record "
+            "with an error, or without a client, saves none).",
         ),
     ] = False,
     jobs: Annotated[
-        int | None,
+        int,
         typer.Option(
             "--jobs",
             "-j",
             min=1,
+            max=64,
             metavar="<n>",
-            help="Worker processes for CSV to CSV (default: one per CPU, at most 4; 1: none).",
-            show_default=False,
+            help="Worker processes that share the assessing (Linux; 1: none).",
         ),
-    ] = None,
+    ] = 1,
     db: DbOption = None,
     lang: LangOption = None,
     data: DataOption = None,
@@ -540,6 +548,10 @@ def batch(
     other columns pass through. Adds phase, next_phase, confidence, a share per phase, the
     matched signals, unrecognised words, red flags, treatment verdicts, status
     (ok, no_signal, red_flag, error), error and line. Exit 1 when any record has an error.
+
+    A CSV or JSON Lines record is one line: a quote left open at the end of a line is an error
+    at that line, never a record that takes in the lines after it. With --save, the visits are
+    stored only when every record was read and assessed without an error: all or nothing.
 
     Examples:
 
@@ -552,12 +564,11 @@ def batch(
       fasewiel batch visits.csv -o results.csv --save
     """
     from fasewiel_cli.batch import Assessor, Job, Spool, execute
-    from fasewiel_cli.workers import default_jobs
 
     separator = (
         None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
     )
-    job = Job(source, output, from_, to, separator, encoding, jobs or default_jobs())
+    job = Job(source, output, from_, to, separator, encoding, jobs)
     assessor = Assessor(load(data), resolve_lang(lang))
     spool = None
     if save:
@@ -576,7 +587,18 @@ def batch(
     try:
         with batch_progress(job, quiet) as progress:
             keep = spool.keep if spool else None
-            summary = execute(job, assessor, sys.stdin.buffer, sys.stdout, progress, keep)
+            stdout: Any = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
+            summary = execute(job, assessor, sys.stdin.buffer, stdout, progress, keep)
+        if spool is not None and summary.statuses["error"]:
+            # All or nothing: a row that could not be read may be another client's visit.
+            if not quiet:
+                report(summary, output)
+            errors = summary.statuses["error"]
+            fail(
+                f"nothing was saved to the history: {errors:,} of {summary.records:,} records "
+                "have an error",
+                hint="fix the records named above (or leave them out) and run the batch again",
+            )
         if spool is not None:
             save_spool(spool, path, saved)
     except (KeyboardInterrupt, FasewielError):
@@ -665,7 +687,7 @@ def report(summary: Any, output: Path | None) -> None:
         flags = " · ".join(f"{f} {n:,}" for f, n in summary.red_flags.most_common())
         console.print(Text(f"  red flags: {flags}", style="red"))
     for message in summary.errors:
-        console.print(Text(f"  error: {message}", style="red"), soft_wrap=True)
+        console.print(Text(f"  error: {one_line(message)}", style="red"), soft_wrap=True)
     if summary.statuses["error"] > len(summary.errors):
         console.print(
             Text(f"  … and {summary.statuses['error'] - len(summary.errors):,} more errors")
@@ -739,7 +761,7 @@ def card(
     result = card_renderer_for(fmt, paper=paper.value, lang=code, width=width, color=colour).cards(
         cards
     )
-    write_output(result, output)
+    write_output(result, output, styled=fmt is CardFormat.rich)
 
 
 def card_format_for(output: Path | None) -> CardFormat:
@@ -756,7 +778,7 @@ def card_format_for(output: Path | None) -> CardFormat:
     return found
 
 
-def write_output(result: str | bytes, output: Path | None) -> None:
+def write_output(result: str | bytes, output: Path | None, *, styled: bool = False) -> None:
     """``result`` to the file ``output`` (atomically, readable like any new file) or stdout."""
     from fasewiel_cli.files import atomic_bytes, atomic_text
 
@@ -770,7 +792,7 @@ def write_output(result: str | bytes, output: Path | None) -> None:
             except OSError as error:
                 raise FasewielError(f"cannot write the output: {error.strerror}") from None
         else:
-            emit(result)
+            emit(result, styled=styled)
         return
     if isinstance(result, bytes):
         with atomic_bytes(output, private=False) as binary:
@@ -831,7 +853,7 @@ def ingredient(
     card = ingredient_card(kb, code, found.id) if found else glossary(kb, code)
     width = shutil.get_terminal_size((100, 24)).columns
     renderer_ = card_renderer_for(CardFormat(fmt.value), width=width, color=sys.stdout.isatty())
-    emit(str(renderer_.cards([card])))
+    emit(str(renderer_.cards([card])), styled=fmt is IngredientFormat.rich)
 
 
 class HistoryFormat(StrEnum):
@@ -881,10 +903,10 @@ def not_the_database(output: Path | None, db: Path) -> None:
     """Refuse an output file that is the history database (or its -wal/-shm file)."""
     if output is None:
         return
-    from fasewiel_cli.batch import _same_file
+    from fasewiel_cli.batch import same_file
 
     for part in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        if _same_file(output, part):
+        if same_file(output, part):
             raise typer.BadParameter(
                 f"{output} is the history database; writing there would destroy it",
                 param_hint="--output",
@@ -931,7 +953,8 @@ def history(
         emit(dumps(history_to_dict(kb, code, client, visits, today)))
         return
     blocks = history_blocks(kb, code, client, visits, today)
-    emit(renderer(Format(fmt.value)).render(blocks))  # type: ignore[attr-defined]
+    rendered = renderer(Format(fmt.value)).render(blocks)  # type: ignore[attr-defined]
+    emit(rendered, styled=fmt is HistoryFormat.rich)
 
 
 def command_group(name: str, help: str) -> typer.Typer:
@@ -1181,12 +1204,33 @@ def only_the_command(args: list[str]) -> typer.Typer:
     return pruned
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: the run stops as on Ctrl-C (a file being written is removed, nothing
+    half-saved), with exit code 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def interrupted(interrupt: KeyboardInterrupt) -> int:
+    """The exit code of a run stopped by Ctrl-C (130) or by another signal."""
+    return 128 + (interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT)
+
+
 def main() -> None:
     """Console-script entry point."""
+    for name in ("SIGTERM", "SIGHUP"):  # (SIGHUP: not on Windows)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminated)
     try:
         only_the_command(sys.argv[1:2])()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except KeyboardInterrupt as interrupt:
+        sys.exit(interrupted(interrupt))
     except BrokenPipeError:
         # The reader went away (``fasewiel signals | head``): not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)

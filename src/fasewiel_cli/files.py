@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
@@ -33,14 +34,16 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
     existing one keeps its mode. A read-only file is refused. What is not a regular file
     (``/dev/null``, a pipe) is written in place, never replaced.
     """
-    path = _target(path)
-    if path.exists() and not path.is_file():
+    if _STREAM.fullmatch(str(path)) or (path.exists() and not path.is_file()):
+        # Written through as it is: /dev/stdout and its kin (the terminal, a pipe, or the file
+        # the shell opened: appended to, never replaced), /dev/null, a named pipe.
         try:
-            fd = os.open(path, os.O_WRONLY)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         except OSError as error:
             raise _cannot_write(path, error) from None
         yield fd
         return
+    path = _target(path)
     # The name is chosen before the file exists, so that Ctrl-C at any moment — even between
     # creating the file and learning its descriptor — can still remove it.
     tmp = path.parent / f".fasewiel-{secrets.token_hex(8)}.tmp"
@@ -62,6 +65,10 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# The names of this process's own streams.
+_STREAM = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/self/fd/\d+")
 
 
 def _target(path: Path) -> Path:

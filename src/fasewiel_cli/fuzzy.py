@@ -13,7 +13,9 @@ SUGGESTION_CUTOFF = 75
 _OPPOSITE_PREFIXES = ("on", "in", "un", "non", "dis", "niet")
 
 
-@lru_cache(maxsize=16384)
+# Remembered per word: a text is read for its signals and then for its red flags, and each
+# reading asks for the same words (a long text may hold tens of thousands of unknown ones).
+@lru_cache(maxsize=65536)
 def closest(norm: str, targets: tuple[str, ...]) -> tuple[str, ...]:
     """The known words ``norm`` may be a typo of: the nearest ones, or none.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -66,7 +66,9 @@ def split_clauses(text: str) -> list[str]:
 def tokenize(clause: str) -> list[Token]:
     """The words of one clause."""
     return [
-        Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD.finditer(clause)
+        Token(word, normalize(word), m.start(), m.end())
+        for m in _WORD.finditer(clause)
+        for word in (m.group(),)
     ]
 
 
@@ -79,6 +81,12 @@ def text_tokens(text: str) -> tuple[list[Token], list[int]]:
             tokens.append(Token(m.group(), normalize(m.group()), m.start(), m.end()))
             clauses.append(number)
     return tokens, clauses
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each word of a whole text starts and ends: the words of its clauses, in turn
+    (no word holds the punctuation that ends a clause)."""
+    return (m.span() for m in _WORD.finditer(text))
 
 
 def phrase_at(norms: Sequence[str], i: int, phrases: dict[str, tuple[tuple[str, ...], ...]]) -> int:
@@ -127,7 +135,8 @@ class Lexicon(NamedTuple):
     # First lemma of a red-flag phrase → every phrase of every pattern that starts with it.
     flag_phrases: dict[str, tuple[FlagPhrase, ...]]
     # Signal words and red-flag words a longer unknown word may be a small typo of.
-    typo_targets: tuple[str, ...]
+    # (by first letter: a typo keeps its first letter, see ``fuzzy.closest``)
+    typo_targets: dict[str, tuple[str, ...]]
     # Lemmas of red-flag words: known words, so never "not recognised", even outside a flag.
     flag_lemmas: frozenset[str]
     # The words and phrases a negation reaches over to take a red-flag word away (by first word).
@@ -136,6 +145,8 @@ class Lexicon(NamedTuple):
     negations: dict[str, tuple[tuple[str, ...], ...]]
     after_negations: dict[str, tuple[tuple[str, ...], ...]]
     not_negations: dict[str, tuple[tuple[str, ...], ...]]
+    # The first words of those three kinds of phrase: a word not among them starts none.
+    steering: frozenset[str]
     breakers: frozenset[str]
     list_words: frozenset[str]
     # Every word that steers reading or carries no signal: never "not recognised".
@@ -149,6 +160,18 @@ class Lexicon(NamedTuple):
 
     def is_function_word(self, norm: str) -> bool:
         return norm in self.function_words
+
+    def suggestions(self, norm: str) -> tuple[str, ...]:
+        """Up to three known phrases a word not understood may have meant (``fuzzy.suggest``)."""
+        from fasewiel_cli.fuzzy import suggest
+
+        return suggest(norm, self.suggestion_keys, self.suggestion_texts)
+
+    def typos(self, norm: str) -> tuple[str, ...]:
+        """The known words ``norm`` may be a small typo of (``fuzzy.closest``)."""
+        from fasewiel_cli.fuzzy import closest
+
+        return closest(norm, self.typo_targets.get(norm[0], ()))
 
     def lemma(self, norm: str) -> str | None:
         """The lemma a typed (normalised) word is a form of, if any."""
@@ -259,12 +282,15 @@ def build_lexicon(
         phrase_lengths=_by_first(phrases),
         flag_patterns=patterns,
         flag_phrases=_flag_phrases(patterns),
-        typo_targets=tuple(sorted(typo_targets)),
+        typo_targets=_by_letter(typo_targets),
         flag_lemmas=frozenset(lemmas[w] for w in flag_words),
         negation_gap=_starting_with(phrase_norms(p) for p in language.negation_gap.all()),
         negations=_starting_with(phrase_norms(p) for p in language.negations.all()),
         after_negations=_starting_with(phrase_norms(p) for p in language.after_negations.all()),
         not_negations=_starting_with(phrase_norms(p) for p in language.not_negations.all()),
+        steering=frozenset(
+            phrase_norms(p)[0] for words in steering for p in words.all() if phrase_norms(p)
+        ),
         breakers=breakers,
         list_words=list_words,
         function_words=fillers | steering_words | breakers | list_words,
@@ -272,6 +298,13 @@ def build_lexicon(
         suggestion_texts=tuple(phrase for _, phrase in suggestions),
         memo=OrderedDict(),
     )
+
+
+def _by_letter(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for word in sorted(words):
+        found.setdefault(word[0], []).append(word)
+    return {letter: tuple(group) for letter, group in found.items()}
 
 
 def _norm_set(words: Iterable[str]) -> frozenset[str]:

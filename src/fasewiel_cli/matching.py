@@ -1,5 +1,5 @@
 """Text → signals: which signals the words express, which are negated, which red flags show, and
-which words were not understood (with suggestions).
+which words were not understood.
 
 The text is read clause by clause (sentence punctuation ends one); in a clause, the longest known
 phrase at each position. A word matches a knowledge-base word when it is that word or a form of it
@@ -51,13 +51,17 @@ class SignalMatch(NamedTuple):
 
 
 class Unrecognised(NamedTuple):
+    """A word not understood: as typed, and normalised (to look for what was meant)."""
+
     text: str
-    suggestions: tuple[str, ...]
+    norm: str
 
 
 class ClauseResult(NamedTuple):
     """What one clause holds, and how it may pass a negation on to the next clause."""
 
+    # The clause's words, normalised (for the red-flag reader, which reads the whole text).
+    norms: tuple[str, ...]
     matches: tuple[SignalMatch, ...]
     unrecognised: tuple[Unrecognised, ...]
     # A negation is still in force at the end ("geen jeuk, …").
@@ -108,7 +112,9 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     unrecognised: list[Unrecognised] = []
     mentioned: list[str] = []
     negated: set[str] = set()
-    for found, carried in _clauses(lexicon, text):
+    words: list[tuple[int, str]] = []
+    for number, (found, carried) in enumerate(_clauses(lexicon, text)):
+        words += [(number, norm) for norm in found.norms]
         if carried:  # "geen jeuk, roodheid of …": the list takes the negation on
             matches += [m._replace(negated=True) for m in found.matches]
             negated.update(m.signal for m in found.matches)
@@ -118,11 +124,15 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
             negated |= found.negated_ids
         unrecognised += found.unrecognised
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
+    # Each word not understood once, as first written ("Blah … blah" is one).
+    distinct: dict[str, Unrecognised] = {}
+    for word in unrecognised:
+        distinct.setdefault(word.text.casefold(), word)
     return MatchResult(
         text,
         tuple(matches),
-        tuple(unrecognised),
-        find_red_flags(lexicon, text),
+        tuple(distinct.values()),
+        find_red_flags(lexicon, text, words),
         counted,
         frozenset(negated),
     )
@@ -140,8 +150,11 @@ def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[ClauseResult, bool]]
         carried = carried or found.open_negation
 
 
-def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
-    """A clause's reading, from the memo if it was read before.
+def _read(
+    lexicon: Lexicon, clause: str, tokens: list[Token] | None = None, text: str | None = None
+) -> ClauseResult:
+    """A clause's reading, from the memo if it was read before (``tokens``: its words, when the
+    caller has them, placed in ``text``: a longer text that holds the clause).
 
     A clause is read in parts, split at its scope breakers ("rood en jeuk en dof" is "rood",
     "jeuk", "dof"): no phrase and no negation reaches across a breaker, and parts repeat far
@@ -152,18 +165,21 @@ def _read(lexicon: Lexicon, clause: str) -> ClauseResult:
     if found is not None:
         memo.move_to_end(clause)
         return found
-    tokens = tokenize(clause)
+    if tokens is None:
+        tokens, text = tokenize(clause), clause
     cuts = [i for i, token in enumerate(tokens) if token.norm in lexicon.breakers]
     if not cuts:
-        found = _Clause(lexicon, clause, tokens).read()
+        found = _Clause(lexicon, text or clause, tokens).read()
     else:
         edges = [-1, *cuts, len(tokens)]
         parts = [
-            _read(lexicon, clause[tokens[a + 1].start : tokens[b - 1].end])
+            _read(
+                lexicon, clause[tokens[a + 1].start : tokens[b - 1].end], tokens[a + 1 : b], clause
+            )
             for a, b in itertools.pairwise(edges)
             if b - a > 1
         ]
-        found = _combine(parts)
+        found = _combine(parts)._replace(norms=tuple(token.norm for token in tokens))
     if len(clause) <= LONGEST_KEY:
         memo[clause] = found
         if len(memo) > MEMO_SIZE:
@@ -177,9 +193,10 @@ _NONE: frozenset[str] = frozenset()
 def _combine(parts: Sequence[ClauseResult]) -> ClauseResult:
     """The reading of a clause from those of its parts between scope breakers."""
     if not parts:
-        return ClauseResult((), (), False, False, (), _NONE)
+        return ClauseResult((), (), (), False, False, (), _NONE)
     chain = itertools.chain.from_iterable
     return ClauseResult(
+        (),  # (the caller gives the whole clause's words)
         tuple(chain(part.matches for part in parts)),
         tuple(chain(part.unrecognised for part in parts)),
         parts[-1].open_negation,
@@ -236,6 +253,7 @@ class _Clause:
         )
         open_negation, listing = self._passing_on(bool(phrases))
         return ClauseResult(
+            tuple(self.norms),
             matches,
             self._unrecognised(),
             open_negation,
@@ -250,6 +268,11 @@ class _Clause:
         lexicon, norms = self.lexicon, self.norms
         i = 0
         while i < len(norms):
+            if norms[i] not in lexicon.steering:  # (most words: no negation starts here)
+                if norms[i] in lexicon.breakers:
+                    self.breakers.append(i)
+                i += 1
+                continue
             skip = phrase_at(norms, i, lexicon.not_negations)
             if skip:
                 self._understand(i, i + skip)
@@ -346,12 +369,7 @@ class _Clause:
             for t, understood in zip(self.tokens, self.understood, strict=True)
             if not understood and not lexicon.is_function_word(t.norm) and _is_word(t.norm)
         ]
-        if not leftovers:
-            return ()
-        from fasewiel_cli.fuzzy import suggest
-
-        keys, texts = lexicon.suggestion_keys, lexicon.suggestion_texts
-        return tuple(Unrecognised(t.text, suggest(t.norm, keys, texts)) for t in leftovers)
+        return tuple(Unrecognised(t.text, t.norm) for t in leftovers)
 
 
 def _next(starts: list[int], position: int) -> int:
@@ -388,7 +406,5 @@ def _typo_lemma(lexicon: Lexicon, norm: str) -> str | None:
         or lexicon.is_function_word(norm)
     ):
         return None
-    from fasewiel_cli.fuzzy import closest
-
-    candidates = {lexicon.lemma(word) for word in closest(norm, lexicon.typo_targets)}
+    candidates = {lexicon.lemma(word) for word in lexicon.typos(norm)}
     return candidates.pop() if len(candidates) == 1 else None

@@ -1,22 +1,23 @@
-"""Reading intake records — CSV, JSON Lines, a JSON array — one record at a time.
+"""Reading intake records — CSV, JSON Lines, a JSON array — one at a time, each with its line.
 
-Reading keeps track of where each record starts (the CSV header is line 1), so every problem is
-reported at its line; a malformed record becomes a ``Record`` with an ``error`` and the records
-after it are still read. Memory stays flat: CSV is read a block of lines at a time (about
-``BLOCK_CHARS``, or one record when it is longer), the other formats one record at a time.
+A CSV or JSON Lines record is one line: a quote left open at the end of a line is an error at
+that line (never a record that swallows the lines after it), and so is a line longer than
+``MAX_LINE_CHARS``. A JSON array is read element by element, each at most ``MAX_LINE_CHARS``. A
+problem with a record becomes a ``Record`` with an ``error``, and the records after it are still
+read. Whatever a file holds, reading takes time in proportion to its size and memory in
+proportion to one record.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import io
-import itertools
 import json
+import math
 import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, NamedTuple, Protocol
 
 from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.formats import RecordFormat
@@ -26,13 +27,14 @@ FIELD_NAMES = {
     "client": ("client", "klant", "cliënt", "client_id", "klantnummer"),
     "treatment": ("treatment", "treatments", "behandeling", "behandelingen"),
 }
-# A field (or JSON record) may be at most this long; an opening quote that is not closed before
-# that is reported as unclosed, and the lines after it are read again as records.
-MAX_RECORD_CHARS = 1024 * 1024
+# A line (a CSV or JSON Lines record) or a JSON array element is at most this long.
+MAX_LINE_CHARS = 1024 * 1024
+_NEWLINES = ("\n", "\r")
 
 
 class Record(NamedTuple):
-    """One input record: its passthrough fields (in input order) and what fasewiel reads."""
+    """One input record: its passthrough fields (in input order) and what fasewiel reads.
+    ``cells`` are a CSV row's own cells, in column order (columns may share a name)."""
 
     line: int
     fields: dict[str, Any]
@@ -40,6 +42,29 @@ class Record(NamedTuple):
     client: str | None
     treatments: tuple[str, ...]
     error: str | None = None
+    cells: tuple[str, ...] | None = None
+
+
+def error_record(line: int, message: str) -> Record:
+    return Record(line, {}, "", None, (), message)
+
+
+class Source(Protocol):
+    """Records, in order; ``columns`` are the field names known before the first record."""
+
+    columns: list[str]
+    delimiter: str
+    codec: str
+
+    def __iter__(self) -> Iterator[Record]: ...
+
+    @property
+    def bytes_read(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+# --- text --------------------------------------------------------------------------------------
 
 
 def detect_encoding(head: bytes, encoding: str | None) -> str:
@@ -67,10 +92,10 @@ def detect_encoding(head: bytes, encoding: str | None) -> str:
 
 
 # Bytes that are not valid in the input's encoding are decoded to these "surrogate escapes"
-# (U+DC00 plus the byte), so that reading goes on at C speed; a record holding one is reported
-# as not decodable at its line. Python's own "surrogateescape" does this for bytes from 0x80 up,
-# which is all UTF-8 and cp1252 can get wrong; UTF-16 can also end in half a character or hold
-# half a surrogate pair, of any bytes.
+# (U+DC00 plus the byte), so that reading goes on; a record holding one is reported as not
+# decodable at its line. Python's own "surrogateescape" does this for bytes from 0x80 up, which
+# is all UTF-8 and cp1252 can get wrong; UTF-16 can also end in half a character or hold half a
+# surrogate pair, of any bytes.
 _UNDECODABLE = re.compile("[\udc00-\udcff]")
 
 
@@ -83,33 +108,11 @@ def _escape(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("fasewiel-escape", _escape)
 
 
-def text_lines(stream: io.BufferedReader, codec: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(stream, codec, errors="fasewiel-escape", newline="")
-
-
-def position(stream: io.BufferedReader) -> int:
-    """How far reading has got, in bytes (0 where the stream cannot tell, like a pipe)."""
-    try:
-        return stream.tell()
-    except OSError:
-        return 0
-
-
-def all_decoded(text: str) -> bool:
-    """Whether ``text`` holds no surrogate escape (no byte that could not be decoded). Faster
-    than searching a long text: ASCII has none, and text with one cannot be encoded."""
+def undecodable(text: str, number: int, codec: str) -> str | None:
+    """The decoding problem of a line (or record) that starts at line ``number``, or None."""
     if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def undecodable(line: str, number: int, codec: str) -> str | None:
-    """The decoding problem of a line, naming it, or None."""
-    found = _UNDECODABLE.search(line)
+        return None
+    found = _UNDECODABLE.search(text)
     if found is None:
         return None
     byte = ord(found.group()) - 0xDC00
@@ -121,236 +124,143 @@ def undecodable(line: str, number: int, codec: str) -> str | None:
     return f"line {number} is not valid {codec} (byte 0x{byte:02x}); {hint}"
 
 
+class Text:
+    """A byte stream decoded to text, read a bounded piece at a time."""
+
+    def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
+        self.stream = stream
+        self.codec = detect_encoding(stream.peek(4)[:4], encoding)
+        self.text = io.TextIOWrapper(stream, self.codec, errors="fasewiel-escape", newline="")
+
+    @property
+    def bytes_read(self) -> int:
+        """How far reading has got, in bytes (0 where the stream cannot tell, like a pipe)."""
+        try:
+            return self.stream.tell()
+        except OSError:
+            return 0
+
+    def lines(self) -> Iterator[tuple[int, str | None]]:
+        """Each line (with its line end) and its number; None for a line longer than
+        ``MAX_LINE_CHARS``, which is skipped to its end without being kept."""
+        number = 0
+        while line := self.text.readline(MAX_LINE_CHARS + 1):
+            number += 1
+            if len(line) <= MAX_LINE_CHARS:
+                yield number, line
+                continue
+            while not line.endswith(_NEWLINES) and (line := self.text.readline(1 << 16)):
+                pass
+            yield number, None
+
+    def read(self, size: int) -> str:
+        return self.text.read(size)
+
+    def close(self) -> None:
+        """Stop decoding; the byte stream stays open (it belongs to the caller)."""
+        self.text.detach()
+
+
+def too_long(number: int) -> str:
+    return f"line {number} is longer than {MAX_LINE_CHARS:,} characters"
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
 def sniff_delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
 
 
-# One row of a CSV file: its first line, its fields, what is wrong with it (None: nothing) and,
-# when the row is one line, that line as read.
-Row = tuple[int, list[str], str | None, str | None]
-
-# The lines after the header are read in blocks of about this many characters (a block ends
-# with a whole record, so it is longer when a record is).
-BLOCK_CHARS = 1 << 16
-
-
 class CsvSource:
-    """Records from a CSV file: header first, then one record per row.
-
-    The lines are read in blocks that end with a whole record (``blocks``); the records of a
-    block are read on their own (``rows_of``, in a worker process as well), so that after an
-    unclosed quote the lines behind it can be read again. A record on one line without a quote
-    (most of them) is split at the delimiter; the csv module reads the others. A quoted field
-    is limited to ``MAX_RECORD_CHARS`` (csv's own field limit): an opening quote that is never
-    closed can not make the reader swallow the rest of a large file.
-    """
+    """Records from a CSV file: a header line, then one record per line."""
 
     def __init__(
         self, stream: io.BufferedReader, encoding: str | None, delimiter: str | None
     ) -> None:
-        self.stream = stream
-        self.codec = detect_encoding(stream.peek(4)[:4], encoding)
-        self.text = text_lines(stream, self.codec)
-        self.delimiter = delimiter or ","
-        self.header: list[str] = []
-        self.roles: dict[str, str] = {}
-        self.columns: tuple[int, int | None, int | None] = (0, None, None)
-        self.line = 0  # the number of the header line
-        csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
+        self.text = Text(stream, encoding)
+        self.codec = self.text.codec
+        self.lines = self.text.lines()
+        # A field may be as long as its line (the csv module's own limit is 128 KiB).
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
+        self.columns = self._header(delimiter)
+        self.width = len(self.columns)
+        self.roles = field_roles(self.columns)
+        position = {role: self.columns.index(name) for name, role in self.roles.items()}
+        if "symptoms" not in position:
+            raise FasewielError(
+                f"no symptoms column in the header ({', '.join(self.columns) or 'empty'})",
+                hint="name the column with the symptoms 'symptoms' or 'symptomen'",
+            )
+        self.symptoms = position["symptoms"]
+        self.client = position.get("client")
+        self.treatment = position.get("treatment")
 
     @property
     def bytes_read(self) -> int:
-        return position(self.stream)
+        return self.text.bytes_read
 
     def close(self) -> None:
-        """Stop decoding; the byte stream stays open (it belongs to the caller)."""
-        self.text.detach()
+        self.text.close()
 
-    def read_header(self, delimiter: str | None) -> list[str]:
-        for line in self.text:
-            self.line += 1
+    def _header(self, delimiter: str | None) -> list[str]:
+        for number, line in self.lines:
+            if line is None:
+                raise FasewielError(f"the header {too_long(number)}")
             if line.strip():
                 break
         else:
             raise FasewielError(
                 "the input is empty: expected a header line with a 'symptoms' column"
             )
-        problem = undecodable(line, self.line, self.codec)
+        problem = undecodable(line, number, self.codec)
         if problem is not None:
             raise FasewielError(problem)
         self.delimiter = delimiter or sniff_delimiter(line)
-        self.header = next(csv.reader([line], delimiter=self.delimiter, strict=False))
-        self.roles = field_roles(self.header)
-        position_of = {role: self.header.index(name) for name, role in self.roles.items()}
-        if "symptoms" not in position_of:
-            raise FasewielError(
-                f"no symptoms column in the header ({', '.join(self.header) or 'empty'})",
-                hint="name the column with the symptoms 'symptoms' or 'symptomen'",
-            )
-        self.columns = (
-            position_of["symptoms"],
-            position_of.get("client"),
-            position_of.get("treatment"),
-        )
-        return self.header
+        return next(csv.reader([line], delimiter=self.delimiter, strict=False))
 
     def __iter__(self) -> Iterator[Record]:
-        record = self.record
-        for first, row, problem, _ in self.rows():
-            yield record(first, row) if problem is None else error_record(first, problem)
+        for number, line in self.lines:
+            if line is None:
+                yield error_record(number, too_long(number))
+            elif line.strip():  # (a blank line is no record; a line '""' is one)
+                yield self._record(number, line)
 
-    def rows(self) -> Iterator[Row]:
-        """Every record's row, in order, each as soon as its last line is read (records typed
-        into a pipe come out as they are typed)."""
-        for first, lines in self.blocks(1):
-            yield from self.rows_of(first, lines)
-
-    def blocks(self, size: int = 0) -> Iterator[tuple[int, list[str]]]:
-        """The lines after the header, in blocks of whole records of about ``size`` characters
-        (``BLOCK_CHARS`` when 0): the number of a block's first line, and its lines (as read,
-        line ends and all). This is the only reading done in turn: where the records end is
-        found as ``rows_of`` finds them (``_records``), at C speed for most lines."""
-        size = size or BLOCK_CHARS
-        first = self.line + 1
-        carried: list[str] = []  # lines of a record that goes on in the next block
-        while True:
-            more = self.text.readlines(size)
-            lines = carried + more if carried else more
-            if not lines:
-                return
-            whole = self._whole(lines) if more else len(lines)
-            if whole:
-                yield first, lines[:whole] if whole < len(lines) else lines
-                first += whole
-            carried = lines[whole:]
-
-    def _whole(self, lines: list[str]) -> int:
-        """How many of ``lines`` (which start with a record, and which more lines follow) are
-        whole records: all but those of a record with a quote still open at the end. Read as
-        ``rows_of`` reads them (``_records``), so that a block holds the records it would find."""
-        quoted = [line for line in lines if '"' in line]
-        # Only a quote makes a record go on past the end of its line; a line whose quoted
-        # fields are all closed on it is a whole record. Most quoted lines are so.
-        record = self._one_line_record
-        if all(map(record, quoted)):
-            return len(lines)
-        for done, _, _, error in self._records(lines, every=False):
-            if error is not None and _OPEN_AT_END in error:
-                return done  # the record may end in the lines to come
-        return len(lines)
-
-    @functools.cached_property
-    def _one_line_record(self) -> Callable[[str], re.Match[str] | None]:
-        """Whether a line is a whole record read as the csv module reads it, each quoted field
-        closed on the line and followed by a delimiter or the line's end (``fullmatch``). A
-        line that does not match may still be one (a quote inside an unquoted field)."""
-        delimiter = re.escape(self.delimiter)
-        field = f'[^"{delimiter}\\r\\n]*|"[^"]*(?:""[^"]*)*"'
-        return re.compile(f"(?:{field})(?:{delimiter}(?:{field}))*(?:\\r\\n|\\n|\\r)?").fullmatch
-
-    def _records(
-        self, lines: list[str], every: bool = True
-    ) -> Iterator[tuple[int, int, list[str], str | None]]:
-        """Where each record of ``lines`` starts and ends (indexes), and its fields or what the
-        csv module found wrong. A record whose first line holds no quote is that line, its
-        fields what lies between the delimiters, as the csv module reads them (but for a blank
-        line, which is no record either way); most records are read so. Any other is read by
-        the csv module. After a quote that is never closed (still open at the end, or past the
-        field limit) the lines after the record's first are read again; after any other error,
-        the lines after the one it was found in. With ``every`` false, the records read without
-        the csv module are left out (``_whole`` needs only the others)."""
-        delimiter = self.delimiter
-        limit = csv.field_size_limit()
-        done = 0  # where the next record starts
-        rest = iter(lines)  # lines[done:] (each line is read once, but after an open quote)
-        reader: Any = None  # the csv module's, reading from ``rest`` while records need it
-        count = len(lines)
-        while done < count:
-            line = lines[done]
-            if '"' not in line and len(line) <= limit:
-                next(rest)
-                if every:  # (a line as read ends with its line end, if it has one)
-                    yield done, done + 1, line.rstrip("\r\n").split(delimiter), None
-                done += 1
-                continue
-            if reader is None:
-                reader = csv.reader(rest, delimiter=delimiter, strict=True)
-            before = reader.line_num
-            try:
-                row = next(reader)
-            except csv.Error as error:
-                message = str(error)
-                end = done + reader.line_num - before
-                yield done, end, [], message
-                reader = None
-                if _OPEN_AT_END in message or _TOO_LONG in message:
-                    done += 1
-                    rest = itertools.islice(lines, done, None)
-                else:
-                    done = end
-                continue
-            end = done + reader.line_num - before
-            yield done, end, row, None
-            done = end
-
-    def rows_of(self, first: int, lines: list[str]) -> Iterator[Row]:
-        """The rows of a block of whole records (from ``blocks``) that starts at line ``first``.
-        Blank lines (nothing but white space) are skipped; a line of one quoted empty field
-        (``""``) is a record. (This runs for every record: kept lean.)"""
-        width = len(self.header)
-        wide = width > 1  # (a line with one field may be a blank line)
-        search = _UNDECODABLE.search
-        for done, end, row, error in self._records(lines):
-            at = first + done
-            if error is not None:
-                if _TOO_LONG in error and '"' not in lines[done]:
-                    limit = csv.field_size_limit()
-                    yield at, [], f"line {at}: a field is longer than {limit:,} characters", None
-                elif _OPEN_AT_END in error or _TOO_LONG in error:
-                    yield at, [], f"line {at}: a quote opened here is never closed", None
-                else:
-                    yield at, [], f"line {at}: malformed CSV ({error})", None
-            elif end == done + 1:
-                line = lines[done]
-                if len(row) == width and search(line) is None and (wide or not line.isspace()):
-                    yield at, row, None, line  # the common case: one sound line
-                elif row and not line.isspace():  # a blank line is no record
-                    yield at, row, self._problem(at, row, [line]), line
-            else:
-                taken = lines[done:end]
-                if row and not all(line.isspace() for line in taken):
-                    yield at, row, self._problem(at, row, taken), None
-
-    def _problem(self, first: int, row: list[str], lines: list[str]) -> str | None:
-        for offset, line in enumerate(lines):
-            problem = undecodable(line, first + offset, self.codec)
-            if problem is not None:
-                return problem
-        width = len(self.header)
-        if len(row) != width and (len(row) < width or any(cell.strip() for cell in row[width:])):
-            return f"line {first}: {len(row)} fields where the header has {width}"
-        return None
-
-    def record(self, first: int, row: list[str]) -> Record:
-        """The record of a sound row (one without a problem)."""
-        header = self.header
-        symptoms, client, treatment = self.columns
-        planned = row[treatment] if treatment is not None else ""
+    def _record(self, number: int, line: str) -> Record:
+        problem = undecodable(line, number, self.codec)
+        if problem is not None:
+            return error_record(number, problem)
+        try:
+            row = next(csv.reader((line,), delimiter=self.delimiter, strict=True))
+        except csv.Error as error:
+            return error_record(number, _csv_problem(number, str(error)))
+        width = self.width
+        if len(row) != width:
+            if len(row) < width or any(cell.strip() for cell in row[width:]):
+                return error_record(
+                    number, f"line {number}: {len(row)} fields where the header has {width}"
+                )
+            row = row[:width]  # (blank fields at the end, as spreadsheets write them)
+        planned = row[self.treatment] if self.treatment is not None else ""
         return Record(
-            first,
-            dict(zip(header, row)),  # noqa: B905 - more fields than columns are blank: checked
-            row[symptoms],
-            (row[client] or None) if client is not None else None,
+            number,
+            dict(zip(self.columns, row, strict=True)),
+            row[self.symptoms],
+            (row[self.client] or None) if self.client is not None else None,
             split_treatments(planned) if planned else (),
+            cells=tuple(row),
         )
 
 
-# What the csv module says when a quoted field is still open at the end of its input, and when
-# a field outgrows its limit (an opening quote never closed, read up to MAX_RECORD_CHARS).
-_OPEN_AT_END = "unexpected end of data"
-_TOO_LONG = "field limit"
+def _csv_problem(number: int, error: str) -> str:
+    if "unexpected end of data" in error:  # (the csv module's words for a quote left open)
+        return (
+            f"line {number}: a quote opened here is not closed on this line (a record is one "
+            "line: if a cell holds a line break, remove it)"
+        )
+    return f"line {number}: malformed CSV ({error})"
 
 
 def field_roles(names: Iterable[str]) -> dict[str, str]:
@@ -364,25 +274,6 @@ def field_roles(names: Iterable[str]) -> dict[str, str]:
     return roles
 
 
-def make_record(line: int, fields: dict[str, Any], roles: dict[str, str]) -> Record:
-    values = {role: fields.get(name) for name, role in roles.items()}
-    symptoms = values.get("symptoms")
-    if isinstance(symptoms, list):
-        symptoms = ", ".join(str(s) for s in symptoms)
-    if symptoms is not None and not isinstance(symptoms, str):
-        return error_record(line, f"line {line}: 'symptoms' must be text or a list of texts")
-    if symptoms is None:
-        return error_record(line, f"line {line}: no 'symptoms' field")
-    client = values.get("client")
-    return Record(
-        line,
-        fields,
-        symptoms,
-        None if client in (None, "") else str(client),
-        split_treatments(values.get("treatment")),
-    )
-
-
 def split_treatments(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -390,42 +281,63 @@ def split_treatments(value: Any) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items if str(item).strip())
 
 
-def error_record(line: int, message: str) -> Record:
-    return Record(line, {}, "", None, (), message)
+# --- JSON --------------------------------------------------------------------------------------
 
 
-class JsonLinesSource:
-    """Records from JSON Lines: one object per line; blank lines are skipped."""
-
-    def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
-        self.stream = stream
-        self.codec = detect_encoding(stream.peek(4)[:4], encoding)
-        self.text = text_lines(stream, self.codec)
-
-    @property
-    def bytes_read(self) -> int:
-        return position(self.stream)
-
-    def close(self) -> None:
-        """Stop decoding; the byte stream stays open (it belongs to the caller)."""
-        self.text.detach()
-
-    def __iter__(self) -> Iterator[Record]:
-        for number, text in enumerate(self.text, start=1):
-            if not text.strip():
-                continue
-            problem = undecodable(text, number, self.codec)
-            if problem is not None:
-                yield error_record(number, problem)
-                continue
-            yield object_record(number, _loads(text, number))
+class _RefusedError(ValueError):
+    """A JSON value fasewiel refuses though the json module reads it."""
 
 
-def _loads(text: str, number: int) -> Any:
+def _no_constant(name: str) -> Any:
+    raise _RefusedError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _RefusedError(f"the number {text[:20]}… is too large")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+# A \u escape of a surrogate: only a pair of them is text (an emoji); one alone is not.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def parse_json(text: str, number: int) -> Any:
+    """The JSON value of ``text`` (a record at line ``number``), or the ``JsonProblem`` that
+    says why it is none: not JSON, NaN or an infinite number, an integer of more digits than
+    Python converts, nesting too deep to read, or text that holds half a surrogate pair."""
     try:
-        return json.loads(text)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         return JsonProblem(f"line {number}: not valid JSON ({error.msg} at column {error.colno})")
+    except _RefusedError as error:
+        return JsonProblem(f"line {number}: not valid JSON ({error})")
+    except ValueError:  # (int(): more digits than Python converts)
+        return JsonProblem(f"line {number}: not valid JSON (a number with too many digits)")
+    except RecursionError:
+        return JsonProblem(f"line {number}: not valid JSON (nested too deeply)")
+    if _SURROGATE_ESCAPE.search(text) and not _all_text(value):
+        return JsonProblem(f"line {number}: a \\u escape makes half a character (a surrogate)")
+    return value
+
+
+def _all_text(value: Any) -> bool:
+    """Whether every string in ``value`` can be written as UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack += [*item, *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return True
 
 
 class JsonProblem(NamedTuple):
@@ -439,105 +351,181 @@ def object_record(line: int, value: Any) -> Record:
         return error_record(
             line, f"line {line}: expected a JSON object, found {type(value).__name__}"
         )
-    return make_record(line, value, field_roles(value))
+    roles = field_roles(value)
+    values = {role: value.get(name) for name, role in roles.items()}
+    symptoms = values.get("symptoms")
+    if isinstance(symptoms, list):
+        symptoms = ", ".join(str(s) for s in symptoms)
+    if symptoms is None:
+        return error_record(line, f"line {line}: no 'symptoms' field")
+    if not isinstance(symptoms, str):
+        return error_record(line, f"line {line}: 'symptoms' must be text or a list of texts")
+    client = values.get("client")
+    return Record(
+        line,
+        value,
+        symptoms,
+        None if client in (None, "") else str(client),
+        split_treatments(values.get("treatment")),
+    )
+
+
+class JsonLinesSource:
+    """Records from JSON Lines: one object per line; blank lines are skipped."""
+
+    delimiter = ","
+
+    def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
+        self.text = Text(stream, encoding)
+        self.codec = self.text.codec
+        self.columns: list[str] = []  # (known only as records come)
+
+    @property
+    def bytes_read(self) -> int:
+        return self.text.bytes_read
+
+    def close(self) -> None:
+        self.text.close()
+
+    def __iter__(self) -> Iterator[Record]:
+        for number, line in self.text.lines():
+            if line is None:
+                yield error_record(number, too_long(number))
+            elif line.strip():
+                problem = undecodable(line, number, self.codec)
+                if problem is not None:
+                    yield error_record(number, problem)
+                else:
+                    yield object_record(number, parse_json(line, number))
 
 
 class JsonArraySource:
-    """Records from one JSON array, decoded element by element (never the whole file at once)."""
+    """Records from one JSON array, read element by element (never the whole file at once).
 
-    CHUNK = 64 * 1024
+    Where each element ends is found by following strings and brackets, so that an element
+    that is not valid JSON, or longer than ``MAX_LINE_CHARS``, is an error of its own and the
+    elements after it are still read; an array cut short ends with an error."""
+
+    delimiter = ","
+    CHUNK = 1 << 16
 
     def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
-        head = stream.peek(4)[:4]
-        codec = detect_encoding(head, encoding)
-        self.reader = codecs.getreader(codec)(stream, "strict")
+        self.text = Text(stream, encoding)
+        self.codec = self.text.codec
+        self.columns: list[str] = []  # (known only as records come)
         self.buffer = ""
         self.offset = 0
         self.line = 1
-        self.bytes_read = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder()
+
+    @property
+    def bytes_read(self) -> int:
+        return self.text.bytes_read
 
     def close(self) -> None:
-        """Nothing to let go of: the byte stream belongs to the caller."""
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        try:
-            chunk = self.reader.read(self.CHUNK)
-        except UnicodeDecodeError as error:
-            raise FasewielError(
-                f"the JSON input is not valid text near line {self.line} ({error.reason})",
-                hint="JSON must be UTF-8; or pass --encoding",
-            ) from None
-        if not chunk:
-            self.eof = True
-            return False
-        self.bytes_read += len(chunk.encode("utf-8", errors="replace"))
-        self.buffer = self.buffer[self.offset :] + chunk
-        self.offset = 0
-        return True
-
-    def _skip_space(self) -> str:
-        while True:
-            while self.offset < len(self.buffer) and self.buffer[self.offset] in " \t\r\n":
-                if self.buffer[self.offset] == "\n":
-                    self.line += 1
-                self.offset += 1
-            if self.offset < len(self.buffer) or not self._fill():
-                return self.buffer[self.offset : self.offset + 1]
-
-    def _broken(self, what: str) -> FasewielError:
-        return FasewielError(
-            f"the JSON array is broken at line {self.line}: {what}",
-            hint="records before it were assessed; fix the file, or use JSON Lines so that a "
-            "broken record does not stop the rest",
-        )
+        self.text.close()
 
     def __iter__(self) -> Iterator[Record]:
-        if self._skip_space() != "[":
-            raise self._broken("expected '[' at the start")
+        if self._next_char() != "[":
+            yield error_record(self.line, f"line {self.line}: the input is not a JSON array")
+            return
         self.offset += 1
-        if self._skip_space() == "]":
+        if self._next_char() == "]":
             return
         while True:
-            self._skip_space()
+            self._next_char()
             line = self.line
-            value = self._element()
-            yield object_record(line, value)
-            separator = self._skip_space()
-            self.offset += 1
-            if separator == "]":
+            raw, end = self._element()
+            if end == "":
+                yield error_record(line, f"line {line}: the JSON array ends inside this record")
                 return
-            if separator != ",":
-                raise self._broken(f"expected ',' or ']' after the record at line {line}")
+            if raw is None:
+                yield error_record(
+                    line, f"line {line}: a record longer than {MAX_LINE_CHARS:,} characters"
+                )
+            elif (problem := undecodable(raw, line, self.codec)) is not None:
+                yield error_record(line, problem)
+            else:
+                yield object_record(line, parse_json(raw, line))
+            if end == "]":
+                return
 
-    def _element(self) -> Any:
+    def _fill(self) -> bool:
+        chunk = self.text.read(self.CHUNK)
+        self.buffer = self.buffer[self.offset :] + chunk
+        self.offset = 0
+        return bool(chunk)
+
+    def _next_char(self) -> str:
+        """The next character that is not white space (not taken), or "" at the end."""
         while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buffer, self.offset)
-            except json.JSONDecodeError as error:
-                if len(self.buffer) - self.offset < MAX_RECORD_CHARS and self._fill():
-                    continue
-                raise self._broken(error.msg) from None
-            if end == len(self.buffer) and self._fill():
-                continue  # a number or literal may go on in the next chunk
-            self.line += self.buffer.count("\n", self.offset, end)
-            self.offset = end
-            return value
+            rest = self.buffer[self.offset :]
+            stripped = rest.lstrip(" \t\r\n")
+            self.line += rest.count("\n", 0, len(rest) - len(stripped))
+            self.offset += len(rest) - len(stripped)
+            if stripped or not self._fill():
+                return stripped[:1]
+
+    def _element(self) -> tuple[str | None, str]:
+        """The text of the next element (None when it is too long to keep) and what ends it:
+        "," or "]", or "" when the input ends first."""
+        pieces: list[str] = []
+        kept = 0
+        depth = 0
+        in_string = False
+        start = self.offset
+        while True:
+            pattern = _IN_STRING if in_string else _IN_VALUE
+            found = pattern.search(self.buffer, self.offset)
+            if found is None:
+                kept += self._keep(pieces, kept, start, len(self.buffer))
+                self.offset = len(self.buffer)
+                if not self._fill():
+                    return None, ""
+                start = 0
+                continue
+            char = found.group()
+            self.offset = found.end()
+            if in_string:
+                if char == "\\":
+                    if self.offset >= len(self.buffer):
+                        kept += self._keep(pieces, kept, start, self.offset)
+                        if not self._fill():
+                            return None, ""
+                        start = 0
+                    self.offset += 1
+                else:
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char in "[{":
+                depth += 1
+            elif depth:
+                depth -= char in "]}"  # (a comma inside this element leaves it be)
+            elif char in ",]":  # (at depth 0: the end of this element)
+                kept += self._keep(pieces, kept, start, found.start())
+                return ("".join(pieces) if kept <= MAX_LINE_CHARS else None), char
+
+    def _keep(self, pieces: list[str], kept: int, start: int, end: int) -> int:
+        """Keep buffer[start:end] as part of the element (and count its line breaks), unless
+        the element is too long already; how many characters that adds."""
+        piece = self.buffer[start:end]
+        self.line += piece.count("\n")
+        if kept + len(piece) <= MAX_LINE_CHARS:
+            pieces.append(piece)
+        else:
+            pieces.clear()
+        return len(piece)
 
 
-Source = CsvSource | JsonLinesSource | JsonArraySource
+_IN_VALUE = re.compile(r'[\[\]{}",]')
+_IN_STRING = re.compile(r'["\\]')
 
 
 def open_source(
     stream: io.BufferedReader, fmt: RecordFormat, encoding: str | None, delimiter: str | None
 ) -> Source:
     if fmt is RecordFormat.csv:
-        source = CsvSource(stream, encoding, delimiter)
-        source.read_header(delimiter)
-        return source
+        return CsvSource(stream, encoding, delimiter)
     if fmt is RecordFormat.jsonl:
         return JsonLinesSource(stream, encoding)
     return JsonArraySource(stream, encoding)

@@ -18,11 +18,20 @@ Nothing else a text says — cosmetic words, doubt, other negations — can hide
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from fasewiel_cli.lexicon import LONGEST_WORD, TYPO_MIN_LENGTH, Lexicon, phrase_at, text_tokens
+from fasewiel_cli.lexicon import (
+    LONGEST_WORD,
+    TYPO_MIN_LENGTH,
+    Lexicon,
+    phrase_at,
+    text_tokens,
+    word_spans,
+)
+from fasewiel_cli.terminal import shown
 
 # How many words apart the groups of a pattern may be: about two short sentences.
 WINDOW = 20
@@ -38,19 +47,40 @@ class _Span(NamedTuple):
     end: int
 
 
-def find_red_flags(lexicon: Lexicon, text: str) -> tuple[FlagMatch, ...]:
-    """Every red flag ``text`` shows, each once, in the order of the knowledge base."""
-    tokens, clauses = text_tokens(text)
-    words = [_lemmas(lexicon, token.norm) for token in tokens]
-    if not any(words):
+def find_red_flags(
+    lexicon: Lexicon, text: str, words: Sequence[tuple[int, str]] | None = None
+) -> tuple[FlagMatch, ...]:
+    """Every red flag ``text`` shows, each once, in the order of the knowledge base.
+
+    ``words``: the text's words as (clause number, normalised word), when the caller has them
+    already (``matching`` keeps them with each clause it reads); else the text is split here.
+    """
+    if words is None:
+        tokens, clauses = text_tokens(text)
+        words = [(clause, token.norm) for clause, token in zip(clauses, tokens, strict=True)]
+    known: dict[str, frozenset[str]] = {}  # (each distinct word looked up once)
+    lemmas = [
+        known[norm] if norm in known else known.setdefault(norm, _lemmas(lexicon, norm))
+        for _, norm in words
+    ]
+    if not any(lemmas):
         return ()
-    places = _places(lexicon, words)
+    places = _places(lexicon, lemmas)
+    patterns = lexicon.flag_patterns
+    complete = [
+        n
+        for n in sorted({n for n, _ in places})
+        if all((n, g) in places for g in range(len(patterns[n].groups)))
+    ]
+    if not complete:  # (most texts: no pattern has all its words, negated or not)
+        return ()
     # A negation word inside a red-flag phrase ("geen lucht", "not healing") is part of it.
     inside = {k for spans in places.values() for span in spans for k in range(*span)}
-    starts, ends = _negated(lexicon, [t.norm for t in tokens], clauses, inside)
-    flags: dict[str, FlagMatch] = {}
-    for number, pattern in enumerate(lexicon.flag_patterns):
-        if pattern.flag in flags:
+    starts, ends = _negated(lexicon, words, inside)
+    found: dict[str, list[_Span]] = {}
+    for number in complete:
+        pattern = patterns[number]
+        if pattern.flag in found:
             continue
         groups = [
             [
@@ -62,10 +92,19 @@ def find_red_flags(lexicon: Lexicon, text: str) -> tuple[FlagMatch, ...]:
         ]
         spans = _together(groups)
         if spans:
-            first = tokens[min(s.start for s in spans)]
-            last = tokens[max(s.end for s in spans) - 1]
-            flags[pattern.flag] = FlagMatch(pattern.flag, text[first.start : last.end])
-    return tuple(flags.values())
+            found[pattern.flag] = spans
+    if not found:
+        return ()
+    flags = []
+    for flag, spans in found.items():
+        first = min(s.start for s in spans)
+        last = max(s.end for s in spans) - 1
+        # Where the words stand: the text's words are its clauses' words, in turn.
+        words_at = list(itertools.islice(word_spans(text), first, last + 1))
+        quoted = text[words_at[0][0] : words_at[-1][1]]
+        # As the text has them, on one line, any control character escaped.
+        flags.append(FlagMatch(flag, shown(" ".join(quoted.split()))))
+    return tuple(flags)
 
 
 def _places(lexicon: Lexicon, words: list[frozenset[str]]) -> dict[tuple[int, int], list[_Span]]:
@@ -93,22 +132,22 @@ def _lemmas(lexicon: Lexicon, norm: str) -> frozenset[str]:
         return frozenset((lemma,)) & lexicon.flag_lemmas
     if not TYPO_MIN_LENGTH <= len(norm) <= LONGEST_WORD or not norm.isalpha():
         return frozenset()
-    from fasewiel_cli.fuzzy import closest
-
-    near = closest(norm, lexicon.typo_targets)
-    return frozenset(lexicon.lemmas[word] for word in near) & lexicon.flag_lemmas
+    return frozenset(lexicon.lemmas[word] for word in lexicon.typos(norm)) & lexicon.flag_lemmas
 
 
 def _negated(
-    lexicon: Lexicon, norms: Sequence[str], clauses: Sequence[int], inside: set[int]
+    lexicon: Lexicon, words: Sequence[tuple[int, str]], inside: set[int]
 ) -> tuple[set[int], set[int]]:
     """The words a negation takes away: those it reaches as the start of a red-flag phrase (a
     negation before them) and as the end of one (an after-negation). Negation words at the
     positions ``inside`` are part of a red-flag phrase, and no negation."""
+    clauses = [clause for clause, _ in words]
+    norms = [norm for _, norm in words]
     gap = [False] * len(norms)  # the words a negation reaches over
-    for i in range(len(norms)):
-        length = phrase_at(norms, i, lexicon.negation_gap)
-        gap[i : i + length] = [True] * length
+    for i, norm in enumerate(norms):
+        if norm in lexicon.negation_gap:
+            length = phrase_at(norms, i, lexicon.negation_gap)
+            gap[i : i + length] = [True] * length
 
     def reach(k: int, step: int, clause: int) -> int | None:
         """From word k on, in steps of ``step``, the first word outside the gap (same clause)."""
@@ -120,8 +159,10 @@ def _negated(
 
     starts: set[int] = set()
     ends: set[int] = set()
-    for i in range(len(norms)):
-        if i in inside or phrase_at(norms, i, lexicon.not_negations):  # "not only"
+    for i, norm in enumerate(norms):
+        if norm not in lexicon.steering or i in inside:
+            continue
+        if phrase_at(norms, i, lexicon.not_negations):  # "not only"
             continue
         length = phrase_at(norms, i, lexicon.negations)
         k = reach(i + length, 1, clauses[i]) if length else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import IO
 
 # Control characters except the line break: an escape sequence in a note or a client id must
 # never drive the terminal (colours, title, cursor) — it is shown as its escape instead. So are
@@ -18,3 +19,40 @@ def shown(text: str) -> str:
 def one_line(text: str) -> str:
     """``text`` on one line: line breaks shown as their escape too."""
     return shown(text).replace("\n", "\\n")
+
+
+# What ``for_terminal`` escapes: every control character but the tab and the line end ("\n",
+# or "\r\n" as CSV writes it), and the bidirectional controls.
+_UNSAFE = re.compile(
+    r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def for_terminal(text: str) -> str:
+    """Output bound for a terminal (plain text, Markdown, CSV or JSON Lines shown as they are):
+    every control character that could drive it written as its escape, line ends kept."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class TerminalSafe:
+    """A text stream that writes ``for_terminal`` text into another (stdout, when a terminal)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(for_terminal(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+# What JSON leaves as it is but a terminal may act on: DEL, the C1 controls (U+0080-U+009F, CSI
+# among them) and the bidirectional controls. (JSON escapes the C0 controls itself.)
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from ``json.dumps``) with those characters written as ``\\uXXXX`` escapes:
+    the same JSON, safe to print."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

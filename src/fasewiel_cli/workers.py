@@ -29,15 +29,6 @@ R = TypeVar("R")
 AHEAD = 2
 
 
-def default_jobs() -> int:
-    """The workers a run uses by default: one per CPU this process may use, at most four."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # (not on every platform)
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
-
-
 def can_fork() -> bool:
     """Linux only: elsewhere, forking is unsafe with some system libraries (macOS) or does not
     exist (Windows)."""
@@ -138,6 +129,8 @@ def _collect(results: Any, arrived: dict[int, Any], workers: list[Any], wait: bo
 def _serve(work: Callable[[Any], Any], tasks: Any, results: Any, parent: int) -> None:
     """A worker: does the chunks it takes from ``tasks`` until it takes None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
+    for name in ("SIGTERM", "SIGHUP"):  # (the main process's handlers raise: not in a worker)
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked while forking)
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     while (task := tasks.get()) is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from fasewiel_cli.advice import SUGGESTED
+
 if TYPE_CHECKING:
     from fasewiel_cli.advice import Advice, MatchView
     from fasewiel_cli.models import LabelKey
@@ -154,9 +156,11 @@ def _why(advice: Advice) -> list[Block]:
         for m in advice.matched
     ]
     rows += [(f"“{m.text}”", f"{label('negated')}: {m.name}") for m in advice.negated]
-    for u in advice.unmatched:
+    for u in advice.unmatched[:SUGGESTED]:
         hint = f" — {label('did_you_mean')}: {', '.join(u.suggestions)}?" if u.suggestions else ""
         rows.append((f"“{u.text}”", f"{label('unrecognised')}{hint}"))
+    if len(advice.unmatched) > SUGGESTED:  # (a long text: the rest counted, not listed)
+        rows.append(("…", f"{label('unrecognised')}: +{len(advice.unmatched) - SUGGESTED:,}"))
     return [Heading(label("why")), Pairs(tuple(rows))] if rows else []
 
 

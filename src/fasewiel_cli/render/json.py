@@ -7,10 +7,11 @@ from typing import Any
 
 from fasewiel_cli.advice import Advice, advice_to_dict
 from fasewiel_cli.overview import PhasesView, SignalsView, phases_to_dict, signals_to_dict
+from fasewiel_cli.terminal import json_safe
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 class JsonRenderer:
