@@ -61,8 +61,7 @@ def variants(text: str, flag: str) -> Iterator[tuple[str, str]]:
         swapped = word[:middle] + word[middle + 1] + word[middle] + word[middle + 2 :]
         typo = " ".join([*words[:longest], swapped, *words[longest + 1 :]])
         yield "a typo in its longest word", typo
-    (match,) = [f for f in check(text).red_flags if f.id == flag]
-    if " " in match.text:
+    for match in (f for f in check(text).red_flags if f.id == flag and " " in f.text):
         first, rest = match.text.split(" ", 1)
         yield "a full stop inside the flag", text.replace(match.text, f"{first}. {rest}", 1)
 
