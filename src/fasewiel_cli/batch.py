@@ -35,10 +35,11 @@ from fasewiel_cli.terminal import json_safe
 from fasewiel_cli.workers import in_order
 
 # How many texts and outcomes are remembered: bounded, so that memory stays flat whatever the
-# input (bench/batch_bench.py: a million rows within 10% of the peak at ten thousand). A reading
-# is small (about 250 bytes), an outcome is not (about 1.2 KB with its CSV cells).
-READINGS = 12288
-OUTCOMES = 4096
+# input. Sized so that a practice's file of ten thousand rows about fills them (3,600 texts and
+# 2,700 outcomes in bench/batch_bench.py's): larger memos only make a long run's peak higher
+# than a short one's (a million rows: 7% above ten thousand; with 12,288 readings, 20%).
+READINGS = 4096
+OUTCOMES = 1024
 # Records handed to a worker process at a time (with --jobs).
 CHUNK = 512
 
