@@ -40,6 +40,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_home: Path) 
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")  # (what a terminal can do is never the machine's)
 
 
 @pytest.fixture(scope="session")

@@ -59,10 +59,14 @@ def test_markdown_escapes_everything(hostile_kb: KnowledgeBase) -> None:
     assert "\\*star\\* \\_u\\_ \\`tick\\` # x" in out
 
 
-def test_rich_colour_only_on_request(kb: KnowledgeBase) -> None:
+def test_rich_colour_only_on_request(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
     advice = check("rood", kb=kb)
+    monkeypatch.setenv("TERM", "xterm-256color")
     assert "\x1b[" not in renderer_for(Format.rich).advice(advice)
     assert "\x1b[" in renderer_for(Format.rich, color=True).advice(advice)
+    # A terminal that says it has no colours gets none, even when they are asked for.
+    monkeypatch.setenv("TERM", "dumb")
+    assert "\x1b[" not in renderer_for(Format.rich, color=True).advice(advice)
 
 
 def test_rich_output_fits_the_width(kb: KnowledgeBase) -> None:
