@@ -543,3 +543,17 @@ def test_init_into_a_folder_with_a_line_break_in_its_name(tmp_path: Path) -> Non
     folder = tmp_path / "mijn\nkennis"
     assert run("data", "init", str(folder)).exit_code == 0
     assert run("data", "validate", str(folder)).exit_code == 0
+
+
+def test_a_lost_positive_must_mean_a_signal_and_be_read_from_signal_words(kb_copy: Path) -> None:
+    edit(kb_copy / "language.yaml", "  - means: dull_skin", "  - means: dull_sky")
+    edit(
+        kb_copy / "language.yaml", "nl: [glans, gloed, stralend, straalt]", "nl: [glans, sprankel]"
+    )
+    result = run("data", "validate", str(kb_copy))
+    assert result.exit_code == 1
+    assert "unknown signal 'dull_sky'" in result.stdout
+    edit(kb_copy / "language.yaml", "  - means: dull_sky", "  - means: dull_skin")
+    result = run("data", "validate", str(kb_copy))
+    assert result.exit_code == 0
+    assert "'sprankel' is no word of a signal: its loss is never read" in result.stdout

@@ -158,10 +158,10 @@ def test_filler_words_are_not_reported(kb: KnowledgeBase) -> None:
 
 
 def test_unrecognised_words_get_suggestions(kb: KnowledgeBase) -> None:
-    result = match_text(kb.lexicon, "teint en stevigheid")
+    result = match_text(kb.lexicon, "teint en pigmentje")
     suggestions = {u.text: kb.lexicon.suggestions(u.norm) for u in result.unrecognised}
     assert "vale teint" in suggestions["teint"]
-    assert "verlies van stevigheid" in suggestions["stevigheid"]
+    assert "pigmentatie" in suggestions["pigmentje"]
 
 
 def test_matched_text_is_what_the_user_typed(kb: KnowledgeBase) -> None:
@@ -256,12 +256,20 @@ def test_every_red_flag_phrase_fires_in_either_language(kb: KnowledgeBase) -> No
         ("de roodheid is verdwenen", set(), {"redness"}),
         ("the redness is gone", set(), {"redness"}),
         ("geen jeuk meer maar nog wel rood", {"redness"}, {"itch"}),
-        # Less of a good thing is not that good thing.
-        ("mijn huid heeft minder glans", set(), {"glow"}),
-        ("my skin has lost its glow", set(), {"glow"}),
-        ("minder veerkracht", set(), {"resilience"}),
-        ("less bouncy", set(), {"resilience"}),
-        ("lacks radiance", set(), {"glow"}),
+        # Less of a good thing is not that good thing: a lost good thing is a sign of its own
+        # (language.yaml, lost_positives).
+        ("mijn huid heeft minder glans", {"dull_skin"}, {"glow"}),
+        ("my skin has lost its glow", {"dull_skin"}, {"glow"}),
+        ("geen glans meer", {"dull_skin"}, {"glow"}),
+        ("minder veerkracht", {"reduced_elasticity"}, {"resilience"}),
+        ("less bouncy", {"reduced_elasticity"}, {"resilience"}),
+        ("lacks radiance", {"dull_skin"}, {"glow"}),
+        ("it isn't as firm as it used to be", {"loss_of_firmness"}, {"resilience"}),
+        ("niet meer zo stevig", {"loss_of_firmness"}, {"resilience"}),
+        ("geen egale teint meer", {"blotchy_pigmentation"}, {"even_tone"}),
+        # … but a bad thing negated is just gone, and a good thing kept is that good thing.
+        ("niet dof maar stralend", {"glow"}, {"dull_skin"}),
+        ("no itching", set(), {"itch"}),
     ],
 )
 def test_negation_in_everyday_word_order(
@@ -408,3 +416,49 @@ def test_a_clause_read_in_parts_reads_as_when_read_whole(
     split = [t for t in texts if any(b in t.lower().split() for b in lexicon.breakers)]
     assert len(split) > 1000  # (the corpus has breakers to split at)
     assert sum(bool(m.negated_ids) for m in in_parts) > 150
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        # Verb and adjective forms of the paper's phrases: a phrase is also read without its
+        # filler words, and Dutch verbs have their forms ("verliest", "verslapt", "slapper").
+        ("mijn huid verliest stevigheid", "loss_of_firmness"),
+        ("mijn huid verslapt", "loss_of_firmness"),
+        ("mijn huid wordt slapper", "loss_of_firmness"),
+        ("my skin is losing firmness", "loss_of_firmness"),
+        ("mijn huid heeft stevigheid verloren", "loss_of_firmness"),
+        ("mijn huid verliest elasticiteit", "reduced_elasticity"),
+        ("mijn huid veroudert", "premature_ageing"),
+        ("huidveroudering", "premature_ageing"),
+        # Everyday words for the paper's signals (signals.yaml, everyday).
+        ("mijn huid is saai en lusteloos", "dull_skin"),
+        ("mijn teint is flets", "sallow_complexion"),
+        ("ik zie er moe uit", "dull_expression"),
+        ("putjes van acne", "scars"),
+        ("pitted scars", "scars"),
+        ("crow's feet", "fine_lines"),
+        ("ouderdomsvlekken", "blotchy_pigmentation"),
+        ("my jowls are sagging", "loss_of_firmness"),
+    ],
+)
+def test_everyday_words_and_forms_reach_the_papers_signals(
+    kb: KnowledgeBase, text: str, signal: str
+) -> None:
+    assert signal in signals(kb, text)
+
+
+@pytest.mark.parametrize("word", ["put", "putting", "puts"])
+def test_a_short_stem_of_a_dutch_word_is_no_english_word(kb: KnowledgeBase, word: str) -> None:
+    """ "putjes" (pitted scars) is built on "put"; the English "put" is not a scar."""
+    assert signals(kb, f"I {word} cream on my face") == set()
+
+
+def test_every_everyday_word_says_why(kb: KnowledgeBase) -> None:
+    with_everyday = [s for s in kb.signals if s.everyday is not None]
+    assert len(with_everyday) >= 20
+    for signal in with_everyday:
+        assert signal.everyday is not None
+        assert signal.everyday.derived
+        assert signal.everyday.nl
+        assert signal.everyday.en

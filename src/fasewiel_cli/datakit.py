@@ -199,6 +199,18 @@ def lint(
             )
         if kb is not None:
             _reach(signal, i, kb, match_text, warn)
+    language = model("language.yaml")
+    if kb is not None and language is not None:
+        for i, lost in enumerate(language.lost_positives):
+            for lang in LANGS:
+                for j, word in enumerate(lost.words.get(lang)):
+                    if not match_text(kb.lexicon, word).signal_ids:
+                        warn(
+                            "language.yaml",
+                            ("lost_positives", i, "words", lang, j),
+                            f"'{word}' is no word of a signal: its loss is never read "
+                            "(add it to a signal's words)",
+                        )
     if not builtin:
         _safety_warnings(parsed, warn)
     return found

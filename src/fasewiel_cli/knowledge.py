@@ -339,6 +339,7 @@ def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
         "messenger": None if messengers is None else {m.id for m in messengers},
         "ingredient": None if ingredients is None else {i.id for i in ingredients},
         "weight": None if knowledge is None else set(knowledge.scoring.weights),
+        "signal": None if signals is None else {s.id for s in signals},
     }
     found: list[tuple[str, tuple[Any, ...], str]] = []
 
@@ -395,6 +396,9 @@ def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
                 if not group.all():
                     path: tuple[Any, ...] = ("red_flags", i, "patterns", j, k)
                     found.append(("red_flags.yaml", path, "a word group needs at least one word"))
+    language = parsed["language.yaml"][1] if "language.yaml" in parsed else None
+    for i, lost in enumerate(language.lost_positives if language else ()):
+        need("signal", lost.means, "language.yaml", ("lost_positives", i, "means"))
     if knowledge is not None:
         found += _scoring_problems(knowledge, need)
     if "messages.yaml" in parsed:

@@ -129,6 +129,8 @@ class Lexicon(NamedTuple):
     lemmas: dict[str, str]
     base_index: dict[str, tuple[tuple[str, str], ...]]
     phrases: dict[tuple[str, ...], PhraseEntry]
+    # A good thing's words (lemmas) → the signal its loss means ("geen glans meer": dull_skin).
+    lost_positives: dict[tuple[str, ...], str]
     # First lemma → the lengths of the phrases that start with it, longest first.
     phrase_lengths: dict[str, tuple[int, ...]]
     flag_patterns: tuple[FlagPattern, ...]
@@ -219,11 +221,15 @@ class _Words:
         return {word: names[self._root(word)] for word in self.langs}
 
     def base_index(self, lemmas: dict[str, str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Base → the (lemma, language) pairs whose words are built on it. A base of three
+        letters that is no word of the knowledge base is left out: such short stems are other
+        words in the other language ("putjes" is built on "put", and so is "putting")."""
         index: dict[str, set[tuple[str, str]]] = {}
         for word, langs in self.langs.items():
             for lang in langs:
                 for base in own_bases(word, lang):
-                    index.setdefault(base, set()).add((lemmas[word], lang))
+                    if len(base) > 3 or base in self.langs:
+                        index.setdefault(base, set()).add((lemmas[word], lang))
         return {base: tuple(sorted(pairs)) for base, pairs in index.items()}
 
 
@@ -234,8 +240,14 @@ def build_lexicon(
     raw_phrases: list[tuple[str, str, tuple[str, ...]]] = []  # (signal, phrase, norms)
     for signal in signals:
         for lang in LANGS:
-            for phrase in (signal.name.get(lang), *signal.words.get(lang)):
+            for phrase in signal.words_in(lang):
                 raw_phrases.append((signal.id, phrase, words.add(phrase, lang)))
+    lost = [
+        (item.means, words.add(phrase, lang))
+        for item in language.lost_positives
+        for lang in LANGS
+        for phrase in item.words.get(lang)
+    ]
     raw_patterns = []
     flag_words: set[str] = set()
     for flag in red_flags:
@@ -247,6 +259,7 @@ def build_lexicon(
             flag_words |= {w for group in groups for phrase in group for w in phrase}
             raw_patterns.append((flag.id, groups))
     lemmas = words.lemmas()
+    fillers = _norm_set(language.fillers.all())
     phrases: dict[tuple[str, ...], tuple[list[str], set[tuple[str, ...]]]] = {}
     suggestions: dict[tuple[str, str], None] = {}
     for signal_id, phrase, norms in raw_phrases:
@@ -257,6 +270,12 @@ def build_lexicon(
             ids.append(signal_id)
         spellings.add(norms)
         suggestions.update(dict.fromkeys((norm, phrase) for norm in norms if len(norm) >= 3))
+    # A phrase is also read without its filler words when two words or more are left: "verlies
+    # van stevigheid" is "verliest stevigheid" too. (A phrase of its own with those words wins.)
+    for signal_id, _, norms in raw_phrases:
+        short = tuple(lemmas[n] for n in norms if n not in fillers)
+        if 2 <= len(short) < len(norms) and short not in phrases:
+            phrases[short] = ([signal_id], set())
     patterns = tuple(
         FlagPattern(
             flag_id,
@@ -266,7 +285,6 @@ def build_lexicon(
         )
         for flag_id, groups in raw_patterns
     )
-    fillers = _norm_set(language.fillers.all())
     steering = (language.negations, language.after_negations, language.not_negations)
     steering_words = _norm_set(w for words in steering for w in words.all())
     breakers = _norm_set(language.scope_breakers.all())
@@ -279,6 +297,7 @@ def build_lexicon(
         lemmas=lemmas,
         base_index=words.base_index(lemmas),
         phrases={k: PhraseEntry(tuple(v[0]), frozenset(v[1])) for k, v in phrases.items()},
+        lost_positives={tuple(lemmas[n] for n in norms): means for means, norms in lost if norms},
         phrase_lengths=_by_first(phrases),
         flag_patterns=patterns,
         flag_phrases=_flag_phrases(patterns),

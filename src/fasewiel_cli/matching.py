@@ -249,7 +249,11 @@ class _Clause:
         self._negation_ends = [n.end for n in self.negations]  # (in order)
         starts = [span.start for span, _ in phrases]  # (in order: phrases are found so)
         matches = tuple(
-            match._replace(negated=self._negated(span, starts)) for span, match in phrases
+            found
+            for span, match in phrases
+            for found in self._read_negation(
+                span, match._replace(negated=self._negated(span, starts))
+            )
         )
         open_negation, listing = self._passing_on(bool(phrases))
         return ClauseResult(
@@ -315,6 +319,17 @@ class _Clause:
             if not (reaches_ahead and negation in self.negations):
                 return True
         return False
+
+    def _read_negation(self, span: _Span, match: SignalMatch) -> tuple[SignalMatch, ...]:
+        """The match, and when it is a good thing negated or lost, the sign that loss is
+        (language.yaml, lost_positives): "geen glans meer" is a dull skin."""
+        if not match.negated:
+            return (match,)
+        lemmas = self.lemmas[span.start : span.end]
+        for words, means in self.lexicon.lost_positives.items():
+            if any(tuple(lemmas[i : i + len(words)]) == words for i in range(len(lemmas))):
+                return (match, SignalMatch(match.text, means, match.how, False))
+        return (match,)
 
     def _passing_on(self, any_phrase: bool) -> tuple[bool, bool]:
         """Does a negation reach the end of this clause; is this clause a list that takes one?"""

@@ -189,16 +189,33 @@ class Phase(Sourced):
 
 
 @model
+class Everyday(Sourced):
+    """Words a consumer uses for a signal that the paper does not use: derived, with the reason."""
+
+    nl: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def get(self, lang: Lang) -> tuple[str, ...]:
+        return self.nl if lang == "nl" else self.en
+
+
+@model
 class Signal(Sourced):
     id: str
     name: Localized
     phases: dict[str, str]
     messengers: tuple[str, ...] = ()
     words: LocalizedList = field(default_factory=LocalizedList)
+    everyday: Everyday | None = None
+
+    def words_in(self, lang: Lang) -> tuple[str, ...]:
+        """Everything that expresses this signal in one language: name, words, everyday words."""
+        everyday = self.everyday.get(lang) if self.everyday else ()
+        return (self.name.get(lang), *self.words.get(lang), *everyday)
 
     def phrases(self) -> tuple[str, ...]:
-        """Everything that expresses this signal: its names and its words, both languages."""
-        return (self.name.nl, self.name.en, *self.words.all())
+        """Everything that expresses this signal, both languages."""
+        return (*self.words_in("nl"), *self.words_in("en"))
 
 
 # --- messengers.yaml --------------------------------------------------------------------------
@@ -253,6 +270,15 @@ class RedFlag(Sourced):
 
 
 @model
+class LostPositive(Sourced):
+    """Good things that, lost or negated, are a sign of their own ("geen glans meer" is a dull
+    skin): the words (each a word of a signal) and the signal their loss ``means``."""
+
+    means: str
+    words: LocalizedList
+
+
+@model
 class LanguageFile(Sourced):
     negations: LocalizedList
     after_negations: LocalizedList = field(default_factory=LocalizedList)
@@ -261,6 +287,7 @@ class LanguageFile(Sourced):
     list_words: LocalizedList = field(default_factory=LocalizedList)
     fillers: LocalizedList = field(default_factory=LocalizedList)
     negation_gap: LocalizedList = field(default_factory=LocalizedList)
+    lost_positives: tuple[LostPositive, ...] = ()
 
 
 # --- cards.yaml -------------------------------------------------------------------------------

@@ -16,14 +16,14 @@ VOWELS = frozenset("aeiou")
 _NO_DOUBLING = frozenset("wxyh")
 
 # Endings a Dutch word may carry: diminutive, plural, adjective, comparative, verb (present and
-# past: "groeit", "groeide", "groeid" as typed for "groeit"), -heid. (Each is one that
-# ``dutch_forms`` builds: a word is traced back only to bases that would build it.)
+# past: "groeit", "groeide", "groeid" as typed for "groeit"), -heid, -ing ("veroudering").
+# (Each is one that ``dutch_forms`` builds: a word is traced back only to bases that build it.)
 _DUTCH_ENDINGS = (
     "etjes", "tjes", "jes", "etje", "tje", "je", "heden", "heid",
-    "ende", "end", "ere", "er", "en", "e", "t", "s", "ste", "d", "de", "den", "te", "ten",
+    "ende", "end", "ere", "er", "en", "e", "t", "s", "ste", "d", "de", "den", "te", "ten", "ing",
 )  # fmt: skip
 # Endings after which Dutch spelling drops a doubled vowel ("rood" → "rode").
-_OPEN_SYLLABLE_ENDINGS = frozenset({"e", "en", "er", "ere", "ende", "end", "ste"})
+_OPEN_SYLLABLE_ENDINGS = frozenset({"e", "en", "er", "ere", "ende", "end", "ste", "ing"})
 _ENGLISH_ENDINGS = ("iness", "ness", "ings", "ing", "ies", "ied", "ish", "est", "es", "ed", "er",
                     "ly", "s", "y")  # fmt: skip
 # Endings before which English drops a final "e" ("scare" → "scaring").
@@ -62,6 +62,7 @@ def dutch_forms(base: str) -> set[str]:
         voiced = stem[:-1] + ("v" if stem[-1] == "f" else "z")  # lief → lieve, grijs → grijze
         forms |= {voiced + "e", voiced + "en", voiced + "er"}
     forms |= {stem + "e", stem + "en", stem + "er", stem + "ere", stem + "ste", stem + "ende"}
+    forms.add(stem + "ing")  # (the verb's noun: verslap → verslapping, verouder → veroudering)
     forms |= {base + "st", base + "heid", base + "heden", base + "t", base + "te", base + "ten"}
     forms |= {base + "d", base + "de", base + "end", base + "ig", base + "ige"}
     forms |= {base + "je", base + "jes", base + "tje", base + "tjes", base + "etje", base + "etjes"}
