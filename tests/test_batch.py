@@ -797,3 +797,27 @@ def test_escape_sequences_in_a_batch_are_never_printed_raw(tmp_path: Path, to: s
     assert b"\x1b[2J" not in seen
     assert "\x9b".encode() not in seen
     assert "\u202e".encode() not in seen
+
+
+def test_a_batch_answers_in_the_language_most_records_are_in(tmp_path: Path) -> None:
+    rows = ["symptoms,treatment"] + ["fine lines and wrinkles,peeling"] * 3 + ["rimpels,peeling"]
+    source = write(tmp_path / "in.csv", "\n".join(rows) + "\n")
+    reasons = [r["treatments"][0]["reason"] for r in jsonl(run([str(source)])[1])]  # type: ignore[index]
+    assert all("intensive technique" in reason for reason in reasons)  # English, all of them
+    reasons = [
+        r["treatments"][0]["reason"]  # type: ignore[index]
+        for r in jsonl(run([str(source), "--lang", "nl"])[1])
+    ]
+    assert all("intensieve techniek" in reason for reason in reasons)
+
+
+def test_the_majority_language_of_records(kb: KnowledgeBase) -> None:
+    def of(*texts: str) -> str | None:
+        return batch.majority_language(
+            kb, [Record(n, {}, t, None, ()) for n, t in enumerate(texts)]
+        )
+
+    assert of("rood", "jeuk", "itchy") == "nl"
+    assert of("itchy", "dull skin", "rood") == "en"
+    assert of("rood", "itchy") is None  # (a tie)
+    assert of("acne", "123") is None  # (no text says)

@@ -128,11 +128,31 @@ def test_language_from_environment() -> None:
     assert "Phase: Reset — the skin's emergency brake" in result.stdout
 
 
-def test_language_from_locale() -> None:
-    result = runner.invoke(app, ["check", "rood"], env={"LANG": "en_GB.UTF-8"})
-    assert "Phase: Reset" in result.stdout
-    result = runner.invoke(app, ["check", "rood"], env={"LANG": "nl_NL.UTF-8"})
-    assert "Fase: Reset" in result.stdout
+def _phase_line(args: list[str], **env: str) -> str:
+    result = runner.invoke(app, ["check", *args, "-f", "text"], env=env)
+    assert result.exit_code == 0, result.output
+    return next(line for line in result.stdout.splitlines() if line.startswith(("Fase", "Phase")))
+
+
+def test_the_answer_speaks_the_language_the_words_are_in() -> None:
+    assert _phase_line(["my skin is dull and tired"], LANG="nl_NL.UTF-8").startswith("Phase")
+    assert _phase_line(["fine lines, itchy"], LANG="C.UTF-8").startswith("Phase")
+    assert _phase_line(["rood"], LANG="en_GB.UTF-8").startswith("Fase")
+    assert _phase_line(["mijn huid jeukt"], LANG="en_GB.UTF-8").startswith("Fase")
+
+
+def test_words_of_either_language_leave_it_to_the_locale() -> None:
+    # "acne" is Dutch and English; so is a mix in equal parts.
+    for words in (["acne"], ["rood", "itchy"]):
+        assert _phase_line(words, LANG="en_GB.UTF-8").startswith("Phase")
+        assert _phase_line(words, LANG="nl_NL.UTF-8").startswith("Fase")
+    assert _phase_line(["acne"]).startswith("Fase")  # (no locale: Dutch)
+
+
+def test_lang_and_fasewiel_lang_always_win() -> None:
+    assert _phase_line(["my skin is dull", "--lang", "nl"]).startswith("Fase")
+    assert _phase_line(["mijn huid is dof"], FASEWIEL_LANG="en").startswith("Phase")
+    assert _phase_line(["mijn huid is dof", "--lang", "en"], FASEWIEL_LANG="nl").startswith("Phase")
 
 
 def test_unsupported_language_is_a_usage_error() -> None:

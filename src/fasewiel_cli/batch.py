@@ -25,6 +25,7 @@ from fasewiel_cli.advice import treatment_verdict
 from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import RecordFormat
+from fasewiel_cli.lexicon import detect_language
 from fasewiel_cli.lookup import find
 from fasewiel_cli.matching import LONGEST_KEY, MatchResult, read_text
 from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
@@ -433,8 +434,12 @@ def execute(
     stdout: IO[str],
     progress: Callable[[int], None] | None = None,
     keep: Callable[[Record, Outcome], Outcome] | None = None,
+    choose_lang: Callable[[Lang | None], Lang] | None = None,
 ) -> Summary:
-    """Run a whole batch: read ``job.source``, write every result, return the summary."""
+    """Run a whole batch: read ``job.source``, write every result, return the summary.
+
+    ``choose_lang`` (when no language was asked for) is told the language most of the first
+    records are written in (``majority_language``) and says the one to answer in."""
     if job.output is not None and job.source != "-" and same_file(Path(job.source), job.output):
         raise FasewielError(
             "the output file is the input file", hint="write the results to another file with -o"
@@ -473,8 +478,47 @@ def execute(
             )
         writer = make_writer(out, fmt_out, assessor.columns, passthrough, source.delimiter)
         update = None if progress is None else lambda: progress(source.bytes_read)
-        run(source, assessor, writer, summary, update, keep, job.jobs)
+        records: Iterable[Record] = source
+        if choose_lang is not None:
+            records = iter(source)
+            # (records that stream in through a pipe come out as they come: the first decides)
+            head = _head(records, LANG_RECORDS if stream.seekable() else 1)
+            assessor.lang = choose_lang(majority_language(assessor.kb, head))
+            records = itertools.chain(head, records)
+        run(records, assessor, writer, summary, update, keep, job.jobs)
     return summary
+
+
+# The records that decide a batch's language: the first ones, up to this many and this much text.
+LANG_RECORDS = 1000
+LANG_CHARS = 1 << 20
+
+
+def _head(records: Iterator[Record], count: int) -> list[Record]:
+    """The first records, up to ``count`` of them and ``LANG_CHARS`` of symptoms."""
+    head: list[Record] = []
+    size = 0
+    for record in records:
+        head.append(record)
+        size += len(record.symptoms)
+        if len(head) >= count or size >= LANG_CHARS:
+            break
+    return head
+
+
+def majority_language(kb: KnowledgeBase, records: Iterable[Record]) -> Lang | None:
+    """The language most of these records' symptoms are clearly written in (None: a tie, or
+    none is clear)."""
+    votes = Counter(
+        found
+        for record in records
+        if record.error is None
+        and (found := detect_language(kb.lexicon, record.symptoms)) is not None
+    )
+    ranked = votes.most_common()
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def same_file(a: Path, b: Path) -> bool:

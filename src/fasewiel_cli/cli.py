@@ -112,7 +112,8 @@ LangOption = Annotated[
         envvar="FASEWIEL_LANG",
         case_sensitive=False,
         show_default=False,
-        help="Language of the advice: nl or en. Default: $FASEWIEL_LANG, then the locale, then nl.",
+        help="Language of the advice: nl or en. Default: $FASEWIEL_LANG, then the language the "
+        "symptoms are clearly written in (check, batch), then the locale, then nl.",
     ),
 ]
 FormatOption = Annotated[
@@ -215,10 +216,13 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def resolve_lang(lang: Lang | None) -> LangCode:
-    """--lang, then $FASEWIEL_LANG (handled by the option), then the locale, then Dutch."""
+def resolve_lang(lang: Lang | None, found: LangCode | None = None) -> LangCode:
+    """--lang, then $FASEWIEL_LANG (handled by the option), then ``found``: the language the
+    user's own words are clearly in (check, batch), then the locale, then Dutch."""
     if lang is not None:
         return "en" if lang is Lang.en else "nl"
+    if found is not None:
+        return found
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name, "")
         if value:
@@ -363,6 +367,7 @@ def check(
       fasewiel check "vale teint" --client anna --save --note "na de zomer"
     """
     from fasewiel_cli.advice import check as assess_text
+    from fasewiel_cli.lexicon import detect_language
 
     if not symptoms and not (interactive or sys.stdin.isatty()):
         raise typer.BadParameter(
@@ -372,11 +377,13 @@ def check(
         )
     keeper = history_keeper(client, save, note, db)
     kb = load(data)
-    code = resolve_lang(lang)
     planned = treatment or ()
     if symptoms:
-        advice = assess_text(read_symptoms(symptoms), lang=code, treatments=planned, kb=kb)
+        text = read_symptoms(symptoms)
+        code = resolve_lang(lang, detect_language(kb.lexicon, text))
+        advice = assess_text(text, lang=code, treatments=planned, kb=kb)
     else:
+        code = resolve_lang(lang)
         from fasewiel_cli.interview import Interview
 
         if planned:  # an unknown treatment is said before the questions, not after them
@@ -570,6 +577,8 @@ def batch(
     )
     job = Job(source, output, from_, to, separator, encoding, jobs)
     assessor = Assessor(load(data), resolve_lang(lang))
+    # Without --lang or FASEWIEL_LANG, the language most of the first records are written in.
+    choose = None if lang is not None else functools.partial(resolve_lang, None)
     spool = None
     if save:
         from fasewiel_cli.history import now_utc
@@ -588,7 +597,7 @@ def batch(
         with batch_progress(job, quiet) as progress:
             keep = spool.keep if spool else None
             stdout: Any = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-            summary = execute(job, assessor, sys.stdin.buffer, stdout, progress, keep)
+            summary = execute(job, assessor, sys.stdin.buffer, stdout, progress, keep, choose)
         if spool is not None and summary.statuses["error"]:
             # All or nothing: a row that could not be read may be another client's visit.
             if not quiet:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fasewiel_cli.models import LANGS
+from fasewiel_cli.models import LANGS, Lang
 from fasewiel_cli.morphology import bases, forms, own_bases
 
 if TYPE_CHECKING:
@@ -70,6 +70,22 @@ def tokenize(clause: str) -> list[Token]:
         for m in _WORD.finditer(clause)
         for word in (m.group(),)
     ]
+
+
+def detect_language(lexicon: Lexicon, text: str) -> Lang | None:
+    """The language ``text`` is clearly written in: the one of which it holds at least twice as
+    many words that belong to it alone (and at least one); None when it cannot tell."""
+    votes: dict[Lang, int] = {"nl": 0, "en": 0}
+    for word in _WORD.findall(text):
+        lang = lexicon.language(normalize(word))
+        if lang is not None:
+            votes[lang] += 1
+    nl, en = votes["nl"], votes["en"]
+    if nl > 0 and nl >= 2 * en:
+        return "nl"
+    if en > 0 and en >= 2 * nl:
+        return "en"
+    return None
 
 
 def text_tokens(text: str) -> tuple[list[Token], list[int]]:
@@ -127,7 +143,7 @@ class FlagPhrase(NamedTuple):
 class Lexicon(NamedTuple):
     # Knowledge-base word → its lemma; base → the (lemma, language) pairs it is a base of.
     lemmas: dict[str, str]
-    base_index: dict[str, tuple[tuple[str, str], ...]]
+    base_index: dict[str, tuple[tuple[str, Lang], ...]]
     phrases: dict[tuple[str, ...], PhraseEntry]
     # A good thing's words (lemmas) → the signal its loss means ("geen glans meer": dull_skin).
     lost_positives: dict[tuple[str, ...], str]
@@ -153,6 +169,9 @@ class Lexicon(NamedTuple):
     list_words: frozenset[str]
     # Every word that steers reading or carries no signal: never "not recognised".
     function_words: frozenset[str]
+    # The words that belong to one language only (of the knowledge base's words and the
+    # function words of language.yaml): word → its language.
+    languages: dict[str, Lang]
     # For "did you mean": each word of each signal phrase, and the phrase it belongs to.
     suggestion_keys: tuple[str, ...]
     suggestion_texts: tuple[str, ...]
@@ -175,6 +194,20 @@ class Lexicon(NamedTuple):
 
         return closest(norm, self.typo_targets.get(norm[0], ()))
 
+    def language(self, norm: str) -> Lang | None:
+        """The one language a (normalised) word is of: a word of that language only, or a form
+        only that language builds from a word of the knowledge base; None when it cannot tell."""
+        found = self.languages.get(norm)
+        if found is not None or norm in self.lemmas or len(norm) > LONGEST_WORD:
+            return found
+        langs = {
+            lang
+            for base in bases(norm)
+            for _, lang in self.base_index.get(base, ())
+            if norm in forms(base, lang)
+        }
+        return langs.pop() if len(langs) == 1 else None
+
     def lemma(self, norm: str) -> str | None:
         """The lemma a typed (normalised) word is a form of, if any."""
         found = self.lemmas.get(norm)
@@ -192,9 +225,9 @@ class _Words:
 
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
-        self.langs: dict[str, set[str]] = {}
+        self.langs: dict[str, set[Lang]] = {}
 
-    def add(self, phrase: str, lang: str) -> tuple[str, ...]:
+    def add(self, phrase: str, lang: Lang) -> tuple[str, ...]:
         norms = phrase_norms(phrase)
         for norm in norms:
             self.langs.setdefault(norm, set()).add(lang)
@@ -220,11 +253,11 @@ class _Words:
             names.setdefault(self._root(word), word)
         return {word: names[self._root(word)] for word in self.langs}
 
-    def base_index(self, lemmas: dict[str, str]) -> dict[str, tuple[tuple[str, str], ...]]:
+    def base_index(self, lemmas: dict[str, str]) -> dict[str, tuple[tuple[str, Lang], ...]]:
         """Base → the (lemma, language) pairs whose words are built on it. A base of three
         letters that is no word of the knowledge base is left out: such short stems are other
         words in the other language ("putjes" is built on "put", and so is "putting")."""
-        index: dict[str, set[tuple[str, str]]] = {}
+        index: dict[str, set[tuple[str, Lang]]] = {}
         for word, langs in self.langs.items():
             for lang in langs:
                 for base in own_bases(word, lang):
@@ -313,10 +346,32 @@ def build_lexicon(
         breakers=breakers,
         list_words=list_words,
         function_words=fillers | steering_words | breakers | list_words,
+        languages=_one_language_words(words, language),
         suggestion_keys=tuple(word for word, _ in suggestions),
         suggestion_texts=tuple(phrase for _, phrase in suggestions),
         memo=OrderedDict(),
     )
+
+
+def _one_language_words(words: _Words, language: LanguageFile) -> dict[str, Lang]:
+    by_lang: dict[Lang, set[str]] = {lang: set() for lang in LANGS}
+    for norm, langs in words.langs.items():
+        for lang in langs:
+            by_lang[lang].add(norm)
+    lists = (
+        language.negations,
+        language.after_negations,
+        language.not_negations,
+        language.scope_breakers,
+        language.list_words,
+        language.fillers,
+        language.negation_gap,
+    )
+    for lang in LANGS:
+        by_lang[lang] |= {n for item in lists for w in item.get(lang) for n in phrase_norms(w)}
+    nl, en = by_lang["nl"], by_lang["en"]
+    only: dict[str, Lang] = dict.fromkeys(nl - en, "nl")
+    return only | dict.fromkeys(en - nl, "en")
 
 
 def _by_letter(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
