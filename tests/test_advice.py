@@ -169,3 +169,27 @@ def test_fill_only_substitutes_known_names() -> None:
     assert fill("{treatment.__class__} {0} {missing}", treatment="x") == (
         "{treatment.__class__} {0} {missing}"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik krijg moeilijk lucht en mijn gezicht zwelt op",
+        "mijn gezicht zwelt op en ik krijg moeilijk lucht",
+        "zwelt mijn gezicht op? ik krijg slecht lucht",
+        "mijn gezicht is opgezwollen",
+        "opgezolen gezicht",  # (a typo)
+        "ik ben benauwt",  # (d/t)
+        "I can hardly breathe and my face is swelling",
+        "my face swelled up",
+        "my face is swollen. I struggle to breathe",
+        "swolen lips and wheezing",
+        "geen jeuk, maar ik kan niet goed ademen",
+        "I don't know why, but my tongue is swollen",
+    ],
+)
+def test_breathing_trouble_or_a_swelling_face_means_call_112(kb: KnowledgeBase, text: str) -> None:
+    for lang in ("nl", "en"):
+        advice = check(text, lang=lang, kb=kb)
+        assert [f.id for f in advice.red_flags][:1] == ["swelling_airway"], text
+        assert "112" in advice.red_flags[0].advice
