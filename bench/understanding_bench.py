@@ -2,8 +2,9 @@
 found, and nothing flagged that is not.
 
 Reads the phrasings in bench/phrasings/ (written for this purpose, Dutch and English):
-phases.tsv, sentences with the phase the paper gives them, and red_flags.tsv, with, for every
-one that should show a red flag, three variants made from it:
+phases.tsv, sentences with the phase the paper gives them, and red_flags.tsv and
+red_flags_review.tsv (the latter written by a review that had not seen the vocabulary), with, for
+every one that should show a red flag, three variants made from it:
 
 - with a negation of another word in front ("geen jeuk, …" and "no itching, …");
 - with a typo: two neighbouring letters swapped in its longest word, when that is a word of the
@@ -31,6 +32,8 @@ from fasewiel_cli.lexicon import normalize
 
 HERE = Path(__file__).resolve().parent
 RED_FLAGS = HERE / "phrasings" / "red_flags.tsv"
+# Written by a review session that had not seen the vocabulary.
+REVIEW = HERE / "phrasings" / "red_flags_review.tsv"
 PHASES = HERE / "phrasings" / "phases.tsv"
 PHASE_TARGET = 0.97
 
@@ -99,7 +102,7 @@ def main() -> int:
         got = phase(text)
         if got != expected:
             phase_misses.append(f"phase: {text!r} expected {expected}, got {got}")
-    for text, expected in rows(RED_FLAGS):
+    for text, expected in rows(RED_FLAGS) + rows(REVIEW):
         if expected is None:
             record("no flag: written", text, None)
             continue

@@ -339,14 +339,21 @@ def test_a_custom_red_flag_adds_and_a_built_in_id_only_gains_patterns(kb_copy: P
     flags = yaml.safe_load((kb_copy / "red_flags.yaml").read_text(encoding="utf-8"))
     mole = next(f for f in flags["red_flags"] if f["id"] == "changing_mole")
     # The built-in patterns left out here: they still apply.
-    mole["patterns"] = [[{"nl": ["wrat"], "en": ["wart"]}, {"nl": ["groeit"], "en": ["grows"]}]]
+    mole["patterns"] = [
+        {"groups": [{"nl": ["wrat"], "en": ["wart"]}, {"nl": ["groeit"], "en": ["grows"]}]}
+    ]
     flags["red_flags"].append(
         {
             "id": "practice_rule",
             "derived": "our practice refers every burn from a sunbed",
             "name": {"nl": "zonnebankverbranding", "en": "sunbed burn"},
             "patterns": [
-                [{"nl": ["zonnebank"], "en": ["sunbed"]}, {"nl": ["verbrand"], "en": ["burn"]}]
+                {
+                    "groups": [
+                        {"nl": ["zonnebank"], "en": ["sunbed"]},
+                        {"nl": ["verbrand"], "en": ["burn"]},
+                    ]
+                }
             ],
             "advice": {"nl": "Eerst naar de huisarts.", "en": "See your GP first."},
         }

@@ -223,10 +223,10 @@ def test_every_red_flag_phrase_fires_in_either_language(kb: KnowledgeBase) -> No
     """Each phrase of each group, with the other groups' first phrase in the other language."""
     for flag in kb.red_flags:
         for pattern in flag.patterns:
-            for n, group in enumerate(pattern):
+            for n, group in enumerate(pattern.groups):
                 for lang, other in (("nl", "en"), ("en", "nl")):
                     for phrase in group.get(lang):
-                        words = [g.get(other)[0] for g in pattern]
+                        words = [g.get(other)[0] for g in pattern.groups]
                         words[n] = phrase
                         text = " ".join(words)
                         fired = {f.flag for f in match_text(kb.lexicon, text).red_flags}
@@ -361,7 +361,7 @@ def _phrases(kb: KnowledgeBase) -> list[str]:
         for lang in ("nl", "en")
         for phrase in (signal.name.get(lang), *signal.words.get(lang))
     ]
-    found += [w for flag in kb.red_flags for p in flag.patterns for g in p for w in g.all()]
+    found += [w for f in kb.red_flags for p in f.patterns for g in p.groups for w in g.all()]
     found += sorted(lexicon.breakers | lexicon.list_words | lexicon.function_words)
     found += ["huid", "zzzq", "mijn", "xylofoon", "niet meer", "no longer"]
     return found

@@ -18,7 +18,7 @@ FILLERS = sorted(KB.language.fillers.all() + KB.language.negations.all())
 SINGLE_PHASE = [s for s in KB.signals if len(s.phases) == 1]
 # Each red-flag pattern written with the first word of each group, in either language.
 FLAG_PHRASES = sorted(
-    " ".join(group.get(lang)[0] for group in pattern)
+    " ".join(group.get(lang)[0] for group in pattern.groups)
     for flag in KB.red_flags
     for pattern in flag.patterns
     for lang in ("nl", "en")
@@ -115,7 +115,7 @@ def _phrase_cut(words: list[str], cut: int) -> bool:
         " ".join(words[cut - 1 : cut + 1]) in phrase
         for flag in KB.red_flags
         for pattern in flag.patterns
-        for group in pattern
+        for group in pattern.groups
         for phrase in group.all()
         if " " in phrase and phrase in joined
     )

@@ -55,6 +55,7 @@ FILE_NAMES = (
 # Bounds that keep the arithmetic sane (shares, dates) whatever a knowledge base says.
 MAX_WEIGHT = 1000
 MAX_RECHECK_DAYS = 3650
+MAX_NEAR = 200
 # A knowledge-base file may be at most this large.
 MAX_FILE_BYTES = 1024 * 1024
 # The modules whose code shapes a validated knowledge base: part of the cache key.
@@ -389,12 +390,15 @@ def _reference_problems(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
         if not flag.patterns:
             found.append(("red_flags.yaml", ("red_flags", i, "patterns"), "no patterns given"))
         for j, pattern in enumerate(flag.patterns):
-            if not pattern:
-                where = ("red_flags", i, "patterns", j)
+            where = ("red_flags", i, "patterns", j)
+            if not pattern.groups:
                 found.append(("red_flags.yaml", where, "a pattern needs at least one word group"))
-            for k, group in enumerate(pattern):
+            if not 1 <= pattern.near <= MAX_NEAR:
+                message = f"near must be a number of words from 1 to {MAX_NEAR}"
+                found.append(("red_flags.yaml", (*where, "near"), message))
+            for k, group in enumerate(pattern.groups):
                 if not group.all():
-                    path: tuple[Any, ...] = ("red_flags", i, "patterns", j, k)
+                    path: tuple[Any, ...] = (*where, "groups", k)
                     found.append(("red_flags.yaml", path, "a word group needs at least one word"))
     language = parsed["language.yaml"][1] if "language.yaml" in parsed else None
     for i, lost in enumerate(language.lost_positives if language else ()):

@@ -125,11 +125,12 @@ class PhraseEntry(NamedTuple):
 
 
 class FlagPattern(NamedTuple):
-    """A red-flag pattern: every group must occur; each group is a set of lemma sequences (its
-    words in both languages)."""
+    """A red-flag pattern: every group must occur within ``near`` words of the first's; each
+    group is a set of lemma sequences (its words in both languages)."""
 
     flag: str
     groups: tuple[frozenset[tuple[str, ...]], ...]
+    near: int
 
 
 class FlagPhrase(NamedTuple):
@@ -287,10 +288,10 @@ def build_lexicon(
         for pattern in flag.patterns:
             groups = [
                 [words.add(phrase, lang) for lang in LANGS for phrase in group.get(lang)]
-                for group in pattern
+                for group in pattern.groups
             ]
             flag_words |= {w for group in groups for phrase in group for w in phrase}
-            raw_patterns.append((flag.id, groups))
+            raw_patterns.append((flag.id, groups, pattern.near))
     lemmas = words.lemmas()
     fillers = _norm_set(language.fillers.all())
     phrases: dict[tuple[str, ...], tuple[list[str], set[tuple[str, ...]]]] = {}
@@ -315,8 +316,9 @@ def build_lexicon(
             tuple(
                 frozenset(tuple(lemmas[n] for n in alt) for alt in group if alt) for group in groups
             ),
+            near,
         )
-        for flag_id, groups in raw_patterns
+        for flag_id, groups, near in raw_patterns
     )
     steering = (language.negations, language.after_negations, language.not_negations)
     steering_words = _norm_set(w for words in steering for w in words.all())

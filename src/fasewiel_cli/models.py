@@ -256,13 +256,24 @@ class Treatment(Sourced):
 # --- red_flags.yaml ---------------------------------------------------------------------------
 
 
+# How many words apart the groups of a red-flag pattern may stand when its ``near`` is not given.
+NEAR = 20
+
+
+@model
+class RedFlagPattern(Frozen):
+    """Word groups, each in both languages, that all show within ``near`` words of the first
+    group's (red_flags.yaml says how)."""
+
+    groups: tuple[LocalizedList, ...]
+    near: int = NEAR
+
+
 @model
 class RedFlag(Sourced):
     id: str
     name: Localized
-    # Each pattern is a list of word groups, each in both languages; the flag shows when every
-    # group of a pattern is found near the others (red_flags.yaml says how).
-    patterns: tuple[tuple[LocalizedList, ...], ...]
+    patterns: tuple[RedFlagPattern, ...]
     advice: Localized
 
 

@@ -2,8 +2,8 @@
 
 They are read apart from the skin signals, by rules that err towards a referral:
 
-- The words of a pattern may stand anywhere within ``WINDOW`` words of each other, across commas
-  and sentences, in any order ("moedervlek: bloedt", "Koorts. En uitslag.").
+- The words of a pattern may stand anywhere within its ``near`` words of each other, across
+  commas and sentences, in any order ("moedervlek: bloedt", "Koorts. En uitslag.").
 - A word counts as every red-flag word it may be: itself or a form of it, or a small typo of it
   (``fuzzy.closest``), even when it might also be a typo of another word.
 - Only a negation of the flag's own words takes it away. A negation ("geen", "don't") reaches the
@@ -32,9 +32,6 @@ from fasewiel_cli.lexicon import (
     word_spans,
 )
 from fasewiel_cli.terminal import shown
-
-# How many words apart the groups of a pattern may be: about two short sentences.
-WINDOW = 20
 
 
 class FlagMatch(NamedTuple):
@@ -90,7 +87,7 @@ def find_red_flags(
             ]
             for group in range(len(pattern.groups))
         ]
-        spans = _together(groups)
+        spans = _together(groups, pattern.near)
         if spans:
             found[pattern.flag] = spans
     if not found:
@@ -121,7 +118,8 @@ def _places(lexicon: Lexicon, words: list[frozenset[str]]) -> dict[tuple[int, in
 
 
 def _lemmas(lexicon: Lexicon, norm: str) -> frozenset[str]:
-    """The red-flag lemmas a word may be: its own lemma, or any it may be a typo of. A function
+    """The red-flag lemmas a word may be: its own lemma; else those of the two words a Dutch
+    compound may be made of ("wondinfectie"), or of the words it may be a typo of. A function
     word of either language is only ever itself ("after" is no form of the Dutch "aften")."""
     if norm in lexicon.lemmas:
         return frozenset((lexicon.lemmas[norm],)) & lexicon.flag_lemmas
@@ -132,7 +130,45 @@ def _lemmas(lexicon: Lexicon, norm: str) -> frozenset[str]:
         return frozenset((lemma,)) & lexicon.flag_lemmas
     if not TYPO_MIN_LENGTH <= len(norm) <= LONGEST_WORD or not norm.isalpha():
         return frozenset()
-    return frozenset(lexicon.lemmas[word] for word in lexicon.typos(norm)) & lexicon.flag_lemmas
+    parts = _compound(lexicon, norm)
+    if parts:
+        return parts
+    return frozenset(lexicon.lemmas[w] for w in _flag_typos(lexicon, norm)) & lexicon.flag_lemmas
+
+
+# What may join the two words of a Dutch compound: "benauwdheid-s-klachten", "zweer-en-…".
+_LINKS = ("", "s", "e", "en")
+
+
+def _compound(lexicon: Lexicon, norm: str) -> frozenset[str]:
+    """The lemmas of the two words of the knowledge base a Dutch compound is made of, when one
+    of them is a red-flag word: "wondinfectie" (wond, infectie), "lipzwelling" (lip, zwelling).
+    The first word has three letters or more, the second four."""
+    for cut in range(3, len(norm) - 3):
+        first = lexicon.lemma(norm[:cut])
+        if first is None:
+            continue
+        for link in _LINKS:
+            rest = norm[cut:]
+            if not rest.startswith(link) or len(rest) - len(link) < 4:
+                continue
+            second = lexicon.lemma(rest[len(link) :])
+            if second is not None and {first, second} & lexicon.flag_lemmas:
+                return frozenset((first, second)) & lexicon.flag_lemmas
+    return frozenset()
+
+
+def _flag_typos(lexicon: Lexicon, norm: str) -> tuple[str, ...]:
+    """The words ``norm`` may be a typo of, by the typos of hands on a keyboard: letters left
+    out, typed twice or swapped. A letter typed for another is not taken: it turns everyday
+    words into red-flag words ("spelling" is no "swelling", "injection" no "infection")."""
+    from rapidfuzz.distance import Indel
+
+    return tuple(
+        word
+        for word in lexicon.typos(norm)
+        if sorted(word) == sorted(norm) or Indel.distance(norm, word) <= (1 if len(norm) < 8 else 2)
+    )
 
 
 def _negated(
@@ -140,7 +176,14 @@ def _negated(
 ) -> tuple[set[int], set[int]]:
     """The words a negation takes away: those it reaches as the start of a red-flag phrase (a
     negation before them) and as the end of one (an after-negation). Negation words at the
-    positions ``inside`` are part of a red-flag phrase, and no negation."""
+    positions ``inside`` are part of a red-flag phrase, and no negation.
+
+    A negation reaches the first word after it, over the gap only ("geen last van koorts").
+    A word that negates either way ("niet", "not") reaches back only when nothing follows it to
+    negate ("de moedervlek bloedt niet", but not "my mole is not normal, it bleeds"); an
+    after-negation of its own ("weg", "gone") reaches back only over a word of the gap, as in
+    "de koorts is weg" (not "hoe krijg ik de uitslag weg").
+    """
     clauses = [clause for clause, _ in words]
     norms = [norm for _, norm in words]
     gap = [False] * len(norms)  # the words a negation reaches over
@@ -165,28 +208,28 @@ def _negated(
         if phrase_at(norms, i, lexicon.not_negations):  # "not only"
             continue
         length = phrase_at(norms, i, lexicon.negations)
-        k = reach(i + length, 1, clauses[i]) if length else None
-        if k is not None:
-            starts.add(k)
-        if phrase_at(norms, i, lexicon.after_negations):
-            k = reach(i - 1, -1, clauses[i])
-            if k is not None:
-                ends.add(k)
+        ahead = reach(i + length, 1, clauses[i]) if length else None
+        if ahead is not None:
+            starts.add(ahead)
+        elif phrase_at(norms, i, lexicon.after_negations):
+            back = reach(i - 1, -1, clauses[i])
+            if back is not None and (length or back < i - 1):
+                ends.add(back)
     return starts, ends
 
 
-def _together(groups: list[list[_Span]]) -> list[_Span]:
-    """One place of each group, all within ``WINDOW`` words of one of the first group's; none
+def _together(groups: list[list[_Span]], near: int) -> list[_Span]:
+    """One place of each group, all within ``near`` words of one of the first group's; none
     when the groups are not all found near each other."""
     if not all(groups):
         return []
     for anchor in groups[0]:
         chosen = [anchor]
         for spans in groups[1:]:
-            near = _nearest(spans, anchor.start)
-            if abs(near.start - anchor.start) > WINDOW:
+            nearest = _nearest(spans, anchor.start)
+            if abs(nearest.start - anchor.start) > near:
                 break
-            chosen.append(near)
+            chosen.append(nearest)
         else:
             return chosen
     return []
