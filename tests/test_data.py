@@ -464,12 +464,14 @@ def test_custom_messages_cannot_reword_what_speaks_of_safety(kb_copy: Path) -> N
     messages = yaml.safe_load((kb_copy / "messages.yaml").read_text(encoding="utf-8"))
     messages["texts"]["disclaimer"] = {"nl": "Alles komt goed.", "en": "All will be well."}
     messages["labels"]["red_flags"] = {"nl": "Ter info", "en": "FYI"}
+    messages["labels"]["not_advised"] = {"nl": "gewoon doen", "en": "advised - go ahead"}
     messages["intake"]["stopped"] = {"nl": "Ga gewoon door.", "en": "Just carry on."}
     messages["labels"]["phase"] = {"nl": "Stadium", "en": "Stage"}  # not about safety: kept
     (kb_copy / "messages.yaml").write_text(yaml.safe_dump(messages, allow_unicode=True), "utf-8")
     own, builtin = load_knowledge(kb_copy), load_knowledge()
     assert own.texts.disclaimer == builtin.texts.disclaimer
     assert own.labels.red_flags == builtin.labels.red_flags
+    assert own.labels.not_advised == builtin.labels.not_advised
     assert own.intake.stopped == builtin.intake.stopped
     assert own.labels.phase.nl == "Stadium"
     shown = run("check", "moedervlek bloedt", "--data", str(kb_copy), "-f", "text").stdout
@@ -477,18 +479,18 @@ def test_custom_messages_cannot_reword_what_speaks_of_safety(kb_copy: Path) -> N
     assert "TER INFO" not in shown.upper()
     assert "Alles komt goed" not in shown
     report = run("data", "validate", str(kb_copy)).stdout
-    for name in ("disclaimer", "red_flags", "stopped"):
+    for name in ("disclaimer", "red_flags", "stopped", "not_advised"):
         assert f"'{name}' speaks of safety: fasewiel's own wording is used" in report
 
 
-@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200f", "\u061c"])
-def test_bidirectional_controls_are_refused(kb_copy: Path, char: str) -> None:
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200f", "\u061c", "\u200b", "\u2028"])
+def test_invisible_and_bidirectional_characters_are_refused(kb_copy: Path, char: str) -> None:
     edit(kb_copy / "phases.yaml", "de noodrem van de huid", f"de noodrem {char}van de huid")
     result = run("data", "validate", str(kb_copy))
     assert result.exit_code == 1
     code = f"U+{ord(char):04X}"
     assert "phases.yaml:" in result.stdout
-    assert f"bidirectional control character {code} in the text: remove it" in result.stdout
+    assert f"invisible or bidirectional character {code} in the text: remove it" in result.stdout
 
 
 @pytest.mark.parametrize(

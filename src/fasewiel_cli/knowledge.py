@@ -35,6 +35,7 @@ from fasewiel_cli.models import (
     RedFlag,
     Sourced,
 )
+from fasewiel_cli.terminal import INVISIBLE
 
 if TYPE_CHECKING:
     from fasewiel_cli.schema import KnowledgeFile, MessagesFile
@@ -71,8 +72,9 @@ _CODE_FILES = (
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
 # an SVG; line breaks and tabs are the only ones a text may hold. Bidirectional controls (U+202E
-# and kin) would make a text read otherwise than it is written ("Trojan source").
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# and kin) would make a text read otherwise than it is written ("Trojan source"), and invisible
+# characters (zero width, line and paragraph separators, a BOM) hide what a text says.
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
 _MEMO: dict[tuple[str, str], KnowledgeBase] = {}
 
 
@@ -257,7 +259,7 @@ def cross_check(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
                 control = _CONTROL.search(item)
                 if control:
                     code = ord(control.group())
-                    kind = "control" if code < 0x100 else "bidirectional control"
+                    kind = "control" if code < 0x100 else "invisible or bidirectional"
                     message = f"{kind} character U+{code:04X} in the text: remove it"
                     problems.append(document.problem(path, message))
                 continue
@@ -498,10 +500,11 @@ def _complete(parts: dict[str, Any], builtin: bool) -> KnowledgeBase:
 
 
 # What messages.yaml says about safety — the referral, the warning heading, the disclaimer, the
-# intake's safety questions — is always the built-in wording (section → names).
+# verdict on a treatment, the intake's safety questions — is always the built-in wording
+# (section → names).
 SAFETY_WORDING = {
     "texts": ("disclaimer", "referral", "referral_with_plan", "verdict_red_flag"),
-    "labels": ("red_flags", "disclaimer"),
+    "labels": ("red_flags", "disclaimer", "advised", "not_advised"),
     "intake": ("safety", "safety_question", "safety_which", "continue_question", "stopped"),
 }
 

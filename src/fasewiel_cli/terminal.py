@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from typing import IO
 
+# Characters that hide or reorder what a text says: the bidirectional controls (U+202E and kin,
+# "Trojan source"), zero-width characters, line and paragraph separators, a BOM in the middle.
+INVISIBLE = "\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff"
+
 # Control characters except the line break: an escape sequence in a note or a client id must
 # never drive the terminal (colours, title, cursor) — it is shown as its escape instead. So are
-# bidirectional controls (U+202E and kin), which would make text read otherwise than it is.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# bidirectional controls (U+202E and kin), which would make text read otherwise than it is, and
+# invisible characters (zero width, line separators, a BOM).
+_CONTROL = re.compile(rf"[\x00-\x09\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
 
 
 def shown(text: str) -> str:
@@ -23,9 +28,7 @@ def one_line(text: str) -> str:
 
 # What ``for_terminal`` escapes: every control character but the tab and the line end ("\n",
 # or "\r\n" as CSV writes it), and the bidirectional controls.
-_UNSAFE = re.compile(
-    r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_UNSAFE = re.compile(rf"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
 
 
 def for_terminal(text: str) -> str:
@@ -49,7 +52,7 @@ class TerminalSafe:
 
 # What JSON leaves as it is but a terminal may act on: DEL, the C1 controls (U+0080-U+009F, CSI
 # among them) and the bidirectional controls. (JSON escapes the C0 controls itself.)
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile(rf"[\x7f-\x9f{INVISIBLE}]")
 
 
 def json_safe(text: str) -> str:
