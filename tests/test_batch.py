@@ -821,3 +821,109 @@ def test_the_majority_language_of_records(kb: KnowledgeBase) -> None:
     assert of("itchy", "dull skin", "rood") == "en"
     assert of("rood", "itchy") is None  # (a tie)
     assert of("acne", "123") is None  # (no text says)
+
+
+def test_nohup_keeps_a_batch_running_through_a_hangup(tmp_path: Path) -> None:
+    """A SIGHUP ignored when fasewiel starts (nohup) stays ignored."""
+    path = write(tmp_path / "in.csv", "symptoms\n" + "".join(f"rood {n}\n" for n in range(200_000)))
+    output = tmp_path / "out.csv"
+    process = subprocess.Popen(
+        _fasewiel("batch", str(path), "-o", str(output), "--quiet"),
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline, "the run never started writing"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGHUP)
+    assert process.wait(timeout=60) == 0
+    assert len(output.read_text().splitlines()) == 200_001
+
+
+def test_a_second_stop_signal_does_not_cut_the_clean_up_short() -> None:
+    from fasewiel_cli import cli
+
+    saved = {name: signal.getsignal(getattr(signal, name)) for name in cli._STOPPING}
+    try:
+        with pytest.raises(cli.Terminated):
+            cli._terminated(signal.SIGTERM, None)
+        assert all(signal.getsignal(getattr(signal, n)) is signal.SIG_IGN for n in saved)
+    finally:
+        for name, handler in saved.items():
+            signal.signal(getattr(signal, name), handler)
+
+
+def test_a_terminal_named_as_the_output_gets_escapes(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"symptoms": ESCAPES}) + "\n", encoding="utf-8")
+    for target in ("/proc/self/fd/1", "/dev/stdout"):
+        seen = _on_a_terminal(["batch", str(source), "--to", "csv", "-o", target])
+        assert b"status" in seen
+        assert b"\x1b]0;" not in seen
+        assert b"\x1b[2J" not in seen
+    seen = _on_a_terminal(["card", "reset", "--format", "pdf", "-o", "/dev/stdout"])
+    assert b"%PDF" not in seen
+    assert b"binary output would garble it" in seen
+
+
+@pytest.mark.parametrize("how", ["append", "stdin", "fd0"])
+def test_the_output_may_not_be_the_input_however_it_is_named(tmp_path: Path, how: str) -> None:
+    path = write(tmp_path / "in.csv", CSV)
+    args = {
+        "append": [str(path), "--to", "csv"],
+        "stdin": ["-", "--from", "csv", "-o", "/dev/stdin"],
+        "fd0": ["-", "--from", "csv", "-o", "/dev/fd/0"],
+    }[how]
+    with path.open("rb") as stdin, path.open("ab") as stdout:
+        done = subprocess.run(
+            _fasewiel("batch", *args, "-q"),
+            stdin=stdin,
+            stdout=stdout if how == "append" else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert b"the output is the input file" in done.stderr
+    assert path.read_text() == CSV
+
+
+def test_json_arrays_never_leave_records_unread(tmp_path: Path) -> None:
+    two_arrays = (
+        '[{"client": "A", "symptoms": "rood"}]\n'
+        '[{"client": "B", "symptoms": "koorts en uitslag"}]\n'
+    )
+    code, out, _ = run([str(write(tmp_path / "two.json", two_arrays))])
+    rows = jsonl(out)
+    assert code == 1
+    assert [r["status"] for r in rows] == ["ok", "error"]
+    assert rows[1]["error"] == "line 2: text after the end of the JSON array"
+    open_quote = (
+        '[\n {"client": "A", "symptoms": "rood},\n'  # (a quote left open at the line end)
+        ' {"client": "B", "symptoms": "jeuk"},\n'
+        ' {"client": "C", "symptoms": "moedervlek bloedt"}\n]\n'
+    )
+    code, out, _ = run([str(write(tmp_path / "open.json", open_quote))])
+    rows = jsonl(out)
+    assert code == 1
+    assert [(r["line"], r["status"]) for r in rows] == [(2, "error"), (3, "ok"), (4, "red_flag")]
+
+
+def test_json_records_with_too_many_fields_for_csv_are_refused(tmp_path: Path) -> None:
+    records = "".join(json.dumps({"symptoms": "rood", f"field{n}": n}) + "\n" for n in range(1500))
+    source = write(tmp_path / "in.jsonl", records)
+    code, out, err = run([str(source), "--to", "csv"])
+    assert code == 1
+    assert out == ""
+    assert "more than 1,000 different fields" in err
+    code, out, _ = run([str(source), "--to", "jsonl"])
+    assert code == 0
+    assert len(out.splitlines()) == 1500
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib", "undefined", "idna", "punycode"])
+def test_an_encoding_that_is_no_text_encoding_is_refused(tmp_path: Path, encoding: str) -> None:
+    code, _, err = run([str(write(tmp_path / "in.csv", CSV)), "--encoding", encoding])
+    assert code == 1
+    assert "is not an encoding fasewiel can read text files in" in err
+    assert "Traceback" not in err

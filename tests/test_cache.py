@@ -251,3 +251,36 @@ def test_cache_folder_is_where_platformdirs_puts_it(monkeypatch: pytest.MonkeyPa
     assert cache.cache_dir() == Path(user_cache_dir("fasewiel"))
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache.cache_dir() == Path(user_cache_dir("fasewiel"))
+
+
+@pytest.mark.parametrize("which", ["key", "entry"])
+def test_a_folder_in_place_of_a_cache_file_is_no_error(
+    folder: Path, validations: list[str], monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    first = load_knowledge()
+    path = folder / "key" if which == "key" else entry(folder)
+    path.unlink()
+    path.mkdir()
+    for _ in range(2):
+        new_process(monkeypatch)
+        assert load_knowledge() == first  # (never "Is a directory")
+    assert path.is_dir()
+
+
+def test_an_entry_signed_for_another_name_is_not_used(
+    folder: Path, validations: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_knowledge()
+    path = entry(folder)
+    other = folder / "knowledge-0123456789abcdef0123456789abcdef.json"
+    cache.write("0123456789abcdef0123456789abcdef", {"info": "another knowledge base"})
+    other.replace(path)  # (signed by this user's key, but for another entry)
+    new_process(monkeypatch)
+    assert load_knowledge() == first
+    assert validations == ["built", "built"]
+
+
+def test_a_relative_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "fasewiel"

@@ -14,7 +14,9 @@ import csv
 import io
 import itertools
 import json
+import os
 import shutil
+import stat
 import tempfile
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -455,6 +457,11 @@ def execute(
         delimiter = job.delimiter
         if delimiter is None and job.source.lower().endswith(".tsv"):
             delimiter = "\t"
+        if _same_stream(stream, job.output, stdout):
+            raise FasewielError(
+                "the output is the input file: the run would read what it writes",
+                hint="write the results to another file with -o",
+            )
         source: Source = open_source(stream, fmt_in, job.encoding, delimiter)
         passthrough = list(source.columns)
         if fmt_out is RecordFormat.csv and not isinstance(source, CsvSource):
@@ -521,6 +528,24 @@ def majority_language(kb: KnowledgeBase, records: Iterable[Record]) -> Lang | No
     return ranked[0][0]
 
 
+def _same_stream(stream: IO[bytes], output: Path | None, stdout: IO[str]) -> bool:
+    """Whether the results would go into the input itself: ``>> input.csv``, ``-o
+    /dev/stdin``, ``-o /dev/fd/0`` (a regular file both ways)."""
+    try:
+        given = os.fstat(stream.fileno())
+        if output is not None:
+            target = output.stat() if output.exists() else None
+        else:
+            target = os.fstat(stdout.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return False  # (not a file: a pipe, a terminal, a stream in memory)
+    return (
+        target is not None
+        and stat.S_ISREG(given.st_mode)
+        and (given.st_dev, given.st_ino) == (target.st_dev, target.st_ino)
+    )
+
+
 def same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
@@ -548,11 +573,27 @@ def _spooled(stream: IO[bytes]) -> Iterator[io.BufferedReader]:
         yield io.BufferedReader(spool.raw)
 
 
+# A CSV made of JSON records has a column for each field any record has: at most this many,
+# with names of at most this many characters in all.
+MAX_FIELDS = 1000
+MAX_FIELD_CHARS = 1 << 16
+
+
 def _all_fields(source: Iterable[Record]) -> list[str]:
     """Every field name any record has, in order of first appearance (a first pass)."""
     names: dict[str, None] = {}
+    size = 0
     for record in source:
-        names.update(dict.fromkeys(record.fields))
+        for name in record.fields:
+            if name not in names:
+                names[name] = None
+                size += len(name)
+        if len(names) > MAX_FIELDS or size > MAX_FIELD_CHARS:
+            raise FasewielError(
+                f"the records have more than {MAX_FIELDS:,} different fields (or names longer "
+                f"than {MAX_FIELD_CHARS:,} characters in all): too many to be CSV columns",
+                hint="write JSON Lines instead (--to jsonl), which keeps each record's own fields",
+            )
     return list(names)
 
 

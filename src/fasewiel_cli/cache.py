@@ -47,7 +47,8 @@ def cache_dir() -> Path:
     if sys.platform == "darwin":
         return home / "Library" / "Caches" / "fasewiel"
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(xdg) if xdg else home / ".cache") / "fasewiel"
+    # (a relative path is to be ignored, says the XDG specification)
+    return (Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".cache") / "fasewiel"
 
 
 def read(name: str, object_hook: Any = None) -> Any | None:
@@ -61,7 +62,7 @@ def read(name: str, object_hook: Any = None) -> Any | None:
     if key is None or raw is None or not raw.startswith(_MAGIC):
         return None
     signature, _, body = raw[len(_MAGIC) :].partition(b"\n")
-    if not hmac.compare_digest(signature, _sign(key, body)):
+    if not hmac.compare_digest(signature, _sign(key, name, body)):
         return None
     return json.loads(body, object_hook=object_hook)
 
@@ -78,7 +79,7 @@ def write(name: str, data: Any) -> None:
         tmp = f".{_PREFIX}{secrets.token_hex(8)}.tmp"
         try:
             with _create(folder, tmp) as file:
-                file.write(_MAGIC + _sign(key, body) + b"\n" + body)
+                file.write(_MAGIC + _sign(key, name, body) + b"\n" + body)
             os.replace(tmp, _PREFIX + name + _SUFFIX, src_dir_fd=folder, dst_dir_fd=folder)
         except OSError:
             with contextlib.suppress(OSError):
@@ -125,17 +126,19 @@ def _read_own(folder: int, name: str, limit: int) -> bytes | None:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as file:
+    try:
         status = os.fstat(fd)
         private = name == _KEY_FILE
         if not stat.S_ISREG(status.st_mode) or not _own(status, private):
-            return None
+            return None  # (a folder, a FIFO, someone else's: not read at all)
         if status.st_size > limit:
             return None
-        try:
+        with os.fdopen(os.dup(fd), "rb") as file:
             return file.read(limit + 1)
-        except OSError:
-            return None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _key(folder: int, create: bool) -> bytes | None:
@@ -162,8 +165,10 @@ def _create(folder: int, name: str) -> BinaryIO:
     return os.fdopen(os.open(name, flags, 0o600, dir_fd=folder), "wb")
 
 
-def _sign(key: bytes, body: bytes) -> bytes:
-    return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
+def _sign(key: bytes, name: str, body: bytes) -> bytes:
+    """The signature of an entry: of its name too, so that no entry passes for another."""
+    signed = name.encode("ascii") + b"\0" + body
+    return hmac.new(key, signed, hashlib.sha256).hexdigest().encode("ascii")
 
 
 def _prune(folder: int) -> None:

@@ -1223,7 +1223,13 @@ class Terminated(KeyboardInterrupt):
 
 
 def _terminated(signum: int, frame: object) -> None:
+    for name in _STOPPING:  # (a second signal must not cut the clean-up short)
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     raise Terminated(signum)
+
+
+# The signals that stop a run as Ctrl-C does (SIGHUP is not on Windows).
+_STOPPING = tuple(name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def interrupted(interrupt: KeyboardInterrupt) -> int:
@@ -1233,9 +1239,10 @@ def interrupted(interrupt: KeyboardInterrupt) -> int:
 
 def main() -> None:
     """Console-script entry point."""
-    for name in ("SIGTERM", "SIGHUP"):  # (SIGHUP: not on Windows)
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _terminated)
+    for name in _STOPPING:
+        signum = getattr(signal, name)
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # (nohup: ignored it stays)
+            signal.signal(signum, _terminated)
     try:
         only_the_command(sys.argv[1:2])()
     except KeyboardInterrupt as interrupt:

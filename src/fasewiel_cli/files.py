@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.terminal import TerminalSafe
 
 
 def _cannot_write(path: Path, error: OSError) -> FasewielError:
@@ -93,16 +94,21 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def atomic_text(path: Path, *, bom: bool = False, private: bool = True) -> Iterator[IO[str]]:
-    """A UTF-8 text file (with a BOM if asked) that appears at ``path`` only when complete."""
+    """A UTF-8 text file (with a BOM if asked) that appears at ``path`` only when complete. A
+    terminal named as the file (``-o /dev/tty``) gets control characters as escapes."""
     with (
         _replacing(path, private=private) as fd,
         os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as file,
     ):
-        yield file
+        yield TerminalSafe(file) if os.isatty(fd) else file  # type: ignore[misc]
 
 
 @contextlib.contextmanager
 def atomic_bytes(path: Path, *, private: bool = True) -> Iterator[IO[bytes]]:
-    """A binary file that appears at ``path`` only when complete."""
+    """A binary file that appears at ``path`` only when complete (never a terminal)."""
     with _replacing(path, private=private) as fd, os.fdopen(fd, "wb") as file:
+        if os.isatty(fd):
+            raise FasewielError(
+                f"{path} is a terminal: binary output would garble it", hint="name a file instead"
+            )
         yield file

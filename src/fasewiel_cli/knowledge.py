@@ -610,6 +610,7 @@ def _from_cache(name: str | None, builtin: bool) -> KnowledgeBase | None:
         parts = cache.read(name, object_hook=_unplain)
         if not isinstance(parts, dict):
             return None
+        # (the top level is no model: ``_unplain`` left its lists as they were)
         return _complete({key: _tuples(item) for key, item in parts.items()}, builtin)
     except (KeyError, TypeError, ValueError):
         # Signed by this user, so only an entry of an older fasewiel could get here.

@@ -88,6 +88,13 @@ def detect_encoding(head: bytes, encoding: str | None) -> str:
             f"the input has no byte order mark, so its {codec.upper()} byte order is unknown",
             hint=f"name it: --encoding {codec}-le (as Windows writes it) or --encoding {codec}-be",
         )
+    try:  # (a text encoding that reads any bytes, a bad one named at its line: not rot13, zlib…)
+        bytes(range(256)).decode(codec, "fasewiel-escape")
+    except (LookupError, UnicodeError, ValueError):
+        raise FasewielError(
+            f"'{encoding}' is not an encoding fasewiel can read text files in",
+            hint="for Dutch Excel files use --encoding cp1252; else utf-8 (the default)",
+        ) from None
     return codec
 
 
@@ -447,6 +454,9 @@ class JsonArraySource:
             else:
                 yield object_record(line, parse_json(raw, line))
             if end == "]":
+                if self._next_char():  # (a second array, or anything else: never left unread)
+                    line = self.line
+                    yield error_record(line, f"line {line}: text after the end of the JSON array")
                 return
 
     def _fill(self) -> bool:
@@ -486,6 +496,12 @@ class JsonArraySource:
             char = found.group()
             self.offset = found.end()
             if in_string:
+                if char == "\n":
+                    # JSON has no line break in a string: a quote was left open, and this element
+                    # (not valid JSON, an error) ends with its line, so the next line is read.
+                    kept += self._keep(pieces, kept, start, found.start())
+                    self.line += 1  # (the line break, read past)
+                    return ("".join(pieces) if kept <= MAX_LINE_CHARS else None), ","
                 if char == "\\":
                     if self.offset >= len(self.buffer):
                         kept += self._keep(pieces, kept, start, self.offset)
@@ -518,7 +534,7 @@ class JsonArraySource:
 
 
 _IN_VALUE = re.compile(r'[\[\]{}",]')
-_IN_STRING = re.compile(r'["\\]')
+_IN_STRING = re.compile(r'["\\\n]')
 
 
 def open_source(
