@@ -146,8 +146,9 @@ class Lexicon(NamedTuple):
     lemmas: dict[str, str]
     base_index: dict[str, tuple[tuple[str, Lang], ...]]
     phrases: dict[tuple[str, ...], PhraseEntry]
-    # A good thing's words (lemmas) → the signal its loss means ("geen glans meer": dull_skin).
-    lost_positives: dict[tuple[str, ...], str]
+    # A good thing's words (lemmas) and the signal its loss means ("geen glans meer":
+    # dull_skin), by their first lemma.
+    lost_positives: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
     # First lemma → the lengths of the phrases that start with it, longest first.
     phrase_lengths: dict[str, tuple[int, ...]]
     flag_patterns: tuple[FlagPattern, ...]
@@ -332,7 +333,9 @@ def build_lexicon(
         lemmas=lemmas,
         base_index=words.base_index(lemmas),
         phrases={k: PhraseEntry(tuple(v[0]), frozenset(v[1])) for k, v in phrases.items()},
-        lost_positives={tuple(lemmas[n] for n in norms): means for means, norms in lost if norms},
+        lost_positives=_lost_by_first(
+            (tuple(lemmas[n] for n in norms), means) for means, norms in lost if norms
+        ),
         phrase_lengths=_by_first(phrases),
         flag_patterns=patterns,
         flag_phrases=_flag_phrases(patterns),
@@ -374,6 +377,15 @@ def _one_language_words(words: _Words, language: LanguageFile) -> dict[str, Lang
     nl, en = by_lang["nl"], by_lang["en"]
     only: dict[str, Lang] = dict.fromkeys(nl - en, "nl")
     return only | dict.fromkeys(en - nl, "en")
+
+
+def _lost_by_first(
+    lost: Iterable[tuple[tuple[str, ...], str]],
+) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    found: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for words, means in lost:
+        found.setdefault(words[0], []).append((words, means))
+    return {first: tuple(entries) for first, entries in found.items()}
 
 
 def _by_letter(words: Iterable[str]) -> dict[str, tuple[str, ...]]:

@@ -326,9 +326,10 @@ class _Clause:
         if not match.negated:
             return (match,)
         lemmas = self.lemmas[span.start : span.end]
-        for words, means in self.lexicon.lost_positives.items():
-            if any(tuple(lemmas[i : i + len(words)]) == words for i in range(len(lemmas))):
-                return (match, SignalMatch(match.text, means, match.how, False))
+        for i, lemma in enumerate(lemmas):
+            for words, means in self.lexicon.lost_positives.get(lemma or "", ()):
+                if tuple(lemmas[i : i + len(words)]) == words:
+                    return (match, SignalMatch(match.text, means, match.how, False))
         return (match,)
 
     def _passing_on(self, any_phrase: bool) -> tuple[bool, bool]:

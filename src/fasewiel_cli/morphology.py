@@ -88,10 +88,22 @@ def english_forms(base: str) -> set[str]:
     return forms
 
 
+def _by_last_letter(endings: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The endings by their last letter: a word can only end in those of its own last letter."""
+    found: dict[str, list[str]] = {}
+    for ending in endings:
+        found.setdefault(ending[-1], []).append(ending)
+    return {letter: tuple(group) for letter, group in found.items()}
+
+
+_DUTCH_BY_LAST = _by_last_letter(_DUTCH_ENDINGS)
+_ENGLISH_BY_LAST = _by_last_letter(_ENGLISH_ENDINGS)
+
+
 def dutch_bases(word: str) -> set[str]:
     """``word`` and what it may be an inflection of: "lijntjes" → lijn, "rode" → rood."""
     bases = {word}
-    for ending in _DUTCH_ENDINGS:
+    for ending in _DUTCH_BY_LAST.get(word[-1:], ()):
         if not word.endswith(ending) or len(word) - len(ending) < 3:
             continue
         base = word[: -len(ending)]
@@ -105,7 +117,7 @@ def dutch_bases(word: str) -> set[str]:
 
 def english_bases(word: str) -> set[str]:
     bases = {word}
-    for ending in _ENGLISH_ENDINGS:
+    for ending in _ENGLISH_BY_LAST.get(word[-1:], ()):
         # Four letters at least: "gray" is no "-y" word of "gra" (which would make "gras").
         if not word.endswith(ending) or len(word) - len(ending) < 4:
             continue

@@ -141,18 +141,19 @@ _LINKS = ("", "s", "e", "en")
 
 
 def _compound(lexicon: Lexicon, norm: str) -> frozenset[str]:
-    """The lemmas of the two words of the knowledge base a Dutch compound is made of, when one
-    of them is a red-flag word: "wondinfectie" (wond, infectie), "lipzwelling" (lip, zwelling).
-    The first word has three letters or more, the second four."""
+    """The lemmas of the two words of the knowledge base a Dutch compound is made of, as they
+    are written there, when one of them is a red-flag word: "wondinfectie" (wond, infectie),
+    "lipzwelling" (lip, zwelling). The first word has three letters or more, the second four."""
+    lemmas = lexicon.lemmas
     for cut in range(3, len(norm) - 3):
-        first = lexicon.lemma(norm[:cut])
+        first = lemmas.get(norm[:cut])
         if first is None:
             continue
         for link in _LINKS:
             rest = norm[cut:]
             if not rest.startswith(link) or len(rest) - len(link) < 4:
                 continue
-            second = lexicon.lemma(rest[len(link) :])
+            second = lemmas.get(rest[len(link) :])
             if second is not None and {first, second} & lexicon.flag_lemmas:
                 return frozenset((first, second)) & lexicon.flag_lemmas
     return frozenset()
