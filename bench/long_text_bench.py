@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from fasewiel_cli.knowledge import load_knowledge
+from fasewiel_cli.knowledge.load import load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 2.0

@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fasewiel_cli import check
-from fasewiel_cli.knowledge import load_knowledge
-from fasewiel_cli.lexicon import normalize
+from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.language.lexicon import normalize
 
 HERE = Path(__file__).resolve().parent
 RED_FLAGS = HERE / "phrasings" / "red_flags.tsv"

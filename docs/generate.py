@@ -32,7 +32,7 @@ def command_help(args: str) -> str:
     """``fasewiel ARGS --help`` as plain text at a fixed width."""
     from typer.testing import CliRunner
 
-    from fasewiel_cli.cli import app
+    from fasewiel_cli.cli.app import app
 
     env = {"COLUMNS": str(WIDTH), "NO_COLOR": "1", "TERM": "dumb"}
     result = CliRunner().invoke(app, [*args.split(), "--help"], env=env)
@@ -48,9 +48,9 @@ def readme() -> str:
 def screenshot() -> str:
     from rich.console import Console
 
-    from fasewiel_cli.advice import check
-    from fasewiel_cli.knowledge import load_knowledge
-    from fasewiel_cli.render.blocks import advice_blocks
+    from fasewiel_cli.engine.advice import check
+    from fasewiel_cli.engine.blocks import advice_blocks
+    from fasewiel_cli.knowledge.load import load_knowledge
     from fasewiel_cli.render.rich import build
 
     advice = check(SCREENSHOT_TEXT, treatments=[SCREENSHOT_TREATMENT], kb=load_knowledge())
@@ -68,8 +68,8 @@ def picture() -> None:
     import subprocess
     import tempfile
 
-    from fasewiel_cli.cards import build_cards
-    from fasewiel_cli.knowledge import load_knowledge
+    from fasewiel_cli.engine.cards import build_cards
+    from fasewiel_cli.knowledge.load import load_knowledge
     from fasewiel_cli.render.pdf import PdfRenderer
 
     pdf = PdfRenderer("a5", "nl").cards(build_cards(load_knowledge(), "nl", ["reset"]))

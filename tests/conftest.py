@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fasewiel_cli.knowledge import builtin_data_dir, load_knowledge
-from fasewiel_cli.models import KnowledgeBase
+from fasewiel_cli.knowledge.load import builtin_data_dir, load_knowledge
+from fasewiel_cli.knowledge.models import KnowledgeBase
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from fasewiel_cli.advice import advice_to_dict, check, fill
+from fasewiel_cli.engine.advice import advice_to_dict, check, fill
 from fasewiel_cli.errors import UnknownNameError
-from fasewiel_cli.models import KnowledgeBase
+from fasewiel_cli.knowledge.models import KnowledgeBase
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from fasewiel_cli import batch, check, records
-from fasewiel_cli.batch import Assessor
-from fasewiel_cli.cli import app
-from fasewiel_cli.models import KnowledgeBase
-from fasewiel_cli.records import Record
+from fasewiel_cli import check
+from fasewiel_cli.batch import records
+from fasewiel_cli.batch import run as batch
+from fasewiel_cli.batch.records import Record
+from fasewiel_cli.batch.run import Assessor
+from fasewiel_cli.cli.app import app
+from fasewiel_cli.knowledge.models import KnowledgeBase
 
 runner = CliRunner()
 
@@ -447,7 +449,7 @@ def test_same_text_same_result(tmp_path: Path) -> None:
 
 
 def _fasewiel(*args: str) -> list[str]:
-    return [sys.executable, "-m", "fasewiel_cli", *args]
+    return [sys.executable, "-m", "fasewiel", *args]
 
 
 @pytest.mark.parametrize("to", ["jsonl", "csv"])
@@ -841,7 +843,7 @@ def test_nohup_keeps_a_batch_running_through_a_hangup(tmp_path: Path) -> None:
 
 
 def test_a_second_stop_signal_does_not_cut_the_clean_up_short() -> None:
-    from fasewiel_cli import cli
+    from fasewiel_cli.cli import app as cli
 
     saved = {name: signal.getsignal(getattr(signal, name)) for name in cli._STOPPING}
     try:

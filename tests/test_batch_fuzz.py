@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fasewiel_cli import records
-from fasewiel_cli.batch import Assessor, Job, execute
+from fasewiel_cli.batch import records
+from fasewiel_cli.batch.run import Assessor, Job, execute
 from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.formats import RecordFormat
-from fasewiel_cli.knowledge import load_knowledge
+from fasewiel_cli.knowledge.load import load_knowledge
 
 LIMIT = 80  # (MAX_LINE_CHARS for these tests: long lines are cheap to make)
 PROFILE = settings(

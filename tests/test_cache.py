@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from fasewiel_cli import cache, check, knowledge
-from fasewiel_cli.knowledge import load_knowledge
+from fasewiel_cli import check
+from fasewiel_cli.knowledge import cache
+from fasewiel_cli.knowledge import load as knowledge
+from fasewiel_cli.knowledge.load import load_knowledge
 
 RED_FLAG_TEXT = "mijn moedervlek bloedt en ik heb koorts met uitslag"
 

@@ -24,12 +24,12 @@ import yaml
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from fasewiel_cli.cards import TOPICS, build_cards, glossary, ingredient_card
-from fasewiel_cli.cli import Topic, app
+from fasewiel_cli.cli.app import Topic, app
+from fasewiel_cli.engine.blocks import Bullets, Card, Heading, Pairs, Paragraph, Table, Wheel
+from fasewiel_cli.engine.cards import TOPICS, build_cards, glossary, ingredient_card
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.models import KnowledgeBase, Lang
+from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
 from fasewiel_cli.render import CardFormat, card_renderer_for
-from fasewiel_cli.render.blocks import Bullets, Card, Heading, Pairs, Paragraph, Table, Wheel
 from fasewiel_cli.render.html import HtmlRenderer
 from fasewiel_cli.render.pdf import PdfRenderer, _card_texts
 
@@ -235,7 +235,7 @@ def test_pdf_refuses_a_terminal(tmp_path: Path) -> None:
     controller, terminal = pty.openpty()
     try:
         process = subprocess.run(
-            [sys.executable, "-m", "fasewiel_cli", "card", "reset", "--format", "pdf"],
+            [sys.executable, "-m", "fasewiel", "card", "reset", "--format", "pdf"],
             stdout=terminal,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
@@ -495,7 +495,7 @@ def test_a_character_the_font_lacks_is_refused_not_boxed() -> None:
 def test_bold_and_italic_fonts_cover_what_the_regular_one_does() -> None:
     from fontTools.ttLib import TTFont
 
-    fonts = Path(sys.modules["fasewiel_cli"].__file__ or "").parent / "fonts"
+    fonts = Path(sys.modules["fasewiel_cli.render"].__file__ or "").parent / "fonts"
     cmaps = []
     for style in ("", "-Bold", "-Oblique"):
         with TTFont(fonts / f"DejaVuSans{style}.ttf") as font:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fasewiel_cli import __version__
-from fasewiel_cli.cli import app, only_the_command
+from fasewiel_cli.cli.app import app, only_the_command
 from fasewiel_cli.render import Format
 
 runner = CliRunner()
@@ -269,6 +269,6 @@ def test_anything_else_gets_the_whole_app(args: list[str]) -> None:
     ],
 )
 def test_text_for_a_terminal_never_drives_it(raw: str, escaped: str) -> None:
-    from fasewiel_cli.terminal import shown
+    from fasewiel_cli.text import shown
 
     assert shown(raw) == escaped

@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from fasewiel_cli.advice import advice_to_dict, check
-from fasewiel_cli.cli import app
-from fasewiel_cli.datakit import EXTEND, validate_folder
+from fasewiel_cli.cli.app import app
+from fasewiel_cli.engine.advice import advice_to_dict, check
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.knowledge import FILE_NAMES, builtin_data_dir, load_knowledge
-from fasewiel_cli.models import KnowledgeBase
+from fasewiel_cli.knowledge.lint import EXTEND, validate_folder
+from fasewiel_cli.knowledge.load import FILE_NAMES, builtin_data_dir, load_knowledge
+from fasewiel_cli.knowledge.models import KnowledgeBase
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +111,7 @@ def test_deeply_nested_brackets(kb_copy: Path) -> None:
 
 def test_deep_nesting_with_the_pure_python_parser() -> None:
     """Without libyaml, PyYAML's composer would recurse; the reader never uses it."""
-    from fasewiel_cli import safeyaml
+    from fasewiel_cli.knowledge import safeyaml
 
     loader = yaml.SafeLoader("a: " + "[" * 50_000 + "]" * 50_000 + "\n")
     with pytest.raises(safeyaml.YamlError, match="nested more than"):

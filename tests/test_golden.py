@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from typer.testing import CliRunner
 
-from fasewiel_cli.cli import app
+from fasewiel_cli.cli.app import app
 
 runner = CliRunner()
 

@@ -22,10 +22,10 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from fasewiel_cli.cli import app
-from fasewiel_cli.history import changes, history_blocks, reminder, trajectory_line
-from fasewiel_cli.models import KnowledgeBase
-from fasewiel_cli.store import APPLICATION_ID, SCHEMA_VERSION, Store, Visit, default_path
+from fasewiel_cli.cli.app import app
+from fasewiel_cli.history.store import APPLICATION_ID, SCHEMA_VERSION, Store, Visit, default_path
+from fasewiel_cli.history.visits import changes, history_blocks, reminder, trajectory_line
+from fasewiel_cli.knowledge.models import KnowledgeBase
 
 runner = CliRunner()
 
@@ -307,7 +307,7 @@ def test_delete_without_yes_off_a_terminal_refuses(db: Path) -> None:
 def delete_on_a_terminal(db: Path, answer: str) -> int | None:
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "fasewiel_cli", "clients", "delete", "anna", "--db", str(db)],
+        ["-m", "fasewiel", "clients", "delete", "anna", "--db", str(db)],
         encoding="utf-8",
         timeout=30,
         env={**os.environ, "NO_COLOR": "1"},
@@ -476,7 +476,7 @@ def test_a_fifo_as_database_is_refused_not_waited_on(tmp_path: Path, args: list[
     fifo = tmp_path / "fifo.db"
     os.mkfifo(fifo)
     done = subprocess.run(
-        [sys.executable, "-m", "fasewiel_cli", *args, "--db", str(fifo)],
+        [sys.executable, "-m", "fasewiel", *args, "--db", str(fifo)],
         capture_output=True,
         text=True,
         timeout=20,  # (waiting for a writer would block for ever)
@@ -547,7 +547,7 @@ def test_db_without_save_is_a_usage_error(db: Path, tmp_path: Path) -> None:
 
 
 def fasewiel(*args: str) -> list[str]:
-    return [sys.executable, "-m", "fasewiel_cli", *args]
+    return [sys.executable, "-m", "fasewiel", *args]
 
 
 def test_four_parallel_batches_store_every_visit_exactly_once(db: Path, tmp_path: Path) -> None:
@@ -783,7 +783,7 @@ def test_an_interrupt_after_the_commit_says_the_visits_were_saved(
 def test_erasure_blocked_by_a_reader_is_said_and_finished_by_running_it_again(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import fasewiel_cli.store as store_module
+    import fasewiel_cli.history.store as store_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
     save(db, "Zwanetta Oosterhuis", "roodheid bij de kaaklijn")

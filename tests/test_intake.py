@@ -12,9 +12,9 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from fasewiel_cli.advice import advice_to_dict, check
-from fasewiel_cli.cli import app
-from fasewiel_cli.intake import (
+from fasewiel_cli.cli.app import app
+from fasewiel_cli.engine.advice import advice_to_dict, check
+from fasewiel_cli.engine.intake import (
     CLEAR_MARGIN,
     compose,
     flag_menu,
@@ -24,9 +24,9 @@ from fasewiel_cli.intake import (
     parse_yes_no,
     signal_menu,
 )
-from fasewiel_cli.matching import match_text
-from fasewiel_cli.models import KnowledgeBase
-from fasewiel_cli.scoring import score
+from fasewiel_cli.engine.scoring import score
+from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.language.matching import match_text
 
 runner = CliRunner()
 
@@ -291,7 +291,7 @@ def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
     }
     return pexpect.spawn(
         sys.executable,
-        ["-m", "fasewiel_cli", "check", *args],
+        ["-m", "fasewiel", "check", *args],
         env=env,
         cwd=str(tmp_path),
         encoding="utf-8",

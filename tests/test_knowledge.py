@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 
 from fasewiel_cli.errors import KnowledgeError
-from fasewiel_cli.knowledge import FILE_NAMES, builtin_data_dir, load_knowledge
-from fasewiel_cli.models import PHASE_IDS, KnowledgeBase, Localized, LocalizedList, Sourced
-from fasewiel_cli.schema import SCHEMAS
+from fasewiel_cli.knowledge.load import FILE_NAMES, builtin_data_dir, load_knowledge
+from fasewiel_cli.knowledge.models import (
+    PHASE_IDS,
+    KnowledgeBase,
+    Localized,
+    LocalizedList,
+    Sourced,
+)
+from fasewiel_cli.knowledge.schema import SCHEMAS
 
 
 def test_phases_in_wheel_order(kb: KnowledgeBase) -> None:
@@ -112,7 +118,7 @@ def test_a_warm_start_neither_parses_yaml_nor_builds_validators(kb: KnowledgeBas
     """What keeps the load at a few milliseconds (timed in bench/, not here)."""
 
     code = (
-        "import sys; from fasewiel_cli.knowledge import load_knowledge; load_knowledge(); "
+        "import sys; from fasewiel_cli.knowledge.load import load_knowledge; load_knowledge(); "
         "print('pydantic.type_adapter' in sys.modules, 'yaml' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -261,7 +267,7 @@ def test_a_missing_file(kb_copy: Path) -> None:
 def test_label_keys_are_the_labels() -> None:
     from typing import get_args
 
-    from fasewiel_cli.models import LabelKey, Labels
+    from fasewiel_cli.knowledge.models import LabelKey, Labels
 
     fields = {f.name for f in dataclasses.fields(Labels)} - {"source", "derived"}
     assert set(get_args(LabelKey)) == fields

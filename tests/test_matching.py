@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from fasewiel_cli import matching
-from fasewiel_cli.lexicon import LONGEST_WORD
-from fasewiel_cli.matching import LONGEST_KEY, match_text
-from fasewiel_cli.models import KnowledgeBase
+from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.language import matching
+from fasewiel_cli.language.lexicon import LONGEST_WORD
+from fasewiel_cli.language.matching import LONGEST_KEY, match_text
 
 
 def signals(kb: KnowledgeBase, text: str) -> set[str]:
@@ -318,9 +318,9 @@ def test_known_words_are_far_shorter_than_the_longest_word(kb: KnowledgeBase) ->
 
 
 def test_long_words_and_clauses_are_read_but_not_remembered(kb: KnowledgeBase) -> None:
-    from fasewiel_cli.fuzzy import closest
-    from fasewiel_cli.lexicon import _normalized
-    from fasewiel_cli.morphology import bases
+    from fasewiel_cli.language.fuzzy import closest
+    from fasewiel_cli.language.lexicon import _normalized
+    from fasewiel_cli.language.morphology import bases
 
     caches = [_normalized, bases, closest]
     match_text(kb.lexicon, "rood en")  # (the short words may be remembered)

@@ -31,7 +31,7 @@ def test_the_corpus_is_large_and_covers_every_flag_in_both_languages() -> None:
     flagged = [(text, flag) for text, flag in ROWS if flag]
     assert len(flagged) >= 200
     assert len([row for row in ROWS if row[1] is None]) >= 60
-    from fasewiel_cli.knowledge import load_knowledge
+    from fasewiel_cli.knowledge.load import load_knowledge
 
     assert {flag for _, flag in flagged} == {f.id for f in load_knowledge().red_flags}
 

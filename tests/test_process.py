@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from fasewiel_cli.cli import app
+from fasewiel_cli.cli.app import app
 
 runner = CliRunner()
 
 
 def test_python_dash_m() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "fasewiel_cli", "check", "rood", "--format", "json"],
+        [sys.executable, "-m", "fasewiel", "check", "rood", "--format", "json"],
         capture_output=True,
         text=True,
         check=True,
@@ -29,7 +29,7 @@ def test_python_dash_m() -> None:
 
 def test_ctrl_c_while_reading_stdin_exits_130_without_traceback() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "fasewiel_cli", "check", "-"],
+        [sys.executable, "-m", "fasewiel", "check", "-"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

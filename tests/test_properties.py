@@ -7,10 +7,10 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fasewiel_cli.advice import advise
-from fasewiel_cli.knowledge import load_knowledge
-from fasewiel_cli.matching import match_text
-from fasewiel_cli.scoring import assess
+from fasewiel_cli.engine.advice import advise
+from fasewiel_cli.engine.scoring import assess
+from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.language.matching import match_text
 
 KB = load_knowledge()
 WORDS = sorted({p for s in KB.signals for p in s.phrases()})

@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fasewiel_cli import records
+from fasewiel_cli.batch import records
+from fasewiel_cli.batch.records import CsvSource, Record, open_source
 from fasewiel_cli.formats import RecordFormat
-from fasewiel_cli.records import CsvSource, Record, open_source
 
 # Pieces that steer a CSV reader: quotes, delimiters, every kind of line end, blanks, a byte
 # that is not UTF-8 (decoded to a surrogate escape), and plain text.

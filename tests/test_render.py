@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fasewiel_cli.advice import check
-from fasewiel_cli.knowledge import load_knowledge
-from fasewiel_cli.models import KnowledgeBase
-from fasewiel_cli.overview import phases_view, signals_view
+from fasewiel_cli.engine.advice import check
+from fasewiel_cli.engine.overview import phases_view, signals_view
+from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.knowledge.models import KnowledgeBase
 from fasewiel_cli.render import Format, renderer_for
 
 HOSTILE = "[bold red]boo[/] <script>alert(1)</script> *star* _u_ `tick` # x"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fasewiel_cli.safeyaml import MAX_BYTES, YamlError, read_document
+from fasewiel_cli.knowledge.safeyaml import MAX_BYTES, YamlError, read_document
 
 
 def read(text: str | bytes) -> object:

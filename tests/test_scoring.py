@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fasewiel_cli.knowledge import load_knowledge
-from fasewiel_cli.matching import match_text
-from fasewiel_cli.models import PHASE_IDS, KnowledgeBase
-from fasewiel_cli.scoring import Assessment, assess
+from fasewiel_cli.engine.scoring import Assessment, assess
+from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.knowledge.models import PHASE_IDS, KnowledgeBase
+from fasewiel_cli.language.matching import match_text
 
 
 def run(kb: KnowledgeBase, text: str) -> Assessment:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from fasewiel_cli import workers
-from fasewiel_cli.workers import WorkerError, in_order
+from fasewiel_cli.batch import workers
+from fasewiel_cli.batch.workers import WorkerError, in_order
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +98,7 @@ def test_stopping_early_stops_the_workers() -> None:
 
 ORPHAN = """
 import multiprocessing, time
-from fasewiel_cli.workers import in_order
+from fasewiel_cli.batch.workers import in_order
 
 def slow(n):
     time.sleep(0.05)

@@ -8,13 +8,12 @@ The Python API is the pipeline without the terminal::
     advice.phase.id  # 'reset'
 """
 
-__version__ = "0.1.0"
-
-from fasewiel_cli.advice import Advice, advise, check
+from fasewiel_cli.engine.advice import Advice, advise, check
+from fasewiel_cli.engine.scoring import Assessment, assess
 from fasewiel_cli.errors import FasewielError, KnowledgeError
-from fasewiel_cli.knowledge import load_knowledge
-from fasewiel_cli.matching import MatchResult, match_text
-from fasewiel_cli.scoring import Assessment, assess
+from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.language.matching import MatchResult, match_text
+from fasewiel_cli.version import __version__
 
 __all__ = [
     "Advice",

@@ -1,3 +1,5 @@
-from fasewiel_cli.cli import main
+"""``python -m fasewiel_cli``: the command line."""
+
+from fasewiel_cli.cli.app import main
 
 main()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.terminal import TerminalSafe
+from fasewiel_cli.text import TerminalSafe
 
 
 def _cannot_write(path: Path, error: OSError) -> FasewielError:

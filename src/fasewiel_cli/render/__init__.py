@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Protocol
 from fasewiel_cli.formats import CardFormat, Format
 
 if TYPE_CHECKING:
-    from fasewiel_cli.advice import Advice
-    from fasewiel_cli.overview import PhasesView, SignalsView
-    from fasewiel_cli.render.blocks import Card
+    from fasewiel_cli.engine.advice import Advice
+    from fasewiel_cli.engine.blocks import Card
+    from fasewiel_cli.engine.overview import PhasesView, SignalsView
 
 
 __all__ = ["CardFormat", "CardRenderer", "Format", "Renderer", "card_renderer_for", "renderer_for"]

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fasewiel_cli.render.blocks import (
+from fasewiel_cli.engine.blocks import (
     Block,
     Card,
     advice_blocks,
@@ -15,8 +15,8 @@ from fasewiel_cli.render.blocks import (
 )
 
 if TYPE_CHECKING:
-    from fasewiel_cli.advice import Advice
-    from fasewiel_cli.overview import PhasesView, SignalsView
+    from fasewiel_cli.engine.advice import Advice
+    from fasewiel_cli.engine.overview import PhasesView, SignalsView
 
 
 class BlockRenderer(ABC):
@@ -35,7 +35,7 @@ class BlockRenderer(ABC):
 
 def card_blocks(card: Card) -> list[Block]:
     """A card as plain blocks: its title, its subtitle, its content."""
-    from fasewiel_cli.render.blocks import Heading, Paragraph
+    from fasewiel_cli.engine.blocks import Heading, Paragraph
 
     head: list[Block] = [Heading(card.title, level=1)]
     if card.subtitle:

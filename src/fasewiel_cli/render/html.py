@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import assert_never
 
-from fasewiel_cli.render.blocks import (
+from fasewiel_cli.engine.blocks import (
     Alert,
     Bars,
     Block,

@@ -6,8 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import assert_never
 
-from fasewiel_cli.render.base import BlockRenderer, card_blocks
-from fasewiel_cli.render.blocks import (
+from fasewiel_cli.engine.blocks import (
     Alert,
     Bars,
     Block,
@@ -19,6 +18,7 @@ from fasewiel_cli.render.blocks import (
     Table,
     Wheel,
 )
+from fasewiel_cli.render.base import BlockRenderer, card_blocks
 from fasewiel_cli.render.text import bar
 
 # Characters that could start emphasis, code, links, HTML or tables anywhere in a line, and the

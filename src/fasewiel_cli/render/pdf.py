@@ -20,8 +20,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any, assert_never
 
-from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.render.blocks import (
+from fasewiel_cli.engine.blocks import (
     Alert,
     Bars,
     Block,
@@ -33,6 +32,7 @@ from fasewiel_cli.render.blocks import (
     Table,
     Wheel,
 )
+from fasewiel_cli.errors import FasewielError
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -78,7 +78,7 @@ class PdfRenderer:
         pdf.set_creator("fasewiel")
         pdf.set_auto_page_break(False)
         pdf.c_margin = 0
-        fonts = resources.files("fasewiel_cli") / "fonts"
+        fonts = resources.files("fasewiel_cli.render") / "fonts"
         with contextlib.ExitStack() as stack:
             # fpdf2 reads the font files lazily, until the output is made: keep them open.
             for style, name in FONT_FILES:

@@ -18,8 +18,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from fasewiel_cli.render.base import BlockRenderer, card_blocks
-from fasewiel_cli.render.blocks import (
+from fasewiel_cli.engine.blocks import (
     Alert,
     Bars,
     Block,
@@ -31,6 +30,7 @@ from fasewiel_cli.render.blocks import (
     Table,
     Wheel,
 )
+from fasewiel_cli.render.base import BlockRenderer, card_blocks
 
 # One colour per position on the wheel: calm red, waking yellow, building blue, glowing magenta,
 # steady green.

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fasewiel_cli.render.base import BlockRenderer, card_blocks
-from fasewiel_cli.render.blocks import (
+from fasewiel_cli.engine.blocks import (
     Alert,
     Bars,
     Block,
@@ -17,6 +16,7 @@ from fasewiel_cli.render.blocks import (
     Table,
     Wheel,
 )
+from fasewiel_cli.render.base import BlockRenderer, card_blocks
 
 BAR_WIDTH = 20
 _UNDERLINE = {1: "=", 2: "-"}

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from fasewiel_cli.advice import Advice
+from fasewiel_cli.engine.advice import Advice
+from fasewiel_cli.engine.blocks import Block, Heading, Pairs, Paragraph
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.models import KnowledgeBase, LabelKey, Lang
-from fasewiel_cli.render.blocks import Block, Heading, Pairs, Paragraph
-from fasewiel_cli.store import ClientRow, Visit
-from fasewiel_cli.terminal import one_line
+from fasewiel_cli.history.store import ClientRow, Visit
+from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Lang
+from fasewiel_cli.text import one_line
 
 _VERDICT_LABEL: dict[str, LabelKey] = {"advised": "advised", "not_advised": "not_advised"}
 MAX_CLIENT = 200
@@ -296,7 +296,7 @@ HISTORY_CSV = (
 
 
 def history_csv(client: str, visits: Sequence[Visit]) -> str:
-    from fasewiel_cli.batch import csv_cell
+    from fasewiel_cli.batch.run import csv_cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -335,7 +335,7 @@ def client_to_dict(row: ClientRow) -> dict[str, Any]:
 
 
 def clients_csv(rows: Sequence[ClientRow]) -> str:
-    from fasewiel_cli.batch import csv_cell
+    from fasewiel_cli.batch.run import csv_cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -374,7 +374,7 @@ def export(client: str, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """Everything stored about ``client`` (the right of access), straight from the rows: JSON
     columns decoded where they can be, else given as stored, so a damaged visit is exported
     too."""
-    from fasewiel_cli.store import COLUMNS, JSON_COLUMNS
+    from fasewiel_cli.history.store import COLUMNS, JSON_COLUMNS
 
     visits = []
     for row in rows:

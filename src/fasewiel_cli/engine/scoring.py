@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from fasewiel_cli.matching import MatchResult
-from fasewiel_cli.models import KnowledgeBase
+from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.language.matching import MatchResult
 
 
 class Assessment(NamedTuple):

@@ -23,19 +23,26 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
-from fasewiel_cli.advice import treatment_verdict
+from fasewiel_cli.batch.records import (
+    CsvSource,
+    Record,
+    Source,
+    open_source,
+    peekable,
+    sniff_format,
+)
+from fasewiel_cli.batch.workers import in_order
+from fasewiel_cli.engine.advice import treatment_verdict
+from fasewiel_cli.engine.scoring import assess
 from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import RecordFormat
-from fasewiel_cli.lexicon import detect_language
-from fasewiel_cli.lookup import find
-from fasewiel_cli.matching import LONGEST_KEY, MatchResult, read_text
-from fasewiel_cli.models import KnowledgeBase, Lang, Treatment
-from fasewiel_cli.records import CsvSource, Record, Source, open_source, peekable, sniff_format
-from fasewiel_cli.safety import FlagMatch
-from fasewiel_cli.scoring import assess
-from fasewiel_cli.terminal import json_safe
-from fasewiel_cli.workers import in_order
+from fasewiel_cli.knowledge.models import KnowledgeBase, Lang, Treatment
+from fasewiel_cli.language.lexicon import detect_language
+from fasewiel_cli.language.lookup import find
+from fasewiel_cli.language.matching import LONGEST_KEY, MatchResult, read_text
+from fasewiel_cli.language.safety import FlagMatch
+from fasewiel_cli.text import json_safe
 
 # How many texts and outcomes are remembered: bounded, so that memory stays flat whatever the
 # input. Sized so that a practice's file of ten thousand rows about fills them (3,600 texts and
@@ -617,7 +624,7 @@ class Spool:
         """Spool the record's visit; a record without a client becomes an error row."""
         if outcome.status in ("error", "no_signal"):
             return outcome  # nothing to save, as check saves nothing then
-        from fasewiel_cli.history import client_id
+        from fasewiel_cli.history.visits import client_id
 
         try:
             if not (record.client or "").strip():
@@ -648,7 +655,7 @@ class Spool:
         return outcome
 
     def visits(self) -> Iterator[Any]:
-        from fasewiel_cli.store import Visit
+        from fasewiel_cli.history.store import Visit
 
         self.file.seek(0)
         for line in self.file:

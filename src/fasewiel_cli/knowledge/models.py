@@ -12,7 +12,7 @@ from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 if TYPE_CHECKING:
-    from fasewiel_cli.lexicon import Lexicon
+    from fasewiel_cli.language.lexicon import Lexicon
 
 _T = TypeVar("_T")
 _STRICT: Any = {"extra": "forbid"}

@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from fasewiel_cli import __version__
 from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.formats import CardFormat, Format, Paper, RecordFormat
-from fasewiel_cli.models import Lang as LangCode
+from fasewiel_cli.knowledge.models import Lang as LangCode
 from fasewiel_cli.render import Renderer, renderer_for
-from fasewiel_cli.terminal import TerminalSafe, for_terminal, one_line, shown
+from fasewiel_cli.text import TerminalSafe, for_terminal, one_line, shown
+from fasewiel_cli.version import __version__
 
 if TYPE_CHECKING:
-    from fasewiel_cli.advice import Advice
-    from fasewiel_cli.models import KnowledgeBase
+    from fasewiel_cli.engine.advice import Advice
+    from fasewiel_cli.knowledge.models import KnowledgeBase
 
 app = typer.Typer(
     name="fasewiel",
@@ -257,7 +257,7 @@ def renderer(fmt: Format) -> Renderer:
 
 
 def load(data: Path | None) -> KnowledgeBase:
-    from fasewiel_cli.knowledge import load_knowledge
+    from fasewiel_cli.knowledge.load import load_knowledge
 
     return load_knowledge(data)
 
@@ -366,8 +366,8 @@ def check(
 
       fasewiel check "vale teint" --client anna --save --note "na de zomer"
     """
-    from fasewiel_cli.advice import check as assess_text
-    from fasewiel_cli.lexicon import detect_language
+    from fasewiel_cli.engine.advice import check as assess_text
+    from fasewiel_cli.language.lexicon import detect_language
 
     if not symptoms and not (interactive or sys.stdin.isatty()):
         raise typer.BadParameter(
@@ -384,7 +384,7 @@ def check(
         advice = assess_text(text, lang=code, treatments=planned, kb=kb)
     else:
         code = resolve_lang(lang)
-        from fasewiel_cli.interview import Interview
+        from fasewiel_cli.cli.interview import Interview
 
         if planned:  # an unknown treatment is said before the questions, not after them
             assess_text("", lang=code, treatments=planned, kb=kb)
@@ -416,8 +416,8 @@ def history_keeper(
         raise typer.BadParameter(
             "--save needs the client: add --client NAME", param_hint="--client"
         )
-    from fasewiel_cli.history import check_note, client_id, now_utc, visit_from_advice
-    from fasewiel_cli.store import Store, default_path
+    from fasewiel_cli.history.store import Store, default_path
+    from fasewiel_cli.history.visits import check_note, client_id, now_utc, visit_from_advice
 
     who, text = client_id(client), check_note(note)
     path = db or default_path()
@@ -433,7 +433,7 @@ def history_keeper(
 
 def nothing_recognised(kb: KnowledgeBase, advice: Advice) -> tuple[str, str]:
     """The message and hint when no signal is left: in the advice's language, from the data."""
-    from fasewiel_cli.advice import fill
+    from fasewiel_cli.engine.advice import fill
 
     lang = advice.lang
     message = advice.only_negated or kb.texts.no_signal.get(lang)
@@ -453,7 +453,7 @@ def phases(
 
     Example:  fasewiel phases --lang en --format markdown
     """
-    from fasewiel_cli.overview import phases_view
+    from fasewiel_cli.engine.overview import phases_view
 
     emit(
         renderer(fmt).phases(phases_view(load(data), resolve_lang(lang))), styled=fmt is Format.rich
@@ -475,7 +475,7 @@ def signals(
 
     Example:  fasewiel signals --phase reset
     """
-    from fasewiel_cli.overview import signals_view
+    from fasewiel_cli.engine.overview import signals_view
 
     view = signals_view(load(data), resolve_lang(lang), phase.value if phase else None)
     emit(renderer(fmt).signals(view), styled=fmt is Format.rich)
@@ -570,7 +570,7 @@ def batch(
 
       fasewiel batch visits.csv -o results.csv --save
     """
-    from fasewiel_cli.batch import Assessor, Job, Spool, execute
+    from fasewiel_cli.batch.run import Assessor, Job, Spool, execute
 
     separator = (
         None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
@@ -581,8 +581,8 @@ def batch(
     choose = None if lang is not None else functools.partial(resolve_lang, None)
     spool = None
     if save:
-        from fasewiel_cli.history import now_utc
-        from fasewiel_cli.store import Store, default_path
+        from fasewiel_cli.history.store import Store, default_path
+        from fasewiel_cli.history.visits import now_utc
 
         path = db or default_path()
         not_the_database(output, path)
@@ -629,7 +629,7 @@ def batch(
 
 def save_spool(spool: Any, path: Path, saved: list[int]) -> None:
     """A batch's visits into the history, in one transaction; ``saved`` gets how many."""
-    from fasewiel_cli.store import Store
+    from fasewiel_cli.history.store import Store
 
     store = Store.writing(path)
     try:
@@ -752,7 +752,7 @@ def card(
 
       fasewiel card --format markdown > fasewiel.md
     """
-    from fasewiel_cli.cards import build_cards
+    from fasewiel_cli.engine.cards import build_cards
     from fasewiel_cli.render import card_renderer_for
 
     if fmt is None:
@@ -843,8 +843,13 @@ def ingredient(
 
       fasewiel ingredient "hyaluronic acid" --lang en --format json
     """
-    from fasewiel_cli.cards import glossary, glossary_to_dict, ingredient_card, ingredient_to_dict
-    from fasewiel_cli.lookup import find
+    from fasewiel_cli.engine.cards import (
+        glossary,
+        glossary_to_dict,
+        ingredient_card,
+        ingredient_to_dict,
+    )
+    from fasewiel_cli.language.lookup import find
     from fasewiel_cli.render import card_renderer_for
     from fasewiel_cli.render.json import dumps
 
@@ -882,7 +887,7 @@ ClientArgument = Annotated[str, typer.Argument(help="The client id.", show_defau
 def known_client(store: Any, client: str) -> str:
     """``client`` as stored (one form: spaces trimmed, accents composed); an unknown client is
     an error naming near ones."""
-    from fasewiel_cli.history import client_id
+    from fasewiel_cli.history.visits import client_id
 
     who = client_id(client)
     if store.count(who):
@@ -912,7 +917,7 @@ def not_the_database(output: Path | None, db: Path) -> None:
     """Refuse an output file that is the history database (or its -wal/-shm file)."""
     if output is None:
         return
-    from fasewiel_cli.batch import same_file
+    from fasewiel_cli.batch.run import same_file
 
     for part in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         if same_file(output, part):
@@ -944,8 +949,8 @@ def history(
     """
     from datetime import UTC, datetime
 
-    from fasewiel_cli.history import history_blocks, history_csv, history_to_dict
-    from fasewiel_cli.store import Store, default_path
+    from fasewiel_cli.history.store import Store, default_path
+    from fasewiel_cli.history.visits import history_blocks, history_csv, history_to_dict
 
     with Store.reading(db or default_path()) as store:
         client = known_client(store, client)
@@ -995,8 +1000,8 @@ def clients_list(
 
     Example:  fasewiel clients list --format csv
     """
-    from fasewiel_cli.history import client_to_dict, clients_csv, clients_text
-    from fasewiel_cli.store import Store, default_path
+    from fasewiel_cli.history.store import Store, default_path
+    from fasewiel_cli.history.visits import client_to_dict, clients_csv, clients_text
 
     with Store.reading(db or default_path()) as store:
         rows = store.clients()
@@ -1021,9 +1026,9 @@ def clients_export(
 
     Example:  fasewiel clients export anna -o anna.json
     """
-    from fasewiel_cli.history import export
+    from fasewiel_cli.history.store import Store, default_path
+    from fasewiel_cli.history.visits import export
     from fasewiel_cli.render.json import dumps
-    from fasewiel_cli.store import Store, default_path
 
     path = db or default_path()
     not_the_database(output, path)
@@ -1054,10 +1059,10 @@ def clients_delete(
 
     Example:  fasewiel clients delete anna --yes
     """
-    from fasewiel_cli.store import Store, default_path
+    from fasewiel_cli.history.store import Store, default_path
 
     path = db or default_path()
-    from fasewiel_cli.history import client_id
+    from fasewiel_cli.history.visits import client_id
 
     who = client_id(client)
     with Store.reading(path) as store:
@@ -1125,7 +1130,7 @@ def data_init(
 
       fasewiel check "vuurrode wangen" --data mijn-kennis
     """
-    from fasewiel_cli.datakit import init_folder
+    from fasewiel_cli.knowledge.lint import init_folder
 
     if not folder.strip():  # (a Path would have made "" the current folder)
         raise typer.BadParameter("the folder name is empty", param_hint="FOLDER")
@@ -1161,8 +1166,8 @@ def data_validate(
 
       fasewiel data validate mijn-kennis --format json
     """
-    from fasewiel_cli.datakit import validate_folder
-    from fasewiel_cli.knowledge import builtin_data_dir
+    from fasewiel_cli.knowledge.lint import validate_folder
+    from fasewiel_cli.knowledge.load import builtin_data_dir
 
     if folder is None:
         env = os.environ.get("FASEWIEL_DATA", "").strip()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fasewiel_cli.errors import FasewielError, Problem
-from fasewiel_cli.knowledge import (
+from fasewiel_cli.knowledge.load import (
     FILE_NAMES,
     SAFETY_WORDING,
     builtin_data_dir,
@@ -23,7 +23,7 @@ from fasewiel_cli.knowledge import (
     load_knowledge,
     read_present,
 )
-from fasewiel_cli.models import LANGS, KnowledgeBase, KnowledgeInfo
+from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, KnowledgeInfo
 
 # A phase with fewer signals than this is hard to recognise.
 FEW_SIGNALS = 2
@@ -157,7 +157,7 @@ def lint(
     """Warnings: what loads, but will not work the way its author meant. Each check runs when the
     files it reads could be read, so warnings come along with the errors of other files; the
     reach of words needs the whole knowledge base (``kb``)."""
-    from fasewiel_cli.matching import match_text
+    from fasewiel_cli.language.matching import match_text
 
     found: list[Problem] = []
 

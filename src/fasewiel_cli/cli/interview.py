@@ -13,8 +13,7 @@ from typing import NamedTuple
 from rich.console import Console
 from rich.text import Text
 
-from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.intake import (
+from fasewiel_cli.engine.intake import (
     MAX_FOLLOW_UPS,
     MenuItem,
     compose,
@@ -24,8 +23,9 @@ from fasewiel_cli.intake import (
     parse_yes_no,
     signal_menu,
 )
-from fasewiel_cli.matching import read_text
-from fasewiel_cli.models import KnowledgeBase, Lang
+from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
+from fasewiel_cli.language.matching import read_text
 
 
 class IntakeResult(NamedTuple):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from fasewiel_cli.models import (
+from fasewiel_cli.knowledge.models import (
     CardTexts,
     HistoryTexts,
     Ingredient,

@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from fasewiel_cli.lexicon import (
+from fasewiel_cli.language.lexicon import (
     LONGEST_WORD,
     TYPO_MIN_LENGTH,
     Lexicon,
@@ -28,10 +28,10 @@ from fasewiel_cli.lexicon import (
     split_clauses,
     tokenize,
 )
-from fasewiel_cli.safety import FlagMatch, find_red_flags
+from fasewiel_cli.language.safety import FlagMatch, find_red_flags
 
 if TYPE_CHECKING:
-    from fasewiel_cli.models import KnowledgeBase
+    from fasewiel_cli.knowledge.models import KnowledgeBase
 
 How = Literal["exact", "form", "typo"]
 # Distinct clauses remembered per knowledge base; intake texts repeat the same phrases a lot.

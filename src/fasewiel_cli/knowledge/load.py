@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fasewiel_cli import __version__, cache
 from fasewiel_cli.errors import FasewielError, KnowledgeError, Problem
-from fasewiel_cli.lexicon import build_lexicon, phrase_norms
-from fasewiel_cli.models import (
+from fasewiel_cli.knowledge import cache
+from fasewiel_cli.knowledge.models import (
     LANGS,
     MODELS,
     PHASE_IDS,
@@ -35,10 +34,12 @@ from fasewiel_cli.models import (
     RedFlag,
     Sourced,
 )
-from fasewiel_cli.terminal import INVISIBLE
+from fasewiel_cli.language.lexicon import build_lexicon, phrase_norms
+from fasewiel_cli.text import INVISIBLE
+from fasewiel_cli.version import __version__
 
 if TYPE_CHECKING:
-    from fasewiel_cli.schema import KnowledgeFile, MessagesFile
+    from fasewiel_cli.knowledge.schema import KnowledgeFile, MessagesFile
 
 # The files of a knowledge base; their shapes are in schema.py.
 FILE_NAMES = (
@@ -59,15 +60,16 @@ MAX_RECHECK_DAYS = 3650
 MAX_NEAR = 200
 # A knowledge-base file may be at most this large.
 MAX_FILE_BYTES = 1024 * 1024
-# The modules whose code shapes a validated knowledge base: part of the cache key.
+# The code that shapes a validated knowledge base (part of the cache key): this package, and
+# how words are normalised (the checks on words use it).
 _CODE_FILES = (
     "models.py",
-    "lexicon.py",
-    "morphology.py",
-    "knowledge.py",
-    "safeyaml.py",
     "schema.py",
+    "safeyaml.py",
+    "load.py",
     "cache.py",
+    "../language/lexicon.py",
+    "../language/morphology.py",
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
@@ -80,8 +82,8 @@ _MEMO: dict[tuple[str, str], KnowledgeBase] = {}
 
 def builtin_data_dir() -> Path:
     """The knowledge base shipped with fasewiel: inside the wheel, or ``data/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "data", here.parents[1] / "data"):
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "data", package.parents[1] / "data"):
         if (candidate / "phases.yaml").is_file():
             return candidate
     raise FasewielError(
@@ -179,7 +181,7 @@ def _adapter(name: str) -> Any:
     """The validator of one file's shape, built once per process (building is the slow part)."""
     from pydantic import TypeAdapter
 
-    from fasewiel_cli.schema import SCHEMAS
+    from fasewiel_cli.knowledge.schema import SCHEMAS
 
     return TypeAdapter(SCHEMAS[name])
 
@@ -190,7 +192,7 @@ def validate_files(
     """Each file parsed and validated: ``{name: (document, model)}`` and the problems found."""
     from pydantic import ValidationError
 
-    from fasewiel_cli.safeyaml import YamlError, read_document
+    from fasewiel_cli.knowledge.safeyaml import YamlError, read_document
 
     parsed: dict[str, tuple[Any, Any]] = {}
     problems: list[Problem] = []

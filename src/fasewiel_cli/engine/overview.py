@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from fasewiel_cli.models import KnowledgeBase, LabelKey, Labels, Lang
+from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Labels, Lang
 
 
 class PhaseSummary(NamedTuple):

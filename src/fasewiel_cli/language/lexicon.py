@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fasewiel_cli.models import LANGS, Lang
-from fasewiel_cli.morphology import bases, forms, own_bases
+from fasewiel_cli.knowledge.models import LANGS, Lang
+from fasewiel_cli.language.morphology import bases, forms, own_bases
 
 if TYPE_CHECKING:
-    from fasewiel_cli.models import LanguageFile, RedFlag, Signal
+    from fasewiel_cli.knowledge.models import LanguageFile, RedFlag, Signal
 
 # A word is a run of letters or digits, with inner apostrophes ("don't", "crow's"). Sentence
 # punctuation ends a clause: phrases and negations never reach across it (red flags do, by
@@ -186,13 +186,13 @@ class Lexicon(NamedTuple):
 
     def suggestions(self, norm: str) -> tuple[str, ...]:
         """Up to three known phrases a word not understood may have meant (``fuzzy.suggest``)."""
-        from fasewiel_cli.fuzzy import suggest
+        from fasewiel_cli.language.fuzzy import suggest
 
         return suggest(norm, self.suggestion_keys, self.suggestion_texts)
 
     def typos(self, norm: str) -> tuple[str, ...]:
         """The known words ``norm`` may be a small typo of (``fuzzy.closest``)."""
-        from fasewiel_cli.fuzzy import closest
+        from fasewiel_cli.language.fuzzy import closest
 
         return closest(norm, self.typo_targets.get(norm[0], ()))
 

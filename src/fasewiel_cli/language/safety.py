@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from fasewiel_cli.lexicon import (
+from fasewiel_cli.language.lexicon import (
     LONGEST_WORD,
     TYPO_MIN_LENGTH,
     Lexicon,
@@ -31,7 +31,7 @@ from fasewiel_cli.lexicon import (
     text_tokens,
     word_spans,
 )
-from fasewiel_cli.terminal import shown
+from fasewiel_cli.text import shown
 
 
 class FlagMatch(NamedTuple):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from fasewiel_cli.advice import SUGGESTED
+from fasewiel_cli.engine.advice import SUGGESTED
 
 if TYPE_CHECKING:
-    from fasewiel_cli.advice import Advice, MatchView
-    from fasewiel_cli.models import LabelKey
-    from fasewiel_cli.overview import PhasesView, SignalsView
+    from fasewiel_cli.engine.advice import Advice, MatchView
+    from fasewiel_cli.engine.overview import PhasesView, SignalsView
+    from fasewiel_cli.knowledge.models import LabelKey
 
 
 class Heading(NamedTuple):

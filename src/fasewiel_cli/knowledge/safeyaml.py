@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from fasewiel_cli.errors import Problem
-from fasewiel_cli.knowledge import MAX_FILE_BYTES as MAX_BYTES
+from fasewiel_cli.knowledge.load import MAX_FILE_BYTES as MAX_BYTES
 
 try:
     _Parser: type[Any] = yaml.CSafeLoader

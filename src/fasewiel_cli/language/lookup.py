@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from fasewiel_cli.errors import UnknownNameError
-from fasewiel_cli.lexicon import phrase_norms
-from fasewiel_cli.models import Lang, Localized, LocalizedList
-from fasewiel_cli.morphology import is_form_of
+from fasewiel_cli.knowledge.models import Lang, Localized, LocalizedList
+from fasewiel_cli.language.lexicon import phrase_norms
+from fasewiel_cli.language.morphology import is_form_of
 
 
 class Named(Protocol):
@@ -54,7 +54,7 @@ def find(kind: str, items: Sequence[T], name: str, lang: Lang = "en") -> T:
         }
         if len(hits) == 1:
             return next(iter(hits.values()))
-    from fasewiel_cli.fuzzy import closest, suggest
+    from fasewiel_cli.language.fuzzy import closest, suggest
 
     spellings = {_compact(s): item for item in items for s in _spellings(item)}
     near = closest(compact, tuple(spellings)) if len(compact) >= 5 else ()

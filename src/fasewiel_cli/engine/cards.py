@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.models import PHASE_IDS, KnowledgeBase, Lang
-from fasewiel_cli.render.blocks import (
+from fasewiel_cli.engine.blocks import (
     Block,
     Bullets,
     Card,
@@ -21,6 +19,8 @@ from fasewiel_cli.render.blocks import (
     Table,
     Wheel,
 )
+from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.knowledge.models import PHASE_IDS, KnowledgeBase, Lang
 
 OTHER_TOPICS = ("wheel", "messengers", "nervous-system")
 TOPICS = (*PHASE_IDS, *OTHER_TOPICS)

@@ -15,8 +15,8 @@ import re
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
-from fasewiel_cli.models import KnowledgeBase, Lang
-from fasewiel_cli.scoring import score
+from fasewiel_cli.engine.scoring import score
+from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
 
 # Follow-up questions stop once the leading phase's share is ahead of the second by this much.
 CLEAR_MARGIN = 1 / 3

@@ -9,10 +9,17 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
-from fasewiel_cli.matching import SignalMatch, read_text
-from fasewiel_cli.models import KnowledgeBase, KnowledgeInfo, LabelKey, Labels, Lang, Treatment
-from fasewiel_cli.safety import FlagMatch
-from fasewiel_cli.scoring import Assessment, assess
+from fasewiel_cli.engine.scoring import Assessment, assess
+from fasewiel_cli.knowledge.models import (
+    KnowledgeBase,
+    KnowledgeInfo,
+    LabelKey,
+    Labels,
+    Lang,
+    Treatment,
+)
+from fasewiel_cli.language.matching import SignalMatch, read_text
+from fasewiel_cli.language.safety import FlagMatch
 
 SCHEMA_VERSION = 1
 # Words not understood that get a "did you mean": the first ones (a long text may hold
@@ -123,13 +130,13 @@ def check(
     (flag id, what was confirmed); they count as if the text had named them.
     """
     if kb is None:
-        from fasewiel_cli.knowledge import load_knowledge
+        from fasewiel_cli.knowledge.load import load_knowledge
 
         kb = load_knowledge()
     joined = text if isinstance(text, str) else " ".join(text)
     planned: dict[str, Treatment] = {}
     for name in treatments:
-        from fasewiel_cli.lookup import find
+        from fasewiel_cli.language.lookup import find
 
         found = find("treatment", kb.treatments, name, lang)
         planned.setdefault(found.id, found)  # "-t peeling -t peelings" is one treatment
