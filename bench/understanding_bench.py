@@ -28,7 +28,7 @@ from pathlib import Path
 
 from fasewiel_cli import check
 from fasewiel_cli.knowledge.load import load_knowledge
-from fasewiel_cli.language.lexicon import normalize
+from fasewiel_cli.language.lexicon import lexicon_of, normalize
 
 HERE = Path(__file__).resolve().parent
 RED_FLAGS = HERE / "phrasings" / "red_flags.tsv"
@@ -50,7 +50,7 @@ def rows(path: Path) -> list[tuple[str, str | None]]:
 
 def known(word: str) -> bool:
     """Whether ``word`` is written as a word of the knowledge base (typos are read as those)."""
-    return normalize(word) in load_knowledge().lexicon.lemmas
+    return normalize(word) in lexicon_of(load_knowledge()).lemmas
 
 
 def phase(text: str) -> str | None:

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from fasewiel_cli.engine.advice import advice_to_dict, check, fill
+from fasewiel_cli.engine.advice import check, fill
 from fasewiel_cli.errors import UnknownNameError
 from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.serialize import advice_to_dict
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from fasewiel_cli.batch.records import Record
 from fasewiel_cli.batch.run import Assessor
 from fasewiel_cli.cli.app import app
 from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.serialize import csv_cell
 
 runner = CliRunner()
 
@@ -624,7 +625,7 @@ def test_batch_verdicts_are_those_of_check(tmp_path: Path, to: str) -> None:
         expected = [
             {"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in advice.treatments
         ]
-        assert verdicts == (expected if to == "jsonl" else batch.csv_cell(expected))
+        assert verdicts == (expected if to == "jsonl" else csv_cell(expected))
 
 
 def test_a_red_flag_typed_with_a_typo_is_caught_in_a_batch(tmp_path: Path) -> None:
@@ -648,9 +649,8 @@ def test_long_texts_are_assessed_but_not_remembered(kb: KnowledgeBase) -> None:
         assert failed is not None
         assert failed.status == "error"  # no treatment is called that
     assert assessor.outcome(Record(4, {}, "rood", None, ())) is not None  # (short: remembered)
-    assert list(assessor.readings) == ["rood"]
-    assert [(r.signals, t) for r, t in assessor.outcomes] == [(("redness",), ())]
-    assert list(assessor.names) == ["peeling"]
+    assert list(assessor.memo) == [("rood", ())]
+    assert assessor.memo["rood", ()].values[-5] == ["redness"]  # (matched)
 
 
 def test_memory_stays_flat_with_an_unknown_treatment_on_every_row(
@@ -661,8 +661,7 @@ def test_memory_stays_flat_with_an_unknown_treatment_on_every_row(
     import tracemalloc
 
     # (six texts in turn: each row's outcome is found anew)
-    monkeypatch.setattr(batch, "READINGS", 4)
-    monkeypatch.setattr(batch, "OUTCOMES", 4)
+    monkeypatch.setattr(batch, "MEMO", 4)
     assessor = Assessor(kb, "nl")
     texts = itertools.cycle(["rood", "jeuk", "dof", "vaal", "strak", "glans"])
     rows = (Record(n, {}, text, None, ("botox",)) for n, text in enumerate(texts))
@@ -843,12 +842,12 @@ def test_nohup_keeps_a_batch_running_through_a_hangup(tmp_path: Path) -> None:
 
 
 def test_a_second_stop_signal_does_not_cut_the_clean_up_short() -> None:
-    from fasewiel_cli.cli import app as cli
+    from fasewiel_cli.cli import common
 
-    saved = {name: signal.getsignal(getattr(signal, name)) for name in cli._STOPPING}
+    saved = {name: signal.getsignal(getattr(signal, name)) for name in common.STOPPING}
     try:
-        with pytest.raises(cli.Terminated):
-            cli._terminated(signal.SIGTERM, None)
+        with pytest.raises(common.Terminated):
+            common.stop(signal.SIGTERM, None)
         assert all(signal.getsignal(getattr(signal, n)) is signal.SIG_IGN for n in saved)
     finally:
         for name, handler in saved.items():

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from fasewiel_cli.batch import records
 from fasewiel_cli.batch.run import Assessor, Job, execute
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.formats import RecordFormat
+from fasewiel_cli.formats import KINDS, Format
 from fasewiel_cli.knowledge.load import load_knowledge
 
 LIMIT = 80  # (MAX_LINE_CHARS for these tests: long lines are cheap to make)
@@ -100,7 +100,7 @@ json_files = st.tuples(
 ).map(lambda t: _bytes("[" + t[2].join(t[0]) + t[1]))
 
 
-def _run(data: bytes, fmt_in: RecordFormat, fmt_out: RecordFormat) -> Any:
+def _run(data: bytes, fmt_in: Format, fmt_out: Format) -> Any:
     job = Job("-", None, fmt_in, fmt_out, None, None)
     out = io.StringIO()
     refused: FasewielError | None = None
@@ -113,14 +113,14 @@ def _run(data: bytes, fmt_in: RecordFormat, fmt_out: RecordFormat) -> Any:
         return None
     text = out.getvalue()
     text.encode("utf-8")  # (no half characters: the output is valid text)
-    if fmt_out is RecordFormat.csv:
+    if fmt_out is Format.csv:
         first = text.split("\r\n", 1)[0]
         assert first.endswith("status" + first[-5] + "error" + first[-5] + "line")
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=first[-5]))
         header, body = rows[0], rows[1:]
         assert all(len(row) == len(header) for row in body)
         found = [dict(zip(header, row, strict=True)) for row in body]
-    elif fmt_out is RecordFormat.jsonl:
+    elif fmt_out is Format.jsonl:
         found = [json.loads(line) for line in text.splitlines()]
     else:
         found = json.loads(text)
@@ -147,22 +147,22 @@ def _small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @PROFILE
-@given(data=csv_files, to=st.sampled_from(list(RecordFormat)))
-def test_hostile_csv(data: bytes, to: RecordFormat) -> None:
-    lines = _run(data, RecordFormat.csv, to)
+@given(data=csv_files, to=st.sampled_from(KINDS["records"]))
+def test_hostile_csv(data: bytes, to: Format) -> None:
+    lines = _run(data, Format.csv, to)
     if lines is not None:
         assert lines == _record_lines(data, header=True)
 
 
 @PROFILE
-@given(data=jsonl_files, to=st.sampled_from(list(RecordFormat)))
-def test_hostile_json_lines(data: bytes, to: RecordFormat) -> None:
-    lines = _run(data, RecordFormat.jsonl, to)
+@given(data=jsonl_files, to=st.sampled_from(KINDS["records"]))
+def test_hostile_json_lines(data: bytes, to: Format) -> None:
+    lines = _run(data, Format.jsonl, to)
     assert lines == _record_lines(data, header=False)
 
 
 @PROFILE
-@given(data=json_files, to=st.sampled_from(list(RecordFormat)))
-def test_hostile_json_arrays(data: bytes, to: RecordFormat) -> None:
-    lines = _run(data, RecordFormat.json, to)
+@given(data=json_files, to=st.sampled_from(KINDS["records"]))
+def test_hostile_json_arrays(data: bytes, to: Format) -> None:
+    lines = _run(data, Format.json, to)
     assert lines is not None

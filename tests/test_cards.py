@@ -24,12 +24,14 @@ import yaml
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from fasewiel_cli.cli.app import Topic, app
+from fasewiel_cli.cli.app import app
+from fasewiel_cli.cli.cards import Topic
 from fasewiel_cli.engine.blocks import Bullets, Card, Heading, Pairs, Paragraph, Table, Wheel
 from fasewiel_cli.engine.cards import TOPICS, build_cards, glossary, ingredient_card
 from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.formats import Format
 from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
-from fasewiel_cli.render import CardFormat, card_renderer_for
+from fasewiel_cli.render import card_renderer_for
 from fasewiel_cli.render.html import HtmlRenderer
 from fasewiel_cli.render.pdf import PdfRenderer, _card_texts
 
@@ -294,8 +296,8 @@ def test_rich_cards_are_framed_per_card(runner: CliRunner, lang: str) -> None:
 @pytest.mark.parametrize("fmt", ["html", "markdown", "text", "svg"])
 def test_text_formats_are_deterministic(kb: KnowledgeBase, fmt: str) -> None:
     cards = build_cards(kb, "nl")
-    first = card_renderer_for(CardFormat(fmt)).cards(cards)
-    assert first == card_renderer_for(CardFormat(fmt)).cards(build_cards(kb, "nl"))
+    first = card_renderer_for(Format(fmt)).cards(cards)
+    assert first == card_renderer_for(Format(fmt)).cards(build_cards(kb, "nl"))
 
 
 # --- HTML -------------------------------------------------------------------------------------

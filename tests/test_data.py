@@ -23,11 +23,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from fasewiel_cli.cli.app import app
-from fasewiel_cli.engine.advice import advice_to_dict, check
+from fasewiel_cli.engine.advice import check
+from fasewiel_cli.engine.validate import validate_folder
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.knowledge.lint import EXTEND, validate_folder
+from fasewiel_cli.knowledge.lint import EXTEND
 from fasewiel_cli.knowledge.load import FILE_NAMES, builtin_data_dir, load_knowledge
 from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.serialize import advice_to_dict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 ROOT = Path(__file__).resolve().parents[1]

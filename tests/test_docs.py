@@ -13,8 +13,9 @@ import pytest
 from typer.main import get_command
 
 from fasewiel_cli.cli.app import app
-from fasewiel_cli.engine.advice import advice_to_dict, check
+from fasewiel_cli.engine.advice import check
 from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.serialize import advice_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fasewiel_cli.cli.app import app
-from fasewiel_cli.engine.advice import advice_to_dict, check
+from fasewiel_cli.engine.advice import check
 from fasewiel_cli.engine.intake import (
     CLEAR_MARGIN,
     compose,
@@ -26,7 +26,9 @@ from fasewiel_cli.engine.intake import (
 )
 from fasewiel_cli.engine.scoring import score
 from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.language.lexicon import lexicon_of
 from fasewiel_cli.language.matching import match_text
+from fasewiel_cli.serialize import advice_to_dict
 
 runner = CliRunner()
 
@@ -163,7 +165,7 @@ def test_composed_answers_read_back_as_the_signals_chosen(kb: KnowledgeBase) -> 
     for lang in ("nl", "en"):
         chosen = [s.id for s in kb.signals]
         text = compose(kb, lang, chosen[:-1], denied=chosen[-1:])  # type: ignore[arg-type]
-        result = match_text(kb.lexicon, text)
+        result = match_text(lexicon_of(kb), text)
         assert list(result.signal_ids) == chosen[:-1]
         assert result.negated_ids == {chosen[-1]}
 

@@ -8,12 +8,12 @@ import pytest
 
 from fasewiel_cli.knowledge.models import KnowledgeBase
 from fasewiel_cli.language import matching
-from fasewiel_cli.language.lexicon import LONGEST_WORD
+from fasewiel_cli.language.lexicon import LONGEST_WORD, lexicon_of
 from fasewiel_cli.language.matching import LONGEST_KEY, match_text
 
 
 def signals(kb: KnowledgeBase, text: str) -> set[str]:
-    return set(match_text(kb.lexicon, text).signal_ids)
+    return set(match_text(lexicon_of(kb), text).signal_ids)
 
 
 # (text, the signals it must express) — Dutch and English, per phase.
@@ -83,7 +83,7 @@ def test_everyday_phrasings(kb: KnowledgeBase, text: str, expected: set[str]) ->
     ],
 )
 def test_inflections(kb: KnowledgeBase, text: str, expected: str, how: str) -> None:
-    (match,) = match_text(kb.lexicon, text).matched
+    (match,) = match_text(lexicon_of(kb), text).matched
     assert (match.signal, match.how) == (expected, how)
 
 
@@ -118,7 +118,7 @@ scared scary glove grow growing flower
 
 @pytest.mark.parametrize("word", ORDINARY_WORDS)
 def test_ordinary_words_match_nothing(kb: KnowledgeBase, word: str) -> None:
-    result = match_text(kb.lexicon, word)
+    result = match_text(lexicon_of(kb), word)
     assert result.matches == ()
     assert result.red_flags == ()
 
@@ -141,37 +141,37 @@ def test_ordinary_words_match_nothing(kb: KnowledgeBase, word: str) -> None:
     ],
 )
 def test_negation(kb: KnowledgeBase, text: str, matched: set[str], negated: set[str]) -> None:
-    result = match_text(kb.lexicon, text)
+    result = match_text(lexicon_of(kb), text)
     assert set(result.signal_ids) == matched
     assert {m.signal for m in result.negated} == negated
 
 
 def test_a_signal_negated_anywhere_is_excluded(kb: KnowledgeBase) -> None:
-    result = match_text(kb.lexicon, "jeuk. Nou ja, eigenlijk geen jeuk")
+    result = match_text(lexicon_of(kb), "jeuk. Nou ja, eigenlijk geen jeuk")
     assert "itch" not in result.signal_ids
 
 
 def test_filler_words_are_not_reported(kb: KnowledgeBase) -> None:
-    result = match_text(kb.lexicon, "Ik heb het gevoel dat mijn huid soms een beetje rood is")
+    result = match_text(lexicon_of(kb), "Ik heb het gevoel dat mijn huid soms een beetje rood is")
     assert result.signal_ids == ("redness",)
     assert [u.text for u in result.unrecognised] == ["gevoel"]
 
 
 def test_unrecognised_words_get_suggestions(kb: KnowledgeBase) -> None:
-    result = match_text(kb.lexicon, "teint en pigmentje")
-    suggestions = {u.text: kb.lexicon.suggestions(u.norm) for u in result.unrecognised}
+    result = match_text(lexicon_of(kb), "teint en pigmentje")
+    suggestions = {u.text: lexicon_of(kb).suggestions(u.norm) for u in result.unrecognised}
     assert "vale teint" in suggestions["teint"]
     assert "pigmentatie" in suggestions["pigmentje"]
 
 
 def test_matched_text_is_what_the_user_typed(kb: KnowledgeBase) -> None:
-    result = match_text(kb.lexicon, "Mijn RODE Wangen [/] jeuken!")
+    result = match_text(lexicon_of(kb), "Mijn RODE Wangen [/] jeuken!")
     assert [m.text for m in result.matched] == ["RODE Wangen", "jeuken"]
 
 
 def test_phrases_do_not_reach_across_sentences(kb: KnowledgeBase) -> None:
     assert signals(kb, "vale. teint") == {"sallow_complexion"}  # "vale" alone, not the phrase
-    assert [m.text for m in match_text(kb.lexicon, "vale. teint").matched] == ["vale"]
+    assert [m.text for m in match_text(lexicon_of(kb), "vale. teint").matched] == ["vale"]
 
 
 @pytest.mark.parametrize(
@@ -203,12 +203,12 @@ def test_phrases_do_not_reach_across_sentences(kb: KnowledgeBase) -> None:
     ],
 )
 def test_red_flags(kb: KnowledgeBase, text: str, flag: str) -> None:
-    assert flag in {f.flag for f in match_text(kb.lexicon, text).red_flags}
+    assert flag in {f.flag for f in match_text(lexicon_of(kb), text).red_flags}
 
 
 @pytest.mark.parametrize("text", ["geen koorts", "no fever", "zonder koorts, wel rood", "geen pus"])
 def test_negated_red_flags_do_not_fire_and_are_understood(kb: KnowledgeBase, text: str) -> None:
-    result = match_text(kb.lexicon, text)
+    result = match_text(lexicon_of(kb), text)
     assert result.red_flags == ()
     assert result.unrecognised == ()
 
@@ -229,7 +229,7 @@ def test_every_red_flag_phrase_fires_in_either_language(kb: KnowledgeBase) -> No
                         words = [g.get(other)[0] for g in pattern.groups]
                         words[n] = phrase
                         text = " ".join(words)
-                        fired = {f.flag for f in match_text(kb.lexicon, text).red_flags}
+                        fired = {f.flag for f in match_text(lexicon_of(kb), text).red_flags}
                         assert flag.id in fired, (flag.id, text)
 
 
@@ -275,7 +275,7 @@ def test_every_red_flag_phrase_fires_in_either_language(kb: KnowledgeBase) -> No
 def test_negation_in_everyday_word_order(
     kb: KnowledgeBase, text: str, matched: set[str], negated: set[str]
 ) -> None:
-    result = match_text(kb.lexicon, text)
+    result = match_text(lexicon_of(kb), text)
     assert set(result.signal_ids) == matched
     assert {m.signal for m in result.negated} == negated
 
@@ -295,7 +295,7 @@ def test_negation_in_everyday_word_order(
     ],
 )
 def test_no_false_red_flags(kb: KnowledgeBase, text: str) -> None:
-    assert match_text(kb.lexicon, text).red_flags == ()
+    assert match_text(lexicon_of(kb), text).red_flags == ()
 
 
 @pytest.mark.parametrize(
@@ -308,12 +308,12 @@ def test_no_false_red_flags(kb: KnowledgeBase, text: str) -> None:
     ],
 )
 def test_red_flags_in_context(kb: KnowledgeBase, text: str, flag: str) -> None:
-    assert flag in {f.flag for f in match_text(kb.lexicon, text).red_flags}
+    assert flag in {f.flag for f in match_text(lexicon_of(kb), text).red_flags}
 
 
 def test_known_words_are_far_shorter_than_the_longest_word(kb: KnowledgeBase) -> None:
     # Words longer than LONGEST_WORD are taken as typed: no known word, form or typo is.
-    words = [*kb.lexicon.lemmas, *(w for g in kb.lexicon.typo_targets.values() for w in g)]
+    words = [*lexicon_of(kb).lemmas, *(w for g in lexicon_of(kb).typo_targets.values() for w in g)]
     assert max(map(len, words)) <= LONGEST_WORD * 3 // 4
 
 
@@ -323,18 +323,18 @@ def test_long_words_and_clauses_are_read_but_not_remembered(kb: KnowledgeBase) -
     from fasewiel_cli.language.morphology import bases
 
     caches = [_normalized, bases, closest]
-    match_text(kb.lexicon, "rood en")  # (the short words may be remembered)
+    match_text(lexicon_of(kb), "rood en")  # (the short words may be remembered)
     before = [cache.cache_info().currsize for cache in caches]
     word = "ontstoken" * 20_000
-    result = match_text(kb.lexicon, f"rood en {word}")
+    result = match_text(lexicon_of(kb), f"rood en {word}")
     assert result.signal_ids == ("redness",)
     assert [u.text for u in result.unrecognised] == [word]
     assert [cache.cache_info().currsize for cache in caches] == before
-    assert max(map(len, kb.lexicon.memo)) <= LONGEST_KEY
+    assert max(map(len, lexicon_of(kb).memo)) <= LONGEST_KEY
 
 
 def test_a_red_flag_does_not_take_a_signal_word_away(kb: KnowledgeBase) -> None:
-    result = match_text(kb.lexicon, "rood en koorts")
+    result = match_text(lexicon_of(kb), "rood en koorts")
     assert result.signal_ids == ("redness",)
     assert [f.flag for f in result.red_flags] == ["spreading_rash_fever"]
 
@@ -348,13 +348,13 @@ def test_a_red_flag_does_not_take_a_signal_word_away(kb: KnowledgeBase) -> None:
     ],
 )
 def test_opposites_are_not_suggested(kb: KnowledgeBase, word: str, not_suggested: str) -> None:
-    (unrecognised,) = match_text(kb.lexicon, word).unrecognised
-    assert not_suggested not in kb.lexicon.suggestions(unrecognised.norm)
+    (unrecognised,) = match_text(lexicon_of(kb), word).unrecognised
+    assert not_suggested not in lexicon_of(kb).suggestions(unrecognised.norm)
 
 
 def _phrases(kb: KnowledgeBase) -> list[str]:
     """Every phrase the knowledge base knows: signal words, red-flag words, steering words."""
-    lexicon = kb.lexicon
+    lexicon = lexicon_of(kb)
     found = [
         phrase
         for signal in kb.signals
@@ -403,12 +403,12 @@ def test_a_clause_read_in_parts_reads_as_when_read_whole(
         "rood niet en jeuk niet maar dof",
         "Rood EN jeuk; dof. Rimpels",
     ]
-    lexicon = kb.lexicon
+    lexicon = lexicon_of(kb)
     lexicon.memo.clear()
     in_parts = [match_text(lexicon, text) for text in texts]
 
     def whole(lexicon: object, clause: str) -> matching.ClauseResult:
-        return matching._Clause(kb.lexicon, clause).read()
+        return matching._Clause(lexicon_of(kb), clause).read()
 
     monkeypatch.setattr(matching, "_read", whole)
     read_whole = [match_text(lexicon, text) for text in texts]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from fasewiel_cli.engine.advice import advise
 from fasewiel_cli.engine.scoring import assess
 from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.language.lexicon import lexicon_of
 from fasewiel_cli.language.matching import match_text
 
 KB = load_knowledge()
@@ -39,7 +40,7 @@ PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[Healt
 @PROFILE
 @given(st.text())
 def test_arbitrary_unicode_never_raises(text: str) -> None:
-    result = assess(KB, match_text(KB.lexicon, text))
+    result = assess(KB, match_text(lexicon_of(KB), text))
     for lang in ("nl", "en"):
         advise(KB, result, lang)
 
@@ -47,7 +48,7 @@ def test_arbitrary_unicode_never_raises(text: str) -> None:
 @PROFILE
 @given(texts)
 def test_shares_sum_to_one_or_there_is_no_phase(text: str) -> None:
-    result = assess(KB, match_text(KB.lexicon, text))
+    result = assess(KB, match_text(lexicon_of(KB), text))
     shares = result.scores.values()
     assert all(0.0 <= s <= 1.0 for s in shares)
     if result.phase is None:
@@ -60,8 +61,8 @@ def test_shares_sum_to_one_or_there_is_no_phase(text: str) -> None:
 @PROFILE
 @given(texts, st.sampled_from(FLAG_PHRASES))
 def test_adding_a_red_flag_phrase_never_removes_the_referral(text: str, flag: str) -> None:
-    before = match_text(KB.lexicon, text).red_flags
-    after = match_text(KB.lexicon, f"{text}. {flag}").red_flags
+    before = match_text(lexicon_of(KB), text).red_flags
+    after = match_text(lexicon_of(KB), f"{text}. {flag}").red_flags
     assert after, "the added red-flag phrase itself must fire"
     assert {f.flag for f in before} <= {f.flag for f in after}
 
@@ -71,8 +72,8 @@ def test_adding_a_red_flag_phrase_never_removes_the_referral(text: str, flag: st
 def test_negating_a_signal_never_raises_its_phases_share(text: str, signal, negation: str) -> None:  # type: ignore[no-untyped-def]
     (phase,) = signal.phases
     word = signal.name.nl
-    before = assess(KB, match_text(KB.lexicon, text)).scores[phase]
-    negated = match_text(KB.lexicon, f"{text}. {negation} {word}")
+    before = assess(KB, match_text(lexicon_of(KB), text)).scores[phase]
+    negated = match_text(lexicon_of(KB), f"{text}. {negation} {word}")
     assert signal.id not in negated.signal_ids
     assert assess(KB, negated).scores[phase] <= before + 1e-12
 
@@ -84,26 +85,26 @@ def test_negating_another_word_never_takes_a_red_flag_away(
 ) -> None:
     """Whatever else the text says, before or after the red flag, and whatever other word is
     negated right before it, the flag stands."""
-    expected = {f.flag for f in match_text(KB.lexicon, flag).red_flags}
+    expected = {f.flag for f in match_text(lexicon_of(KB), flag).red_flags}
     for variant in (
         f"{negation} {word} {flag}",
         f"{text} {negation} {word}, {flag}",
         f"{flag}. {negation} {word} {text}",
         f"{text}. {flag}",
     ):
-        found = {f.flag for f in match_text(KB.lexicon, variant).red_flags}
+        found = {f.flag for f in match_text(lexicon_of(KB), variant).red_flags}
         assert expected <= found, variant
 
 
 @PROFILE
 @given(st.sampled_from(FLAG_PHRASES), st.sampled_from([", ", ". ", ": ", "; ", "!\n", " - "]))
 def test_punctuation_between_the_words_of_a_red_flag_does_not_hide_it(flag: str, stop: str) -> None:
-    expected = {f.flag for f in match_text(KB.lexicon, flag).red_flags}
+    expected = {f.flag for f in match_text(lexicon_of(KB), flag).red_flags}
     assert expected
     words = flag.split(" ")
     for cut in range(1, len(words)):
         variant = " ".join(words[:cut]) + stop + " ".join(words[cut:])
-        found = {f.flag for f in match_text(KB.lexicon, variant).red_flags}
+        found = {f.flag for f in match_text(lexicon_of(KB), variant).red_flags}
         # (a phrase of its own cut in two may be another word; the pattern's flag stands)
         assert expected & found or _phrase_cut(words, cut), variant
 

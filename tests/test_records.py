@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fasewiel_cli.batch import records
 from fasewiel_cli.batch.records import CsvSource, Record, open_source
-from fasewiel_cli.formats import RecordFormat
+from fasewiel_cli.formats import Format
 
 # Pieces that steer a CSV reader: quotes, delimiters, every kind of line end, blanks, a byte
 # that is not UTF-8 (decoded to a surrogate escape), and plain text.
@@ -35,7 +35,7 @@ BODY = st.one_of(
 )
 
 
-def _open(text: str, fmt: RecordFormat = RecordFormat.csv, delimiter: str | None = ";") -> Any:
+def _open(text: str, fmt: Format = Format.csv, delimiter: str | None = ";") -> Any:
     data = text.encode("utf-8", "surrogateescape")
     stream = io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
     return open_source(stream, fmt, None, delimiter)
@@ -115,7 +115,7 @@ def test_a_json_array_is_read_as_json_loads_reads_it(
     elements: list[dict[str, Any]], indent: int | None, chunk: int
 ) -> None:
     text = json.dumps(elements, indent=indent, ensure_ascii=False)
-    source = _open(text, RecordFormat.json)
+    source = _open(text, Format.json)
     source.CHUNK = chunk  # (elements across the ends of what is read at a time)
     found = list(source)
     assert [r.error for r in found] == [None] * len(elements)
@@ -133,7 +133,7 @@ def test_json_values_fasewiel_cannot_write_back_are_errors_of_their_own() -> Non
         '{"symptoms": "rood \\ud83d\\ude00"}',  # a whole pair: an emoji, fine
         '{"symptoms": "jeuk"}',
     ]
-    found = list(_open("\n".join(lines), RecordFormat.jsonl))
+    found = list(_open("\n".join(lines), Format.jsonl))
     assert [r.error is None for r in found] == [False] * 6 + [True, True]
     assert "too many digits" in str(found[0].error)
     assert "NaN is not a number JSON allows" in str(found[1].error)

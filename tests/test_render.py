@@ -8,24 +8,36 @@ from pathlib import Path
 import pytest
 
 from fasewiel_cli.engine.advice import check
+from fasewiel_cli.engine.cards import build_cards
 from fasewiel_cli.engine.overview import phases_view, signals_view
+from fasewiel_cli.formats import KINDS, Format
 from fasewiel_cli.knowledge.load import load_knowledge
 from fasewiel_cli.knowledge.models import KnowledgeBase
-from fasewiel_cli.render import Format, renderer_for
+from fasewiel_cli.render import card_renderer_for, renderer_for
 
 HOSTILE = "[bold red]boo[/] <script>alert(1)</script> *star* _u_ `tick` # x"
 
 
-def test_every_format_has_a_renderer(kb: KnowledgeBase) -> None:
+def test_every_format_of_advice_has_a_renderer(kb: KnowledgeBase) -> None:
     advice = check("rood", kb=kb)
     modules = set()
-    for fmt in Format:
+    for fmt in KINDS["advice"]:
         renderer = renderer_for(fmt)
         modules.add(type(renderer).__module__)
         assert renderer.advice(advice)
         assert renderer.phases(phases_view(kb, "nl"))
         assert renderer.signals(signals_view(kb, "nl"))
-    assert len(modules) == len(Format)
+    assert len(modules) == len(KINDS["advice"])
+    with pytest.raises(ValueError, match="not drawn as pdf"):
+        renderer_for(Format.pdf)
+
+
+def test_every_format_of_cards_has_a_renderer(kb: KnowledgeBase) -> None:
+    cards = build_cards(kb, "nl", ["reset"])
+    for fmt in KINDS["cards"]:
+        assert card_renderer_for(fmt).cards(cards)
+    with pytest.raises(ValueError, match="not drawn as csv"):
+        card_renderer_for(Format.csv)
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fasewiel_cli.knowledge.safeyaml import MAX_BYTES, YamlError, read_document
+from fasewiel_cli.knowledge import MAX_FILE_BYTES as MAX_BYTES
+from fasewiel_cli.knowledge.safeyaml import YamlError, read_document
 
 
 def read(text: str | bytes) -> object:

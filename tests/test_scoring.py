@@ -10,11 +10,12 @@ import pytest
 from fasewiel_cli.engine.scoring import Assessment, assess
 from fasewiel_cli.knowledge.load import load_knowledge
 from fasewiel_cli.knowledge.models import PHASE_IDS, KnowledgeBase
+from fasewiel_cli.language.lexicon import lexicon_of
 from fasewiel_cli.language.matching import match_text
 
 
 def run(kb: KnowledgeBase, text: str) -> Assessment:
-    return assess(kb, match_text(kb.lexicon, text))
+    return assess(kb, match_text(lexicon_of(kb), text))
 
 
 @pytest.mark.parametrize(

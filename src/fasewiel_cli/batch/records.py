@@ -16,11 +16,11 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, NamedTuple, Protocol
 
 from fasewiel_cli.errors import FasewielError
-from fasewiel_cli.formats import RecordFormat
+from fasewiel_cli.formats import Format
 
 FIELD_NAMES = {
     "symptoms": ("symptoms", "symptomen", "symptom", "klachten"),
@@ -229,20 +229,29 @@ class CsvSource:
         return next(csv.reader([line], delimiter=self.delimiter, strict=False))
 
     def __iter__(self) -> Iterator[Record]:
+        # One reader for the whole file, handed one line at a time: a record that asks for a
+        # second line (a quote left open) finds the input at its end, an error at its line.
+        feed = _OneLine()
+        reader = csv.reader(feed, delimiter=self.delimiter, strict=True)
         for number, line in self.lines:
             if line is None:
                 yield error_record(number, too_long(number))
-            elif line.strip():  # (a blank line is no record; a line '""' is one)
-                yield self._record(number, line)
+                continue
+            if not line.strip():  # (a blank line is no record; a line '""' is one)
+                continue
+            problem = undecodable(line, number, self.codec)
+            if problem is not None:
+                yield error_record(number, problem)
+                continue
+            feed.line = line
+            try:
+                row = next(reader)
+            except csv.Error as error:
+                yield error_record(number, _csv_problem(number, str(error)))
+                continue
+            yield self._record(number, row)
 
-    def _record(self, number: int, line: str) -> Record:
-        problem = undecodable(line, number, self.codec)
-        if problem is not None:
-            return error_record(number, problem)
-        try:
-            row = next(csv.reader((line,), delimiter=self.delimiter, strict=True))
-        except csv.Error as error:
-            return error_record(number, _csv_problem(number, str(error)))
+    def _record(self, number: int, row: list[str]) -> Record:
         width = self.width
         if len(row) != width:
             if len(row) < width or any(cell.strip() for cell in row[width:]):
@@ -259,6 +268,22 @@ class CsvSource:
             split_treatments(planned) if planned else (),
             cells=tuple(row),
         )
+
+
+class _OneLine:
+    """The input of the CSV reader: the line it is given, once."""
+
+    def __init__(self) -> None:
+        self.line: str | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line, self.line = self.line, None
+        if line is None:
+            raise StopIteration
+        return line
 
 
 def _csv_problem(number: int, error: str) -> str:
@@ -351,12 +376,13 @@ class JsonProblem(NamedTuple):
     message: str
 
 
-def object_record(line: int, value: Any) -> Record:
+def object_record(line: int, value: Any, unit: str = "line") -> Record:
+    """The record of a JSON value (an object, or the reason it is none) found at ``line``."""
     if isinstance(value, JsonProblem):
         return error_record(line, value.message)
     if not isinstance(value, dict):
         return error_record(
-            line, f"line {line}: expected a JSON object, found {type(value).__name__}"
+            line, f"{unit} {line}: expected a JSON object, found {type(value).__name__}"
         )
     roles = field_roles(value)
     values = {role: value.get(name) for name, role in roles.items()}
@@ -364,9 +390,9 @@ def object_record(line: int, value: Any) -> Record:
     if isinstance(symptoms, list):
         symptoms = ", ".join(str(s) for s in symptoms)
     if symptoms is None:
-        return error_record(line, f"line {line}: no 'symptoms' field")
+        return error_record(line, f"{unit} {line}: no 'symptoms' field")
     if not isinstance(symptoms, str):
-        return error_record(line, f"line {line}: 'symptoms' must be text or a list of texts")
+        return error_record(line, f"{unit} {line}: 'symptoms' must be text or a list of texts")
     client = values.get("client")
     return Record(
         line,
@@ -375,6 +401,12 @@ def object_record(line: int, value: Any) -> Record:
         None if client in (None, "") else str(client),
         split_treatments(values.get("treatment")),
     )
+
+
+def record_of(number: int, row: Mapping[str, Any]) -> Record:
+    """The record of a row of one's own (``assess_rows``): a mapping with the fields a JSON
+    record has."""
+    return object_record(number, dict(row) if isinstance(row, Mapping) else row, "row")
 
 
 class JsonLinesSource:
@@ -538,23 +570,23 @@ _IN_STRING = re.compile(r'["\\\n]')
 
 
 def open_source(
-    stream: io.BufferedReader, fmt: RecordFormat, encoding: str | None, delimiter: str | None
+    stream: io.BufferedReader, fmt: Format, encoding: str | None, delimiter: str | None
 ) -> Source:
-    if fmt is RecordFormat.csv:
+    if fmt is Format.csv:
         return CsvSource(stream, encoding, delimiter)
-    if fmt is RecordFormat.jsonl:
+    if fmt is Format.jsonl:
         return JsonLinesSource(stream, encoding)
     return JsonArraySource(stream, encoding)
 
 
-def sniff_format(head: bytes) -> RecordFormat:
+def sniff_format(head: bytes) -> Format:
     """For standard input without --from: '[' starts JSON, '{' JSON Lines, anything else CSV."""
     text = head.lstrip(codecs.BOM_UTF8).lstrip()
     if text.startswith(b"["):
-        return RecordFormat.json
+        return Format.json
     if text.startswith(b"{"):
-        return RecordFormat.jsonl
-    return RecordFormat.csv
+        return Format.jsonl
+    return Format.csv
 
 
 class _Raw(io.RawIOBase):

@@ -1,10 +1,10 @@
 """Batch assessment: one result record out per input record, in input order, streaming.
 
-One loop (``run``) reads a record, finds its outcome and writes it. Intake files repeat the same
-complaints, and an identical text always gets an identical assessment, so two bounded memos
-save the work: what a text says (its signals, red flags and words not understood: reading it is
-most of the work), and the outcome of what is said with the treatments planned (few of them
-differ). Worker processes (``--jobs``) share the assessing only; reading and writing stay here.
+One loop (``run``) reads a record, finds its outcome (``Assessor``) and writes it. Intake files
+repeat the same complaints, and the same symptoms with the same treatments always get the same
+outcome, so a bounded memo keyed by (symptoms, treatments) saves the work. ``assess_rows`` is the
+same assessing for rows of one's own (a DataFrame's records, a Spark or Dask partition). Worker
+processes (``--jobs``) share the assessing only; reading and writing stay here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import shutil
 import stat
 import tempfile
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
@@ -29,6 +29,7 @@ from fasewiel_cli.batch.records import (
     Source,
     open_source,
     peekable,
+    record_of,
     sniff_format,
 )
 from fasewiel_cli.batch.workers import in_order
@@ -36,40 +37,24 @@ from fasewiel_cli.engine.advice import treatment_verdict
 from fasewiel_cli.engine.scoring import assess
 from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
-from fasewiel_cli.formats import RecordFormat
+from fasewiel_cli.formats import Format, by_suffix
+from fasewiel_cli.knowledge.load import load_knowledge
 from fasewiel_cli.knowledge.models import KnowledgeBase, Lang, Treatment
-from fasewiel_cli.language.lexicon import detect_language
+from fasewiel_cli.language.lexicon import detect_language, lexicon_of
 from fasewiel_cli.language.lookup import find
-from fasewiel_cli.language.matching import LONGEST_KEY, MatchResult, read_text
-from fasewiel_cli.language.safety import FlagMatch
+from fasewiel_cli.language.matching import LONGEST_KEY, read_text
+from fasewiel_cli.serialize import csv_cell, neutralise, result_columns, result_values
 from fasewiel_cli.text import json_safe
 
-# How many texts and outcomes are remembered: bounded, so that memory stays flat whatever the
-# input. Sized so that a practice's file of ten thousand rows about fills them (3,600 texts and
-# 2,700 outcomes in bench/batch_bench.py's): larger memos only make a long run's peak higher
-# than a short one's (a million rows: 7% above ten thousand; with 12,288 readings, 20%).
-READINGS = 4096
-OUTCOMES = 1024
+# How many outcomes are remembered: bounded, so that memory stays flat whatever the input.
+MEMO = 4096
 # Records handed to a worker process at a time (with --jobs).
 CHUNK = 512
 
 
 def output_columns(kb: KnowledgeBase) -> tuple[str, ...]:
     """The columns fasewiel adds after the passthrough fields, in order."""
-    shares = tuple(f"share_{p.id}" for p in kb.phases)
-    return (
-        "phase",
-        "next_phase",
-        "confidence",
-        *shares,
-        "matched",
-        "unrecognised",
-        "red_flags",
-        "treatments",
-        "status",
-        "error",
-        "line",
-    )
+    return (*result_columns(p.id for p in kb.phases), "error", "line")
 
 
 # --- assessing -----------------------------------------------------------------------------------
@@ -78,14 +63,18 @@ def output_columns(kb: KnowledgeBase) -> tuple[str, ...]:
 class Outcome:
     """What every record with the same symptoms and treatments gets."""
 
-    __slots__ = ("_cells", "error", "status", "values")
+    __slots__ = ("_cells", "error", "values")
 
-    def __init__(self, status: str, values: tuple[Any, ...], error: str | None = None) -> None:
-        self.status = status  # ok, no_signal, red_flag or error
-        # The output columns from "phase" to "treatments", as JSON values.
+    def __init__(self, values: tuple[Any, ...], error: str | None = None) -> None:
+        # The result columns ("phase" … "status"), as JSON values.
         self.values = values
         self.error = error
         self._cells: tuple[str, ...] | None = None
+
+    @property
+    def status(self) -> str:  # ok, no_signal, red_flag or error
+        status: str = self.values[-1]
+        return status
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -93,14 +82,6 @@ class Outcome:
         if self._cells is None:
             self._cells = tuple(map(csv_cell, self.values))
         return self._cells
-
-
-class Reading(NamedTuple):
-    """What a text says: its signals, its red flags (ids) and the words not understood."""
-
-    signals: tuple[str, ...]
-    flags: tuple[str, ...]
-    words: tuple[str, ...]
 
 
 class Assessor:
@@ -111,122 +92,88 @@ class Assessor:
         self.lang = lang
         self.columns = output_columns(kb)
         self.blank = (None,) * (len(self.columns) - 3)
-        self.readings: OrderedDict[str, Reading] = OrderedDict()
-        self.outcomes: OrderedDict[tuple[Reading, tuple[str, ...]], Outcome] = OrderedDict()
-        # A treatment as written → the treatment, or why there is none (a message: an
-        # exception kept and raised again would grow its traceback each time).
-        self.names: OrderedDict[str, Treatment | str] = OrderedDict()
+        self.memo: OrderedDict[tuple[str, tuple[str, ...]], Outcome] = OrderedDict()
+
+    def failed(self, message: str) -> Outcome:
+        """The outcome of a record that cannot be assessed."""
+        return Outcome((*self.blank, "error"), message)
 
     def outcome(self, record: Record) -> Outcome | None:
         """The record's outcome; None for a record that could not be read."""
         if record.error is not None:
             return None
-        key = (self.reading(record.symptoms), record.treatments)
-        found = self.outcomes.get(key)
+        key = (record.symptoms, record.treatments)
+        found = self.memo.get(key)
         if found is not None:
-            self.outcomes.move_to_end(key)
+            self.memo.move_to_end(key)
             return found
         found = self.judge(*key)
-        reading = key[0]
-        if sum(map(len, reading.words)) + sum(map(len, record.treatments)) <= LONGEST_KEY:
-            _remember(self.outcomes, key, found, OUTCOMES)
+        if len(key[0]) + sum(map(len, key[1])) <= LONGEST_KEY:  # (a long text: read once)
+            self.memo[key] = found
+            if len(self.memo) > MEMO:
+                self.memo.popitem(last=False)  # (the least recently used)
         return found
 
     def assessed(self, records: list[Record]) -> list[tuple[Record, Outcome | None]]:
         """Each record with its outcome (a worker's chunk)."""
         return [(record, self.outcome(record)) for record in records]
 
-    def reading(self, text: str) -> Reading:
-        found = self.readings.get(text)
-        if found is not None:
-            self.readings.move_to_end(text)
-            return found
-        match = read_text(self.kb, text)
-        found = Reading(
-            match.signal_ids,
-            tuple(f.flag for f in match.red_flags),
-            tuple(u.text for u in match.unrecognised),
-        )
-        if len(text) <= LONGEST_KEY:
-            _remember(self.readings, text, found, READINGS)
-        return found
-
-    def judge(self, reading: Reading, treatments: tuple[str, ...]) -> Outcome:
-        """The outcome of what a text says, with these treatments planned."""
-        kb = self.kb
-        planned = []
+    def judge(self, text: str, treatments: tuple[str, ...]) -> Outcome:
+        """The outcome of a text, with these treatments planned."""
+        kb, lang = self.kb, self.lang
+        planned: list[Treatment] = []
         for name in treatments:
-            found = self.treatment(name)
-            if isinstance(found, str):
-                return Outcome("error", self.blank, found)
-            planned.append(found)
-        flags = tuple(FlagMatch(flag, "") for flag in reading.flags)
-        assessment = assess(kb, MatchResult("", (), (), flags, reading.signals, frozenset()))
-        phase = assessment.phase
-        verdicts = [
-            {"id": v.id, "verdict": v.verdict, "reason": v.reason}
-            for v in (treatment_verdict(kb, assessment, t, self.lang) for t in planned)
-        ]
-        status = "red_flag" if flags else "no_signal" if phase is None else "ok"
-        values = (
-            phase,
-            assessment.next_phase,
-            assessment.scores[phase] if phase else None,
-            *assessment.scores.values(),
-            list(reading.signals),
-            list(reading.words),
-            list(reading.flags),
-            verdicts,
-        )
-        return Outcome(status, values)
-
-    def treatment(self, name: str) -> Treatment | str:
-        """The treatment ``name`` stands for, or the message that says there is none."""
-        found = self.names.get(name)
-        if found is None:
             try:
-                found = find("treatment", self.kb.treatments, name)
+                planned.append(find("treatment", kb.treatments, name))
             except UnknownNameError as error:
-                found = f"{error.message}; {error.hint}" if error.hint else error.message
-            if len(name) <= LONGEST_KEY:
-                _remember(self.names, name, found, OUTCOMES)
-        return found
+                return self.failed(
+                    f"{error.message}; {error.hint}" if error.hint else error.message
+                )
+        assessment = assess(kb, read_text(kb, text))
+        match = assessment.match
+        return Outcome(
+            result_values(
+                assessment.scores,
+                assessment.phase,
+                assessment.next_phase,
+                match.signal_ids,
+                [u.text for u in match.unrecognised],
+                [f.flag for f in match.red_flags],
+                [treatment_verdict(kb, assessment, t, lang) for t in planned],
+            )
+        )
 
 
-def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
-    memo[key] = value
-    if len(memo) > size:
-        memo.popitem(last=False)  # (the least recently used)
+def assess_rows(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    kb: KnowledgeBase | None = None,
+    lang: Lang = "nl",
+) -> Iterator[dict[str, Any]]:
+    """Each row with its result added, in order: the columns of ``flat_row``, and ``error``.
+
+    A row's ``symptoms`` (or ``symptomen``) field is read, and its ``treatment``
+    (``behandeling``) if it has one: the same fields ``fasewiel batch`` reads. Rows that repeat
+    a text are assessed once (a bounded memo), so this is fast on real intake data::
+
+        import pandas as pd
+        from fasewiel import assess_rows
+
+        results = pd.DataFrame(assess_rows(df.to_dict("records"), lang="en"))
+
+    A row that cannot be assessed (no symptoms, an unknown treatment) gets status "error" and
+    the reason in ``error``; the other rows go on.
+    """
+    assessor = Assessor(kb or load_knowledge(), lang)
+    columns = assessor.columns[:-1]  # (no line numbers: rows are not lines of a file)
+    for number, row in enumerate(rows, 1):
+        record = record_of(number, row)
+        outcome = assessor.outcome(record) or assessor.failed(record.error or "")
+        values = (*outcome.values, outcome.error)
+        yield {**row, **dict(zip(columns, values, strict=True))}
 
 
 # --- writing -------------------------------------------------------------------------------------
-
-# OWASP: a spreadsheet treats a cell starting with one of these as a formula.
-_FORMULA_START = frozenset("=+-@\t\r")
-
-
-def neutralise(value: str) -> str:
-    return "'" + value if value and value[0] in _FORMULA_START else value
-
-
-def verdict_text(verdict: dict[str, str]) -> str:
-    """A treatment verdict as a CSV cell spells it out."""
-    return f"{verdict['id']}: {verdict['verdict']} — {verdict['reason']}"
-
-
-def csv_cell(value: Any) -> str:
-    """One CSV cell: lists joined, verdicts spelled out, user text defused."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict):
-            return neutralise(" | ".join(map(verdict_text, value)))
-        return neutralise("; ".join(map(str, value)))
-    if isinstance(value, dict):
-        return neutralise(json.dumps(value, ensure_ascii=False))
-    return neutralise(str(value))
 
 
 class Writer(Protocol):
@@ -243,11 +190,10 @@ def error_of(record: Record, outcome: Outcome | None) -> str | None:
     return None
 
 
-def results(columns: tuple[str, ...], record: Record, outcome: Outcome | None) -> list[Any]:
-    """The values of fasewiel's own columns for a record, as JSON values."""
-    values = outcome.values if outcome is not None else (None,) * (len(columns) - 3)
-    status = "error" if outcome is None else outcome.status
-    return [*values, status, error_of(record, outcome), record.line]
+def results(columns: tuple[str, ...], record: Record, outcome: Outcome | None) -> dict[str, Any]:
+    """fasewiel's own columns for a record, as JSON values."""
+    values = outcome.values if outcome is not None else (*(None,) * (len(columns) - 3), "error")
+    return dict(zip(columns, (*values, error_of(record, outcome), record.line), strict=True))
 
 
 class JsonLinesWriter:
@@ -256,7 +202,7 @@ class JsonLinesWriter:
         self.columns = columns
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
-        ours = dict(zip(self.columns, results(self.columns, record, outcome), strict=True))
+        ours = results(self.columns, record, outcome)
         self.out.write(json_safe(json.dumps(record.fields | ours, ensure_ascii=False)) + "\n")
 
     def close(self) -> None:
@@ -270,7 +216,7 @@ class JsonWriter(JsonLinesWriter):
         out.write("[")
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
-        ours = dict(zip(self.columns, results(self.columns, record, outcome), strict=True))
+        ours = results(self.columns, record, outcome)
         text = json_safe(json.dumps(record.fields | ours, ensure_ascii=False))
         self.out.write(("\n" if self.count == 0 else ",\n") + text)
         self.count += 1
@@ -287,25 +233,22 @@ class CsvWriter:
     def __init__(
         self, out: IO[str], columns: tuple[str, ...], passthrough: list[str], delimiter: str
     ) -> None:
-        self.columns = columns
         self.passthrough = passthrough
         self.kept = [n for n, name in enumerate(passthrough) if name not in columns]
-        self.blank = ("",) * (len(columns) - 3)
+        self.unread = (*("",) * (len(columns) - 3), "error")  # (a record that was not read)
         self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
         names = [passthrough[n] for n in self.kept]
         self.csv.writerow([neutralise(name) for name in (*names, *columns)])
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
         if record.cells is not None:
-            own = [neutralise(record.cells[n]) for n in self.kept]
+            cells = record.cells
+            own = [neutralise(cells[n]) for n in self.kept]
         else:
             own = [csv_cell(record.fields.get(self.passthrough[n])) for n in self.kept]
-        ours = self.blank if outcome is None else outcome.cells
-        status = "error" if outcome is None else outcome.status
+        ours = self.unread if outcome is None else outcome.cells
         error = error_of(record, outcome)
-        self.csv.writerow(
-            [*own, *ours, status, "" if error is None else neutralise(error), record.line]
-        )
+        self.csv.writerow([*own, *ours, "" if error is None else neutralise(error), record.line])
 
     def close(self) -> None:
         """Nothing to end: each row is whole."""
@@ -313,14 +256,14 @@ class CsvWriter:
 
 def make_writer(
     out: IO[str],
-    fmt: RecordFormat,
+    fmt: Format,
     columns: tuple[str, ...],
     passthrough: list[str],
     delimiter: str,
 ) -> Writer:
-    if fmt is RecordFormat.csv:
+    if fmt is Format.csv:
         return CsvWriter(out, columns, passthrough, delimiter)
-    if fmt is RecordFormat.jsonl:
+    if fmt is Format.jsonl:
         return JsonLinesWriter(out, columns)
     return JsonWriter(out, columns)
 
@@ -342,16 +285,17 @@ class Summary:
 
     def add(self, record: Record, outcome: Outcome | None) -> None:
         self.records += 1
-        error = error_of(record, outcome)
-        if outcome is None or error is not None:
+        if outcome is None or outcome.error is not None:
             self.statuses["error"] += 1
             if len(self.errors) < 10:
-                self.errors.append(error or "")
+                self.errors.append(error_of(record, outcome) or "")
             return
-        self.statuses[outcome.status] += 1
-        if outcome.values[0] is not None:
-            self.phases[outcome.values[0]] += 1
-        self.red_flags.update(outcome.values[-2])
+        values = outcome.values
+        self.statuses[values[-1]] += 1
+        if values[0] is not None:
+            self.phases[values[0]] += 1
+        if values[-3]:  # (red_flags, treatments, status)
+            self.red_flags.update(values[-3])
 
 
 def run(
@@ -393,47 +337,34 @@ def _assessed(
 
 # --- one whole batch: files, formats, atomic output ----------------------------------------------
 
-EXTENSIONS = {
-    ".csv": RecordFormat.csv,
-    ".tsv": RecordFormat.csv,
-    ".txt": RecordFormat.csv,
-    ".jsonl": RecordFormat.jsonl,
-    ".ndjson": RecordFormat.jsonl,
-    ".json": RecordFormat.json,
-}
-
 
 class Job(NamedTuple):
     """Everything a batch run needs besides the streams."""
 
     source: str
     output: Path | None
-    from_: RecordFormat | None
-    to: RecordFormat | None
+    from_: Format | None
+    to: Format | None
     delimiter: str | None
     encoding: str | None
     jobs: int = 1  # worker processes
 
 
-def input_format(job: Job, stream: io.BufferedReader) -> RecordFormat:
+def input_format(job: Job, stream: io.BufferedReader) -> Format:
     if job.from_ is not None:
         return job.from_
-    if job.source != "-":
-        suffix = Path(job.source).suffix.lower()
-        if suffix in EXTENSIONS:
-            return EXTENSIONS[suffix]
+    if job.source != "-" and (found := by_suffix(Path(job.source), "records")) is not None:
+        return found
     head = stream.peek(64)[:64]
     return sniff_format(head)
 
 
-def output_format(job: Job) -> RecordFormat:
+def output_format(job: Job) -> Format:
     if job.to is not None:
         return job.to
-    if job.output is not None:
-        suffix = job.output.suffix.lower()
-        if suffix in EXTENSIONS:
-            return EXTENSIONS[suffix]
-    return RecordFormat.jsonl
+    if job.output is not None and (found := by_suffix(job.output, "records")) is not None:
+        return found
+    return Format.jsonl
 
 
 def execute(
@@ -459,7 +390,7 @@ def execute(
         )
         fmt_in = input_format(job, stream)
         fmt_out = output_format(job)
-        if fmt_out is RecordFormat.csv and fmt_in is not RecordFormat.csv and job.source == "-":
+        if fmt_out is Format.csv and fmt_in is not Format.csv and job.source == "-":
             stream = stack.enter_context(_spooled(stream))  # read twice: columns, then records
         delimiter = job.delimiter
         if delimiter is None and job.source.lower().endswith(".tsv"):
@@ -471,7 +402,7 @@ def execute(
             )
         source: Source = open_source(stream, fmt_in, job.encoding, delimiter)
         passthrough = list(source.columns)
-        if fmt_out is RecordFormat.csv and not isinstance(source, CsvSource):
+        if fmt_out is Format.csv and not isinstance(source, CsvSource):
             with contextlib.closing(source):
                 passthrough = _all_fields(source)
             stream.seek(0)
@@ -487,9 +418,7 @@ def execute(
         if job.output is None:
             out: IO[str] = stdout
         else:
-            out = stack.enter_context(
-                atomic_text(job.output, bom=bom and fmt_out is RecordFormat.csv)
-            )
+            out = stack.enter_context(atomic_text(job.output, bom=bom and fmt_out is Format.csv))
         writer = make_writer(out, fmt_out, assessor.columns, passthrough, source.delimiter)
         update = None if progress is None else lambda: progress(source.bytes_read)
         records: Iterable[Record] = source
@@ -527,7 +456,7 @@ def majority_language(kb: KnowledgeBase, records: Iterable[Record]) -> Lang | No
         found
         for record in records
         if record.error is None
-        and (found := detect_language(kb.lexicon, record.symptoms)) is not None
+        and (found := detect_language(lexicon_of(kb), record.symptoms)) is not None
     )
     ranked = votes.most_common()
     if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
@@ -602,64 +531,3 @@ def _all_fields(source: Iterable[Record]) -> list[str]:
                 hint="write JSON Lines instead (--to jsonl), which keeps each record's own fields",
             )
     return list(names)
-
-
-# --- saving to the history (--save) --------------------------------------------------------------
-
-
-class Spool:
-    """The visits of a ``batch --save`` run, kept in a temporary file until the run is complete
-    (memory stays flat), then stored in one transaction: all of them or none."""
-
-    def __init__(self, assessor: Assessor, at: str) -> None:
-        self.assessor = assessor
-        self.at = at
-        self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
-        self.count = 0
-        info = assessor.kb.info
-        self.knowledge = (info.name, info.version, info.hash)
-        self.phases = [p.id for p in assessor.kb.phases]
-
-    def keep(self, record: Record, outcome: Outcome) -> Outcome:
-        """Spool the record's visit; a record without a client becomes an error row."""
-        if outcome.status in ("error", "no_signal"):
-            return outcome  # nothing to save, as check saves nothing then
-        from fasewiel_cli.history.visits import client_id
-
-        try:
-            if not (record.client or "").strip():
-                raise FasewielError("no client: a visit is saved only with a client (--save)")
-            client = client_id(record.client or "")
-        except FasewielError as error:
-            return Outcome("error", self.assessor.blank, error.message)
-        count = len(self.phases)
-        values = outcome.values
-        row = {
-            "client": client,
-            "at": self.at,
-            "input": record.symptoms,
-            "signals": values[3 + count],
-            "phase": values[0],
-            "next_phase": values[1],
-            "scores": dict(zip(self.phases, values[3 : 3 + count], strict=True)),
-            "red_flags": values[5 + count],
-            "treatments": values[6 + count],
-            "note": None,
-            "lang": self.assessor.lang,
-            "kb_name": self.knowledge[0],
-            "kb_version": self.knowledge[1],
-            "kb_hash": self.knowledge[2],
-        }
-        self.file.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.count += 1
-        return outcome
-
-    def visits(self) -> Iterator[Any]:
-        from fasewiel_cli.history.store import Visit
-
-        self.file.seek(0)
-        for line in self.file:
-            yield Visit(**json.loads(line))
-
-    def close(self) -> None:
-        self.file.close()

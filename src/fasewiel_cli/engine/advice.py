@@ -1,13 +1,13 @@
 """Assessment → advice: everything the output shows, in one language, taken from the knowledge base.
 
-``Advice`` is what every renderer draws; ``advice_to_dict`` is its JSON form (``"schema": 1``).
+``Advice`` is what every renderer draws; ``serialize.advice_to_dict`` is its JSON form.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from fasewiel_cli.engine.scoring import Assessment, assess
 from fasewiel_cli.knowledge.models import (
@@ -18,10 +18,10 @@ from fasewiel_cli.knowledge.models import (
     Lang,
     Treatment,
 )
+from fasewiel_cli.language.lexicon import lexicon_of
 from fasewiel_cli.language.matching import SignalMatch, read_text
 from fasewiel_cli.language.safety import FlagMatch
 
-SCHEMA_VERSION = 1
 # Words not understood that get a "did you mean": the first ones (a long text may hold
 # thousands, each costing a search through the knowledge base's words).
 SUGGESTED = 20
@@ -95,6 +95,8 @@ class Advice(NamedTuple):
     next_phase: PhaseView | None
     calm_first: bool
     explanation: tuple[str, ...]
+    # The signals that count, each once, in the order they were first mentioned.
+    signals: tuple[str, ...]
     matched: tuple[MatchView, ...]
     negated: tuple[MatchView, ...]
     unmatched: tuple[UnmatchedView, ...]
@@ -168,10 +170,11 @@ def advise(
         next_phase=_phase_view(kb, assessment.next_phase, lang) if assessment.next_phase else None,
         calm_first=assessment.calm_first,
         explanation=_explanation(kb, assessment, lang),
+        signals=match.signal_ids,
         matched=_match_views(kb, match.matched, lang),
         negated=_match_views(kb, match.negated, lang),
         unmatched=tuple(
-            UnmatchedView(u.text, kb.lexicon.suggestions(u.norm) if n < SUGGESTED else ())
+            UnmatchedView(u.text, lexicon_of(kb).suggestions(u.norm) if n < SUGGESTED else ())
             for n, u in enumerate(match.unrecognised)
         ),
         red_flags=red_flags,
@@ -328,74 +331,3 @@ def _or_list(kb: KnowledgeBase, phase_ids: Sequence[str], lang: Lang) -> str:
     if len(names) == 1:
         return names[0]
     return f"{', '.join(names[:-1])} {kb.labels.get('or_word', lang)} {names[-1]}"
-
-
-def advice_to_dict(advice: Advice) -> dict[str, Any]:
-    """The JSON document of ``check --format json`` (documented in the README)."""
-    phase = advice.phase
-    plan = advice.plan
-    return {
-        "schema": SCHEMA_VERSION,
-        "lang": advice.lang,
-        "input": advice.text,
-        "phase": phase.id if phase else None,
-        "phase_name": phase.name if phase else None,
-        "tagline": phase.tagline if phase else None,
-        "next_phase": advice.next_phase.id if advice.next_phase else None,
-        "calm_first": advice.calm_first,
-        "explanation": list(advice.explanation),
-        "scores": advice.scores,
-        "matched": [
-            {
-                "text": m.text,
-                "signal": m.signal,
-                "name": m.name,
-                "phases": list(m.phases),
-                "how": m.how,
-            }
-            for m in advice.matched
-        ],
-        "negated": [{"text": m.text, "signal": m.signal, "name": m.name} for m in advice.negated],
-        "unmatched": [
-            {"text": u.text, "suggestions": list(u.suggestions)} for u in advice.unmatched
-        ],
-        "red_flags": [
-            {"id": f.id, "name": f.name, "text": f.text, "advice": f.advice}
-            for f in advice.red_flags
-        ],
-        "referral": advice.referral,
-        "plan": None
-        if plan is None
-        else {
-            "lifestyle": list(plan.lifestyle),
-            "ritual": list(plan.ritual),
-            "treatment": list(plan.treatment),
-            "ingredients": [
-                {"id": i.id, "name": i.name, "role": i.role, "form": i.form}
-                for i in plan.ingredients
-            ],
-            "core_message": plan.core_message,
-        },
-        "nervous_system": phase.nervous_system if phase else None,
-        "messengers": [
-            {"id": m.id, "name": m.name, "visible": m.visible, "signals": list(m.signals)}
-            for m in advice.messengers
-        ],
-        "treatments": [
-            {
-                "id": v.id,
-                "name": v.name,
-                "intensity": v.intensity,
-                "verdict": v.verdict,
-                "reason": v.reason,
-            }
-            for v in advice.treatments
-        ],
-        "only_negated": advice.only_negated,
-        "disclaimer": advice.disclaimer,
-        "knowledge": {
-            "name": advice.knowledge.name,
-            "version": advice.knowledge.version,
-            "hash": advice.knowledge.hash,
-        },
-    }

@@ -192,38 +192,14 @@ def ingredient_card(kb: KnowledgeBase, lang: Lang, ingredient_id: str) -> Card:
     return Card(ingredient.id, ingredient.name.get(lang), None, tuple(blocks))
 
 
-def _by_name(kb: KnowledgeBase, lang: Lang) -> list[str]:
+def by_name(kb: KnowledgeBase, lang: Lang) -> list[str]:
     return [i.id for i in sorted(kb.ingredients, key=lambda i: i.name.get(lang).casefold())]
 
 
 def glossary(kb: KnowledgeBase, lang: Lang) -> Card:
     """Every ingredient (by name), the phases that use it and its role in each."""
     blocks: list[Block] = []
-    for ingredient_id in _by_name(kb, lang):
+    for ingredient_id in by_name(kb, lang):
         card = ingredient_card(kb, lang, ingredient_id)
         blocks += [Heading(card.title), *card.blocks[1:-1]]
     return Card("glossary", kb.labels.get("glossary", lang), None, tuple(blocks))
-
-
-def glossary_to_dict(kb: KnowledgeBase, lang: Lang) -> dict[str, Any]:
-    return {"ingredients": [ingredient_to_dict(kb, lang, i) for i in _by_name(kb, lang)]}
-
-
-def ingredient_to_dict(kb: KnowledgeBase, lang: Lang, ingredient_id: str) -> dict[str, Any]:
-    ingredient = kb.ingredient(ingredient_id)
-    return {
-        "id": ingredient.id,
-        "name": ingredient.name.get(lang),
-        "names": {"nl": ingredient.name.nl, "en": ingredient.name.en},
-        "words": {"nl": list(ingredient.words.nl), "en": list(ingredient.words.en)},
-        "phases": [
-            {
-                "phase": phase_id,
-                "role": use.role.get(lang),
-                "form": use.form.get(lang) if use.form else None,
-            }
-            for phase_id, use in ingredient_uses(kb, ingredient_id)
-        ],
-        "source": ingredient.source,
-        "derived": ingredient.derived,
-    }

@@ -3,7 +3,7 @@ consumer can use (``fasewiel signals``). Pure functions of the knowledge base an
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Labels, Lang
 
@@ -91,34 +91,3 @@ def signals_view(kb: KnowledgeBase, lang: Lang, phase: str | None = None) -> Sig
     names = {p.id: p.name.get(lang) for p in kb.phases}
     weights = {w: weight.name.get(lang) for w, weight in kb.scoring.weights.items()}
     return SignalsView(lang, kb.labels, names, weights, signals)
-
-
-def phases_to_dict(view: PhasesView) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": p.id,
-            "name": p.name,
-            "tagline": p.tagline,
-            "nervous_system": p.nervous_system,
-            "core_message": p.core_message,
-            "signals": list(p.signals),
-            "next": p.next,
-            "source": p.source,
-        }
-        for p in view.phases
-    ]
-
-
-def signals_to_dict(view: SignalsView) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": s.id,
-            "name": s.name,
-            "phases": s.phases,
-            "words": {"nl": list(s.words_nl), "en": list(s.words_en)},
-            "messengers": list(s.messengers),
-            "source": s.source,
-            "derived": s.derived,
-        }
-        for s in view.signals
-    ]

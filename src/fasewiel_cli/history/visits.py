@@ -296,7 +296,7 @@ HISTORY_CSV = (
 
 
 def history_csv(client: str, visits: Sequence[Visit]) -> str:
-    from fasewiel_cli.batch.run import csv_cell
+    from fasewiel_cli.serialize import csv_cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -335,7 +335,7 @@ def client_to_dict(row: ClientRow) -> dict[str, Any]:
 
 
 def clients_csv(rows: Sequence[ClientRow]) -> str:
-    from fasewiel_cli.batch.run import csv_cell
+    from fasewiel_cli.serialize import csv_cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -1,10 +1,11 @@
-"""Knowledge-base folders of one's own: ``fasewiel data init`` and ``fasewiel data validate``.
+"""Knowledge-base folders of one's own: ``fasewiel data init`` and the data checks of
+``fasewiel data validate``.
 
 ``init`` copies the built-in knowledge base into a folder, each file headed by a note on how to
-extend it. ``validate`` reports every problem of a folder in one run: the errors that stop it
-from loading (from the loader itself) and warnings about what loads but will not work as meant —
-an ingredient no phase uses, a signal with words in one language only, a phase with few signals,
-a word that does not reach its own signal.
+extend it. ``lint`` warns about what loads but will not work as meant: an ingredient no phase
+uses, a signal with words in one language only, a phase with few signals, a red flag or safety
+wording a custom knowledge base tries to change. (``engine.validate`` runs the whole check of a
+folder, and adds the warnings that need words read: a word that does not reach its signal.)
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ from fasewiel_cli.knowledge.load import (
     FILE_NAMES,
     SAFETY_WORDING,
     builtin_data_dir,
-    content_hash,
-    examine,
     load_knowledge,
-    read_present,
 )
-from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, KnowledgeInfo
+from fasewiel_cli.knowledge.models import LANGS, KnowledgeInfo
 
 # A phase with fewer signals than this is hard to recognise.
 FEW_SIGNALS = 2
@@ -135,30 +133,10 @@ class Report(NamedTuple):
         }
 
 
-def validate_folder(folder: Path, *, builtin: bool = False) -> Report:
-    """Every error and warning of the knowledge base in ``folder``, in file and line order."""
-    try:
-        raw, unread = read_present(folder)
-    except FasewielError as error:  # not a folder: that is the one problem
-        return Report(folder, (Problem(str(folder), 1, 1, error.message),), None)
-    kb, problems, parsed = examine(raw, folder, content_hash(raw), builtin=builtin)
-    if unread:  # the files that could be read are still checked
-        kb = None
-        problems = [*unread, *problems]
-    problems += lint(kb, parsed, builtin=builtin)
-    order = {str(folder / name): n for n, name in enumerate(FILE_NAMES)}
-    problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line, p.column))
-    return Report(folder, tuple(problems), kb.info if kb else None)
-
-
-def lint(
-    kb: KnowledgeBase | None, parsed: dict[str, tuple[Any, Any]], *, builtin: bool
-) -> list[Problem]:
+def lint(parsed: dict[str, tuple[Any, Any]], *, builtin: bool) -> list[Problem]:
     """Warnings: what loads, but will not work the way its author meant. Each check runs when the
-    files it reads could be read, so warnings come along with the errors of other files; the
-    reach of words needs the whole knowledge base (``kb``)."""
-    from fasewiel_cli.language.matching import match_text
-
+    files it reads could be read, so warnings come along with the errors of other files. (Whether
+    words reach their signals is checked by ``engine.validate``, which reads them.)"""
     found: list[Problem] = []
 
     def warn(file: str, path: tuple[Any, ...], message: str) -> None:
@@ -197,20 +175,6 @@ def lint(
                 ("signals", i, "words"),
                 f"signal '{signal.id}' has words in {languages[0]} only: add {missing} words too",
             )
-        if kb is not None:
-            _reach(signal, i, kb, match_text, warn)
-    language = model("language.yaml")
-    if kb is not None and language is not None:
-        for i, lost in enumerate(language.lost_positives):
-            for lang in LANGS:
-                for j, word in enumerate(lost.words.get(lang)):
-                    if not match_text(kb.lexicon, word).signal_ids:
-                        warn(
-                            "language.yaml",
-                            ("lost_positives", i, "words", lang, j),
-                            f"'{word}' is no word of a signal: its loss is never read "
-                            "(add it to a signal's words)",
-                        )
     if not builtin:
         _safety_warnings(parsed, warn)
     return found
@@ -254,45 +218,3 @@ def _safety_warnings(
                         (section, name),
                         f"'{name}' speaks of safety: fasewiel's own wording is used",
                     )
-
-
-def _reach(
-    signal: Any,
-    index: int,
-    kb: KnowledgeBase,
-    match_text: Callable[..., Any],
-    warn: Callable[[str, tuple[Any, ...], str], None],
-) -> None:
-    """Each of a signal's names and words, read as a text of its own, must find that signal."""
-    phrases = [(("signals", index, "name", lang), signal.name.get(lang)) for lang in LANGS] + [
-        (("signals", index, "words", lang, j), word)
-        for lang in LANGS
-        for j, word in enumerate(signal.words.get(lang))
-    ]
-    reached = False
-    for path, phrase in phrases:
-        result = match_text(kb.lexicon, phrase)
-        if signal.id in result.signal_ids:
-            reached = True
-            others = [s for s in result.signal_ids if s != signal.id]
-            if others:
-                warn(
-                    "signals.yaml",
-                    path,
-                    f"'{phrase}' also counts for {', '.join(others)}: "
-                    "a client who writes it gets both",
-                )
-        else:
-            read_as = ", ".join(result.signal_ids) or "nothing"
-            warn(
-                "signals.yaml",
-                path,
-                f"'{phrase}' does not reach signal '{signal.id}' (it reads as: {read_as}); "
-                "a filler word, a negation or another signal's phrase is in the way",
-            )
-    if not reached:
-        warn(
-            "signals.yaml",
-            ("signals", index, "id"),
-            f"no name or word of signal '{signal.id}' reaches it: it can never be matched",
-        )

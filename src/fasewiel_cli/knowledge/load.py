@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fasewiel_cli.errors import FasewielError, KnowledgeError, Problem
-from fasewiel_cli.knowledge import cache
+from fasewiel_cli.knowledge import MAX_FILE_BYTES, cache
 from fasewiel_cli.knowledge.models import (
     LANGS,
     MODELS,
@@ -34,7 +34,6 @@ from fasewiel_cli.knowledge.models import (
     RedFlag,
     Sourced,
 )
-from fasewiel_cli.language.lexicon import build_lexicon, phrase_norms
 from fasewiel_cli.text import INVISIBLE
 from fasewiel_cli.version import __version__
 
@@ -58,19 +57,10 @@ FILE_NAMES = (
 MAX_WEIGHT = 1000
 MAX_RECHECK_DAYS = 3650
 MAX_NEAR = 200
-# A knowledge-base file may be at most this large.
-MAX_FILE_BYTES = 1024 * 1024
-# The code that shapes a validated knowledge base (part of the cache key): this package, and
-# how words are normalised (the checks on words use it).
-_CODE_FILES = (
-    "models.py",
-    "schema.py",
-    "safeyaml.py",
-    "load.py",
-    "cache.py",
-    "../language/lexicon.py",
-    "../language/morphology.py",
-)
+# The code that shapes a validated knowledge base (part of the cache key).
+_CODE_FILES = ("models.py", "schema.py", "safeyaml.py", "load.py", "cache.py")
+# A word, as matching reads one: a run of letters or digits (an entry needs at least one).
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
 # an SVG; line breaks and tabs are the only ones a text may hold. Bidirectional controls (U+202E
@@ -102,7 +92,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     if memo_key in _MEMO:
         return _MEMO[memo_key]
     name = _cache_name(digest, builtin)
-    kb = _from_cache(name, builtin)
+    kb = _from_cache(name)
     if kb is None:
         kb = build_knowledge(raw, directory, digest, builtin=builtin)
         if name is not None:
@@ -312,7 +302,7 @@ def _item_problems(item: Any) -> list[str]:
         problems += [f"the {lang} text is empty" for lang in LANGS if not item.get(lang).strip()]
     if isinstance(item, LocalizedList):
         for lang in LANGS:
-            if any(not phrase_norms(text) for text in item.get(lang)):
+            if any(not _LETTER_OR_DIGIT.search(text) for text in item.get(lang)):
                 problems.append(f"an {lang} entry has no letters or digits")
     if isinstance(item, Care):
         for part in ("lifestyle", "ritual", "treatment"):
@@ -488,17 +478,12 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         "recheck": knowledge.recheck,
         "cards": model["cards.yaml"],
     }
-    return _complete(parts, builtin)
+    return _complete(parts)
 
 
-def _complete(parts: dict[str, Any], builtin: bool) -> KnowledgeBase:
-    """The knowledge base of these validated parts, with the lexicon built from them; a custom
-    one also keeps the built-in lexicon, to find the built-in red flags with (``guard``)."""
-    return KnowledgeBase(
-        **parts,
-        lexicon=build_lexicon(parts["signals"], parts["red_flags"], parts["language"]),
-        guard=None if builtin else load_knowledge().lexicon,
-    )
+def _complete(parts: dict[str, Any]) -> KnowledgeBase:
+    """The knowledge base of these validated parts."""
+    return KnowledgeBase(**parts)
 
 
 # What messages.yaml says about safety — the referral, the warning heading, the disclaimer, the
@@ -565,12 +550,8 @@ def _cache_name(digest: str, builtin: bool) -> str | None:
 
 def _plain_parts(kb: KnowledgeBase) -> dict[str, Any]:
     """What the cache keeps of a knowledge base: its validated parts as JSON-able data (each
-    model a mapping that names its class); the lexicon is built again when it is read."""
-    return {
-        f.name: _plain(getattr(kb, f.name))
-        for f in dataclasses.fields(kb)
-        if f.init and f.name not in ("lexicon", "guard")
-    }
+    model a mapping that names its class)."""
+    return {f.name: _plain(getattr(kb, f.name)) for f in dataclasses.fields(kb) if f.init}
 
 
 def _plain(value: Any) -> Any:
@@ -605,7 +586,7 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
-def _from_cache(name: str | None, builtin: bool) -> KnowledgeBase | None:
+def _from_cache(name: str | None) -> KnowledgeBase | None:
     if name is None:
         return None
     try:
@@ -613,7 +594,7 @@ def _from_cache(name: str | None, builtin: bool) -> KnowledgeBase | None:
         if not isinstance(parts, dict):
             return None
         # (the top level is no model: ``_unplain`` left its lists as they were)
-        return _complete({key: _tuples(item) for key, item in parts.items()}, builtin)
+        return _complete({key: _tuples(item) for key, item in parts.items()})
     except (KeyError, TypeError, ValueError):
         # Signed by this user, so only an entry of an older fasewiel could get here.
         return None

@@ -9,10 +9,7 @@ read, and a validated knowledge base is cached, so most runs never import pydant
 from __future__ import annotations
 
 from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, dataclass_transform
-
-if TYPE_CHECKING:
-    from fasewiel_cli.language.lexicon import Lexicon
+from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
 _STRICT: Any = {"extra": "forbid"}
@@ -95,6 +92,10 @@ class Localized(Frozen):
 
     def get(self, lang: Lang) -> str:
         return self.nl if lang == "nl" else self.en
+
+    def all(self) -> tuple[str, ...]:
+        """The text in each language, in the order of ``LANGS``."""
+        return tuple(self.get(lang) for lang in LANGS)
 
 
 @model
@@ -591,11 +592,6 @@ class KnowledgeBase(Frozen):
     history: HistoryTexts
     recheck: tuple[Recheck, ...]
     cards: CardTexts
-    # Built from the parts above (so not compared): the words as matching reads them.
-    lexicon: Lexicon = field(compare=False)
-    # A custom knowledge base keeps the built-in lexicon to find the built-in red flags with the
-    # built-in language rules: its own negations or filler words cannot switch them off.
-    guard: Lexicon | None = field(compare=False)
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
     # Derived once for scoring: signal id → ((phase id, weight), ...); the calm-first signals.
     _points: dict[str, tuple[tuple[str, float], ...]] = field(init=False, repr=False, compare=False)

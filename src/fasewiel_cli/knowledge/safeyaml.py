@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from fasewiel_cli.errors import Problem
-from fasewiel_cli.knowledge.load import MAX_FILE_BYTES as MAX_BYTES
+from fasewiel_cli.knowledge import MAX_FILE_BYTES
 
 try:
     _Parser: type[Any] = yaml.CSafeLoader
@@ -69,8 +69,8 @@ class _StrictLoader(_Parser):  # type: ignore[misc]
 
 def read_document(raw: bytes, file: str) -> Document:
     """Parse one YAML file; raise ``YamlError`` naming the file and line on anything unsafe."""
-    if len(raw) > MAX_BYTES:
-        raise YamlError(Problem(file, 1, 1, f"file is larger than {MAX_BYTES // 1024} KiB"))
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlError(Problem(file, 1, 1, f"file is larger than {MAX_FILE_BYTES // 1024} KiB"))
     text = _decode(raw, file)
     if not text.strip():
         raise YamlError(Problem(file, 1, 1, "file is empty"))

@@ -4,7 +4,7 @@ Case and accents are folded away ("Geïrriteerd" → "geirriteerd"). Every word 
 base belongs to a *lemma*: the group of knowledge-base words that are forms of one another
 ("rood", "rode", "roodheid"). A word the user types counts as a lemma when it is one of its
 words, or a form Dutch or English builds from one of its bases (see ``morphology``). The
-``Lexicon`` is built once per knowledge base and cached with it.
+``Lexicon`` is built once per knowledge base, when a text is first read (``lexicon_of``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fasewiel_cli.knowledge.models import LANGS, Lang
 from fasewiel_cli.language.morphology import bases, forms, own_bases
 
 if TYPE_CHECKING:
-    from fasewiel_cli.knowledge.models import LanguageFile, RedFlag, Signal
+    from fasewiel_cli.knowledge.models import KnowledgeBase, LanguageFile, RedFlag, Signal
 
 # A word is a run of letters or digits, with inner apostrophes ("don't", "crow's"). Sentence
 # punctuation ends a clause: phrases and negations never reach across it (red flags do, by
@@ -154,6 +154,9 @@ class Lexicon(NamedTuple):
     flag_patterns: tuple[FlagPattern, ...]
     # First lemma of a red-flag phrase → every phrase of every pattern that starts with it.
     flag_phrases: dict[str, tuple[FlagPhrase, ...]]
+    # Per pattern, per group: the first lemmas of its phrases (a pattern can be complete in a
+    # text only if each group's set meets the text's lemmas).
+    flag_firsts: tuple[tuple[frozenset[str], ...], ...]
     # Signal words and red-flag words a longer unknown word may be a small typo of.
     # (by first letter: a typo keeps its first letter, see ``fuzzy.closest``)
     typo_targets: dict[str, tuple[str, ...]]
@@ -268,6 +271,20 @@ class _Words:
         return {base: tuple(sorted(pairs)) for base, pairs in index.items()}
 
 
+# Knowledge-base content hash → its lexicon. A process reads with one or two knowledge bases (a
+# custom one and the built-in one that guards it), so nothing is ever dropped.
+_LEXICONS: dict[str, Lexicon] = {}
+
+
+def lexicon_of(kb: KnowledgeBase) -> Lexicon:
+    """The lexicon of ``kb``, built the first time it is asked for (about 5 ms)."""
+    found = _LEXICONS.get(kb.info.hash)
+    if found is None:
+        found = build_lexicon(kb.signals, kb.red_flags, kb.language)
+        _LEXICONS[kb.info.hash] = found
+    return found
+
+
 def build_lexicon(
     signals: Iterable[Signal], red_flags: Iterable[RedFlag], language: LanguageFile
 ) -> Lexicon:
@@ -339,6 +356,10 @@ def build_lexicon(
         phrase_lengths=_by_first(phrases),
         flag_patterns=patterns,
         flag_phrases=_flag_phrases(patterns),
+        flag_firsts=tuple(
+            tuple(frozenset(lemmas[0] for lemmas in group) for group in pattern.groups)
+            for pattern in patterns
+        ),
         typo_targets=_by_letter(typo_targets),
         flag_lemmas=frozenset(lemmas[w] for w in flag_words),
         negation_gap=_starting_with(phrase_norms(p) for p in language.negation_gap.all()),

@@ -7,8 +7,9 @@ close.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar, cast
 
 from fasewiel_cli.errors import UnknownNameError
 from fasewiel_cli.knowledge.models import Lang, Localized, LocalizedList
@@ -28,12 +29,48 @@ class Named(Protocol):
 T = TypeVar("T", bound=Named)
 
 
-def _spellings(item: Named) -> list[str]:
-    return [item.id.replace("_", " "), item.name.nl, item.name.en, *item.words.all()]
+class _Index(NamedTuple):
+    """Every spelling of every item, prepared once: by its letters and digits run together
+    ("micro-needling" → "microneedling"), and as normalised words."""
+
+    items: Sequence[Named]
+    compact: dict[str, tuple[Named, ...]]
+    words: tuple[tuple[tuple[str, ...], Named], ...]
+    names: dict[str, Named]  # compact spelling → its item (the last one, for typos)
+    # Names looked up lately → the item, or the suggestions for a name that is none (a batch
+    # asks the same names again and again; a miss costs a fuzzy search).
+    answers: OrderedDict[tuple[str, Lang], Named | tuple[str, ...]]
 
 
-def _compact(text: str) -> str:
-    return "".join(phrase_norms(text))
+# The indexes of the item lists looked in lately (a knowledge base's treatments, ingredients),
+# by the list's identity: built once per knowledge base, not once per lookup.
+_INDEXES: dict[int, _Index] = {}
+_KEPT = 8
+
+
+def _index(items: Sequence[Named]) -> _Index:
+    found = _INDEXES.get(id(items))
+    if found is not None and found.items is items:
+        return found
+    spellings = [
+        (phrase_norms(s), item)
+        for item in items
+        for s in (item.id.replace("_", " "), *item.name.all(), *item.words.all())
+    ]
+    compact: dict[str, list[Named]] = {}
+    for norms, item in spellings:
+        compact.setdefault("".join(norms), []).append(item)
+    index = _Index(
+        items,
+        {key: tuple(found) for key, found in compact.items()},
+        tuple(spellings),
+        {"".join(norms): item for norms, item in spellings},
+        OrderedDict(),
+    )
+    if len(_INDEXES) >= _KEPT:
+        del _INDEXES[next(iter(_INDEXES))]
+    _INDEXES[id(items)] = index
+    return index
 
 
 def _same_words(query: tuple[str, ...], spelling: tuple[str, ...]) -> bool:
@@ -42,26 +79,42 @@ def _same_words(query: tuple[str, ...], spelling: tuple[str, ...]) -> bool:
 
 def find(kind: str, items: Sequence[T], name: str, lang: Lang = "en") -> T:
     """The item ``name`` refers to; ``UnknownNameError`` with suggestions when there is none."""
+    index = _index(items)
+    key = (name, lang)
+    answer = index.answers.get(key)
+    if answer is None:
+        answer = _answer(index, name, lang)
+        if len(name) <= _LONGEST_NAME:
+            index.answers[key] = answer
+            if len(index.answers) > _ANSWERS:
+                index.answers.popitem(last=False)
+    if isinstance(answer, tuple):
+        known = [item.name.get(lang) for item in items]
+        raise UnknownNameError(kind, name, answer, known)
+    return cast(T, answer)
+
+
+# How many answers each index keeps, and how long a name it keeps one for.
+_ANSWERS = 1024
+_LONGEST_NAME = 200
+
+
+def _answer(index: _Index, name: str, lang: Lang) -> Named | tuple[str, ...]:
+    """The item ``name`` refers to, or the names it may have meant (perhaps none)."""
     query = phrase_norms(name)
     compact = "".join(query)
-    for forms in (False, True):
-        # First "micro-needling" is "microneedling"; then "peelings" is a form of "peeling".
-        hits = {
-            item.id: item
-            for item in items
-            for s in _spellings(item)
-            if (_same_words(query, phrase_norms(s)) if forms else _compact(s) == compact)
-        }
-        if len(hits) == 1:
-            return next(iter(hits.values()))
+    # First "micro-needling" is "microneedling"; then "peelings" is a form of "peeling".
+    hits = {item.id: item for item in index.compact.get(compact, ())}
+    if len(hits) != 1:
+        hits = {item.id: item for norms, item in index.words if _same_words(query, norms)}
+    if len(hits) == 1:
+        return next(iter(hits.values()))
     from fasewiel_cli.language.fuzzy import closest, suggest
 
-    spellings = {_compact(s): item for item in items for s in _spellings(item)}
-    near = closest(compact, tuple(spellings)) if len(compact) >= 5 else ()
-    typo = {spellings[word].id: spellings[word] for word in near}
+    keys = tuple(index.names)
+    near = closest(compact, keys) if len(compact) >= 5 else ()
+    typo = {index.names[word].id: index.names[word] for word in near}
     if len(typo) == 1:
         return next(iter(typo.values()))
-    names = tuple(item.name.get(lang) for item in spellings.values())
-    found = suggest(compact, tuple(spellings), names)
-    known = [item.name.get(lang) for item in items]
-    raise UnknownNameError(kind, name, list(dict.fromkeys(found)), known)
+    names = tuple(item.name.get(lang) for item in index.names.values())
+    return tuple(dict.fromkeys(suggest(compact, keys, names)))

@@ -19,11 +19,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from fasewiel_cli.knowledge.load import load_knowledge
 from fasewiel_cli.language.lexicon import (
     LONGEST_WORD,
     TYPO_MIN_LENGTH,
     Lexicon,
     Token,
+    lexicon_of,
     phrase_at,
     split_clauses,
     tokenize,
@@ -96,12 +98,14 @@ class MatchResult(NamedTuple):
 
 def read_text(kb: KnowledgeBase, text: str) -> MatchResult:
     """``text`` read with the knowledge base's lexicon; for a custom knowledge base, the built-in
-    red flags are also looked for with the built-in lexicon (``kb.guard``)."""
-    match = match_text(kb.lexicon, text)
-    if kb.guard is None:
+    red flags are also looked for with the built-in lexicon and its language rules: a custom
+    knowledge base's own negations or filler words cannot switch them off."""
+    match = match_text(lexicon_of(kb), text)
+    if kb.info.builtin:
         return match
+    guard = lexicon_of(load_knowledge())
     known = {f.flag for f in match.red_flags}
-    extra = tuple(f for f in find_red_flags(kb.guard, text) if f.flag not in known)
+    extra = tuple(f for f in find_red_flags(guard, text) if f.flag not in known)
     return match._replace(red_flags=(*match.red_flags, *extra)) if extra else match
 
 

@@ -60,9 +60,15 @@ def find_red_flags(
         known[norm] if norm in known else known.setdefault(norm, _lemmas(lexicon, norm))
         for _, norm in words
     ]
-    if not any(lemmas):
+    present = frozenset().union(*lemmas)
+    # The patterns each of whose groups may start somewhere in the text (most texts: none).
+    touched = {p.pattern for lemma in present for p in lexicon.flag_phrases.get(lemma, ())}
+    possible = {
+        n for n in touched if all(not f.isdisjoint(present) for f in lexicon.flag_firsts[n])
+    }
+    if not possible:
         return ()
-    places = _places(lexicon, lemmas)
+    places = _places(lexicon, lemmas, possible)
     patterns = lexicon.flag_patterns
     complete = [
         n
@@ -104,12 +110,16 @@ def find_red_flags(
     return tuple(flags)
 
 
-def _places(lexicon: Lexicon, words: list[frozenset[str]]) -> dict[tuple[int, int], list[_Span]]:
-    """Where each group of each pattern is found: (pattern, group) → its places, in order."""
+def _places(
+    lexicon: Lexicon, words: list[frozenset[str]], patterns: set[int]
+) -> dict[tuple[int, int], list[_Span]]:
+    """Where each group of these patterns is found: (pattern, group) → its places, in order."""
     places: dict[tuple[int, int], list[_Span]] = {}
     for i, lemmas in enumerate(words):
         for lemma in lemmas:
             for phrase in lexicon.flag_phrases.get(lemma, ()):
+                if phrase.pattern not in patterns:
+                    continue
                 end = i + len(phrase.lemmas)
                 rest = enumerate(phrase.lemmas[1:], 1)
                 if end <= len(words) and all(w in words[i + k] for k, w in rest):

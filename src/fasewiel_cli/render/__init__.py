@@ -1,12 +1,13 @@
-"""Output formats. ``Format`` is the ``--format`` choice; ``renderer_for`` maps each member to the
-one module that draws it (a test proves the mapping is exhaustive)."""
+"""Drawing results: ``renderer_for`` maps each format of advice (``formats.KINDS["advice"]``) and
+``card_renderer_for`` each format of cards to the one module that draws it (a test proves both
+mappings are exhaustive). Modules are imported on demand to keep start-up fast."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from fasewiel_cli.formats import CardFormat, Format
+from fasewiel_cli.formats import Format
 
 if TYPE_CHECKING:
     from fasewiel_cli.engine.advice import Advice
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from fasewiel_cli.engine.overview import PhasesView, SignalsView
 
 
-__all__ = ["CardFormat", "CardRenderer", "Format", "Renderer", "card_renderer_for", "renderer_for"]
+__all__ = ["CardRenderer", "Format", "Renderer", "card_renderer_for", "renderer_for"]
 
 
 class Renderer(Protocol):
@@ -24,7 +25,7 @@ class Renderer(Protocol):
 
 
 def renderer_for(fmt: Format, *, width: int = 100, color: bool = False) -> Renderer:
-    """The renderer for ``fmt``; modules are imported on demand to keep start-up fast."""
+    """The renderer of advice, phases and signals in ``fmt``."""
     if fmt is Format.rich:
         from fasewiel_cli.render.rich import RichRenderer
 
@@ -37,9 +38,11 @@ def renderer_for(fmt: Format, *, width: int = 100, color: bool = False) -> Rende
         from fasewiel_cli.render.markdown import MarkdownRenderer
 
         return MarkdownRenderer()
-    from fasewiel_cli.render.json import JsonRenderer
+    if fmt is Format.json:
+        from fasewiel_cli.render.json import JsonRenderer
 
-    return JsonRenderer()
+        return JsonRenderer()
+    raise ValueError(f"advice is not drawn as {fmt}")
 
 
 class CardRenderer(Protocol):
@@ -47,29 +50,31 @@ class CardRenderer(Protocol):
 
 
 def card_renderer_for(
-    fmt: CardFormat, *, paper: str = "a5", lang: str = "nl", width: int = 100, color: bool = False
+    fmt: Format, *, paper: str = "a5", lang: str = "nl", width: int = 100, color: bool = False
 ) -> CardRenderer:
     """The renderer for reference cards in ``fmt``; pdf gives bytes, the others text."""
-    if fmt is CardFormat.html:
+    if fmt is Format.html:
         from fasewiel_cli.render.html import HtmlRenderer
 
         return HtmlRenderer(paper, lang)
-    if fmt is CardFormat.pdf:
+    if fmt is Format.pdf:
         from fasewiel_cli.render.pdf import PdfRenderer
 
         return PdfRenderer(paper, lang)
-    if fmt is CardFormat.svg:
+    if fmt is Format.svg:
         from fasewiel_cli.render.rich import SvgRenderer
 
         return SvgRenderer()
-    if fmt is CardFormat.rich:
+    if fmt is Format.rich:
         from fasewiel_cli.render.rich import RichRenderer
 
         return RichRenderer(width=width, color=color)
-    if fmt is CardFormat.text:
+    if fmt is Format.text:
         from fasewiel_cli.render.text import TextRenderer
 
         return TextRenderer()
-    from fasewiel_cli.render.markdown import MarkdownRenderer
+    if fmt is Format.markdown:
+        from fasewiel_cli.render.markdown import MarkdownRenderer
 
-    return MarkdownRenderer()
+        return MarkdownRenderer()
+    raise ValueError(f"cards are not drawn as {fmt}")

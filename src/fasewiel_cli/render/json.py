@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fasewiel_cli.engine.advice import Advice, advice_to_dict
-from fasewiel_cli.engine.overview import PhasesView, SignalsView, phases_to_dict, signals_to_dict
+from fasewiel_cli.engine.advice import Advice
+from fasewiel_cli.engine.overview import PhasesView, SignalsView
+from fasewiel_cli.serialize import advice_to_dict, phases_to_dict, signals_to_dict
 from fasewiel_cli.text import json_safe
 
 

@@ -1,0 +1,328 @@
+"""``fasewiel batch``: many intake records at once, with a progress bar and a summary on
+stderr, and (``--save``) every visit into the history in one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from fasewiel_cli.cli.common import (
+    DataOption,
+    DbOption,
+    LangOption,
+    fail,
+    format_option,
+    handle_errors,
+    load,
+    output_option,
+    resolve_lang,
+    stderr_console,
+)
+from fasewiel_cli.cli.history import not_the_database
+from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.formats import Format
+from fasewiel_cli.text import TerminalSafe, one_line
+
+if TYPE_CHECKING:
+    from fasewiel_cli.batch.records import Record
+    from fasewiel_cli.batch.run import Assessor, Outcome
+
+
+class Delimiter(StrEnum):
+    comma = ","
+    semicolon = ";"
+    tab = "tab"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(batch)
+
+
+@handle_errors
+def batch(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Intake records: a CSV, JSONL or JSON file, or '-' for standard input.",
+            metavar="INPUT",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[Path | None, output_option("results")] = None,
+    from_: Annotated[
+        Format | None,
+        format_option("records", "Input format (default: from the file's extension).", "--from"),
+    ] = None,
+    to: Annotated[
+        Format | None,
+        format_option(
+            "records", "Output format (default: from the --output extension, else jsonl).", "--to"
+        ),
+    ] = None,
+    delimiter: Annotated[
+        Delimiter | None,
+        typer.Option(
+            "--delimiter",
+            help="CSV delimiter (default: detected from the header line).",
+            show_default=False,
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Encoding when the file has no BOM, e.g. cp1252 for Dutch Excel (default UTF-8).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")
+    ] = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Save each record's visit to its client's history: all or nothing (a record "
+            "with an error, or without a client, saves none).",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            metavar="<n>",
+            help="Worker processes that share the assessing (Linux; 1: none).",
+        ),
+    ] = 1,
+    db: DbOption = None,
+    lang: LangOption = None,
+    data: DataOption = None,
+) -> None:
+    """Assess many intake records at once: one result per record, in order.
+
+    Reads the columns symptoms (or symptomen), client (klant) and treatment (behandeling); all
+    other columns pass through. Adds phase, next_phase, confidence, a share per phase, the
+    matched signals, unrecognised words, red flags, treatment verdicts, status
+    (ok, no_signal, red_flag, error), error and line. Exit 1 when any record has an error.
+
+    A CSV or JSON Lines record is one line: a quote left open at the end of a line is an error
+    at that line, never a record that takes in the lines after it. With --save, the visits are
+    stored only when every record was read and assessed without an error: all or nothing.
+
+    Examples:
+
+      fasewiel batch intake.csv -o results.csv
+
+      fasewiel batch klanten.csv --encoding cp1252 -o uitslag.csv
+
+      cat intake.jsonl | fasewiel batch - --to csv > results.csv
+
+      fasewiel batch visits.csv -o results.csv --save
+    """
+    from fasewiel_cli.batch.run import Assessor, Job, execute
+
+    separator = (
+        None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
+    )
+    job = Job(source, output, from_, to, separator, encoding, jobs)
+    assessor = Assessor(load(data), resolve_lang(lang))
+    # Without --lang or FASEWIEL_LANG, the language most of the first records are written in.
+    choose = None if lang is not None else functools.partial(resolve_lang, None)
+    spool = None
+    if save:
+        from fasewiel_cli.history.store import Store, default_path
+        from fasewiel_cli.history.visits import now_utc
+
+        path = db or default_path()
+        not_the_database(output, path)
+        Store.writing(path).close()  # a database that is not ours stops here, before the work
+        spool = Spool(assessor, now_utc())
+    elif db is not None:
+        raise typer.BadParameter(
+            "--db names where --save stores visits; add --save", param_hint="--db"
+        )
+    saved: list[int] = []  # filled the moment the visits are committed
+    try:
+        with batch_progress(job, quiet) as progress:
+            keep = spool.keep if spool else None
+            stdout: Any = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
+            summary = execute(job, assessor, sys.stdin.buffer, stdout, progress, keep, choose)
+        if spool is not None and summary.statuses["error"]:
+            # All or nothing: a row that could not be read may be another client's visit.
+            if not quiet:
+                report(summary, output)
+            errors = summary.statuses["error"]
+            fail(
+                f"nothing was saved to the history: {errors:,} of {summary.records:,} records "
+                "have an error",
+                hint="fix the records named above (or leave them out) and run the batch again",
+            )
+        if spool is not None:
+            save_spool(spool, path, saved)
+    except (KeyboardInterrupt, FasewielError):
+        if spool is not None:
+            # Once the transaction committed, the visits are saved, whatever came after.
+            said = f"{saved[0]:,} visits were saved" if saved else "nothing was saved"
+            stderr_console().print(f"{said} to the history", style="bold")
+        raise
+    finally:
+        if spool is not None:
+            spool.close()
+    if saved and not quiet:
+        stderr_console().print(f"saved {saved[0]:,} visits to the history ({path})", style="dim")
+    if not quiet:
+        report(summary, output)
+    if summary.statuses["error"]:
+        raise typer.Exit(1)
+
+
+def save_spool(spool: Any, path: Path, saved: list[int]) -> None:
+    """A batch's visits into the history, in one transaction; ``saved`` gets how many."""
+    from fasewiel_cli.history.store import Store
+
+    store = Store.writing(path)
+    try:
+        store.add(spool.visits())
+    finally:
+        if store.saved:
+            saved.append(store.saved)
+        # Closing checkpoints the WAL, which may take a moment: the visits are saved already,
+        # so an interrupt here must not make it look otherwise.
+        with contextlib.suppress(KeyboardInterrupt):
+            store.close()
+
+
+@contextlib.contextmanager
+def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr, only when stderr is a terminal (never on stdout)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    total = None if job.source == "-" else Path(job.source).stat().st_size
+    # Rich would otherwise capture what is written to stdout and print it on its own console.
+    stderr = Console(stderr=True)
+    # Refreshed from here, not from a thread of Rich's: worker processes are forked only while
+    # this process runs no other thread (see workers.py).
+    with Progress(
+        console=stderr,
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+        auto_refresh=False,
+    ) as bar:
+        task = bar.add_task("Assessing", total=total)
+        shown = 0.0
+
+        def update(done: int) -> None:
+            nonlocal shown
+            bar.update(task, completed=done)
+            if (now := time.monotonic()) - shown >= 0.1:
+                bar.refresh()
+                shown = now
+
+        yield update
+
+
+def report(summary: Any, output: Path | None) -> None:
+    """The summary of a batch run, on stderr."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False)
+    where = f" → {output}" if output else ""
+    console.print(Text(f"fasewiel batch: {summary.records:,} records{where}", style="bold"))
+    statuses = " · ".join(
+        f"{s} {summary.statuses[s]:,}" for s in ("ok", "no_signal", "red_flag", "error")
+    )
+    console.print(Text(f"  status: {statuses}"))
+    if summary.phases:
+        phases = " · ".join(f"{p} {n:,}" for p, n in summary.phases.items())
+        console.print(Text(f"  phases: {phases}"))
+    if summary.red_flags:
+        flags = " · ".join(f"{f} {n:,}" for f, n in summary.red_flags.most_common())
+        console.print(Text(f"  red flags: {flags}", style="red"))
+    for message in summary.errors:
+        console.print(Text(f"  error: {one_line(message)}", style="red"), soft_wrap=True)
+    if summary.statuses["error"] > len(summary.errors):
+        console.print(
+            Text(f"  … and {summary.statuses['error'] - len(summary.errors):,} more errors")
+        )
+    if summary.replaced:
+        names = ", ".join(summary.replaced)
+        console.print(Text(f"  note: input columns replaced by this run's results: {names}"))
+
+
+# --- saving to the history (--save) --------------------------------------------------------------
+
+
+class Spool:
+    """The visits of a ``batch --save`` run, kept in a temporary file until the run is complete
+    (memory stays flat), then stored in one transaction: all of them or none."""
+
+    def __init__(self, assessor: Assessor, at: str) -> None:
+        self.assessor = assessor
+        self.at = at
+        self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self.count = 0
+        info = assessor.kb.info
+        self.knowledge = (info.name, info.version, info.hash)
+        self.phases = [p.id for p in assessor.kb.phases]
+
+    def keep(self, record: Record, outcome: Outcome) -> Outcome:
+        """Spool the record's visit; a record without a client becomes an error row."""
+        if outcome.status in ("error", "no_signal"):
+            return outcome  # nothing to save, as check saves nothing then
+        from fasewiel_cli.history.visits import client_id
+
+        try:
+            if not (record.client or "").strip():
+                raise FasewielError("no client: a visit is saved only with a client (--save)")
+            client = client_id(record.client or "")
+        except FasewielError as error:
+            return self.assessor.failed(error.message)
+        values = dict(zip(self.assessor.columns[:-2], outcome.values, strict=True))
+        row = {
+            "client": client,
+            "at": self.at,
+            "input": record.symptoms,
+            "signals": values["matched"],
+            "phase": values["phase"],
+            "next_phase": values["next_phase"],
+            "scores": {p: values[f"share_{p}"] for p in self.phases},
+            "red_flags": values["red_flags"],
+            "treatments": values["treatments"],
+            "note": None,
+            "lang": self.assessor.lang,
+            "kb_name": self.knowledge[0],
+            "kb_version": self.knowledge[1],
+            "kb_hash": self.knowledge[2],
+        }
+        self.file.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.count += 1
+        return outcome
+
+    def visits(self) -> Iterator[Any]:
+        from fasewiel_cli.history.store import Visit
+
+        self.file.seek(0)
+        for line in self.file:
+            yield Visit(**json.loads(line))
+
+    def close(self) -> None:
+        self.file.close()

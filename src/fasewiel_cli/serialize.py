@@ -1,0 +1,237 @@
+"""Results as plain data: the JSON documents of ``--format json`` (every ``*_to_dict``), the flat
+row that ``batch`` and the Python API (``flat_row``) give per text, and the CSV cell.
+
+Everything here is a pure function of the engine's results; nothing reads files or knows the
+terminal. The JSON documents are described in the README ("schema": 1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fasewiel_cli.engine.advice import Advice, Verdict
+from fasewiel_cli.engine.cards import by_name, ingredient_uses
+from fasewiel_cli.engine.overview import PhasesView, SignalsView
+from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
+
+# The version of every JSON document fasewiel writes; raised when a field changes meaning.
+SCHEMA_VERSION = 1
+
+
+# --- JSON documents ------------------------------------------------------------------------------
+
+
+def advice_to_dict(advice: Advice) -> dict[str, Any]:
+    """The JSON document of ``check --format json`` (documented in the README)."""
+    phase = advice.phase
+    plan = advice.plan
+    return {
+        "schema": SCHEMA_VERSION,
+        "lang": advice.lang,
+        "input": advice.text,
+        "phase": phase.id if phase else None,
+        "phase_name": phase.name if phase else None,
+        "tagline": phase.tagline if phase else None,
+        "next_phase": advice.next_phase.id if advice.next_phase else None,
+        "calm_first": advice.calm_first,
+        "explanation": list(advice.explanation),
+        "scores": advice.scores,
+        "matched": [
+            {
+                "text": m.text,
+                "signal": m.signal,
+                "name": m.name,
+                "phases": list(m.phases),
+                "how": m.how,
+            }
+            for m in advice.matched
+        ],
+        "negated": [{"text": m.text, "signal": m.signal, "name": m.name} for m in advice.negated],
+        "unmatched": [
+            {"text": u.text, "suggestions": list(u.suggestions)} for u in advice.unmatched
+        ],
+        "red_flags": [
+            {"id": f.id, "name": f.name, "text": f.text, "advice": f.advice}
+            for f in advice.red_flags
+        ],
+        "referral": advice.referral,
+        "plan": None
+        if plan is None
+        else {
+            "lifestyle": list(plan.lifestyle),
+            "ritual": list(plan.ritual),
+            "treatment": list(plan.treatment),
+            "ingredients": [
+                {"id": i.id, "name": i.name, "role": i.role, "form": i.form}
+                for i in plan.ingredients
+            ],
+            "core_message": plan.core_message,
+        },
+        "nervous_system": phase.nervous_system if phase else None,
+        "messengers": [
+            {"id": m.id, "name": m.name, "visible": m.visible, "signals": list(m.signals)}
+            for m in advice.messengers
+        ],
+        "treatments": [
+            {
+                "id": v.id,
+                "name": v.name,
+                "intensity": v.intensity,
+                "verdict": v.verdict,
+                "reason": v.reason,
+            }
+            for v in advice.treatments
+        ],
+        "only_negated": advice.only_negated,
+        "disclaimer": advice.disclaimer,
+        "knowledge": {
+            "name": advice.knowledge.name,
+            "version": advice.knowledge.version,
+            "hash": advice.knowledge.hash,
+        },
+    }
+
+
+def phases_to_dict(view: PhasesView) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "tagline": p.tagline,
+            "nervous_system": p.nervous_system,
+            "core_message": p.core_message,
+            "signals": list(p.signals),
+            "next": p.next,
+            "source": p.source,
+        }
+        for p in view.phases
+    ]
+
+
+def signals_to_dict(view: SignalsView) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "name": s.name,
+            "phases": s.phases,
+            "words": {"nl": list(s.words_nl), "en": list(s.words_en)},
+            "messengers": list(s.messengers),
+            "source": s.source,
+            "derived": s.derived,
+        }
+        for s in view.signals
+    ]
+
+
+def glossary_to_dict(kb: KnowledgeBase, lang: Lang) -> dict[str, Any]:
+    return {"ingredients": [ingredient_to_dict(kb, lang, i) for i in by_name(kb, lang)]}
+
+
+def ingredient_to_dict(kb: KnowledgeBase, lang: Lang, ingredient_id: str) -> dict[str, Any]:
+    ingredient = kb.ingredient(ingredient_id)
+    return {
+        "id": ingredient.id,
+        "name": ingredient.name.get(lang),
+        "names": {"nl": ingredient.name.nl, "en": ingredient.name.en},
+        "words": {"nl": list(ingredient.words.nl), "en": list(ingredient.words.en)},
+        "phases": [
+            {
+                "phase": phase_id,
+                "role": use.role.get(lang),
+                "form": use.form.get(lang) if use.form else None,
+            }
+            for phase_id, use in ingredient_uses(kb, ingredient_id)
+        ],
+        "source": ingredient.source,
+        "derived": ingredient.derived,
+    }
+
+
+# --- the flat row ---------------------------------------------------------------------------------
+
+
+def result_columns(phase_ids: Iterable[str]) -> tuple[str, ...]:
+    """The columns of one text's result in a flat row (``flat_row``, ``batch``), in order."""
+    return (
+        "phase",
+        "next_phase",
+        "confidence",
+        *(f"share_{phase}" for phase in phase_ids),
+        "matched",
+        "unrecognised",
+        "red_flags",
+        "treatments",
+        "status",
+    )
+
+
+def result_values(
+    scores: dict[str, float],
+    phase: str | None,
+    next_phase: str | None,
+    signals: Sequence[str],
+    unrecognised: Sequence[str],
+    red_flags: Sequence[str],
+    verdicts: Sequence[Verdict],
+) -> tuple[Any, ...]:
+    """The values of ``result_columns`` (JSON values): ids, shares, lists of ids and words, the
+    verdict on each planned treatment, and the status: red_flag, no_signal or ok."""
+    status = "red_flag" if red_flags else "no_signal" if phase is None else "ok"
+    return (
+        phase,
+        next_phase,
+        scores[phase] if phase else None,
+        *scores.values(),
+        list(signals),
+        list(unrecognised),
+        list(red_flags),
+        [{"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in verdicts],
+        status,
+    )
+
+
+def flat_row(advice: Advice) -> dict[str, Any]:
+    """One text's result as flat columns — scalars, and lists of ids or words — the same as a
+    ``batch`` run gives it: a row for a DataFrame (``df["symptoms"].map(...)``) or a UDF."""
+    values = result_values(
+        advice.scores,
+        advice.phase.id if advice.phase else None,
+        advice.next_phase.id if advice.next_phase else None,
+        advice.signals,
+        [u.text for u in advice.unmatched],
+        [f.id for f in advice.red_flags],
+        advice.treatments,
+    )
+    return dict(zip(result_columns(advice.scores), values, strict=True))
+
+
+# --- CSV cells -----------------------------------------------------------------------------------
+
+# OWASP: a spreadsheet treats a cell starting with one of these as a formula.
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def neutralise(value: str) -> str:
+    return "'" + value if value and value[0] in _FORMULA_START else value
+
+
+def verdict_text(verdict: dict[str, str]) -> str:
+    """A treatment verdict as a CSV cell spells it out."""
+    return f"{verdict['id']}: {verdict['verdict']} — {verdict['reason']}"
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: lists joined, verdicts spelled out, user text defused."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return neutralise(" | ".join(map(verdict_text, value)))
+        return neutralise("; ".join(map(str, value)))
+    if isinstance(value, dict):
+        return neutralise(json.dumps(value, ensure_ascii=False))
+    return neutralise(str(value))
