@@ -14,7 +14,7 @@ from typing import Any
 from fasewiel_cli.engine.advice import Advice, Verdict
 from fasewiel_cli.engine.cards import by_name, ingredient_uses
 from fasewiel_cli.engine.overview import PhasesView, SignalsView
-from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
+from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang
 
 # The version of every JSON document fasewiel writes; raised when a field changes meaning.
 SCHEMA_VERSION = 1
@@ -116,7 +116,7 @@ def signals_to_dict(view: SignalsView) -> list[dict[str, Any]]:
             "id": s.id,
             "name": s.name,
             "phases": s.phases,
-            "words": {"nl": list(s.words_nl), "en": list(s.words_en)},
+            "words": {lang: list(words) for lang, words in s.words.items()},
             "messengers": list(s.messengers),
             "source": s.source,
             "derived": s.derived,
@@ -134,8 +134,8 @@ def ingredient_to_dict(kb: KnowledgeBase, lang: Lang, ingredient_id: str) -> dic
     return {
         "id": ingredient.id,
         "name": ingredient.name.get(lang),
-        "names": {"nl": ingredient.name.nl, "en": ingredient.name.en},
-        "words": {"nl": list(ingredient.words.nl), "en": list(ingredient.words.en)},
+        "names": {lang: ingredient.name.get(lang) for lang in LANGS},
+        "words": {lang: list(ingredient.words.get(lang)) for lang in LANGS},
         "phases": [
             {
                 "phase": phase_id,

@@ -39,7 +39,7 @@ from fasewiel_cli.errors import FasewielError, UnknownNameError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import Format, by_suffix
 from fasewiel_cli.knowledge.load import load_knowledge
-from fasewiel_cli.knowledge.models import KnowledgeBase, Lang, Treatment
+from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang, Treatment
 from fasewiel_cli.language.lexicon import detect_language, lexicon_of
 from fasewiel_cli.language.lookup import find
 from fasewiel_cli.language.matching import LONGEST_KEY, read_text
@@ -124,7 +124,7 @@ class Assessor:
         planned: list[Treatment] = []
         for name in treatments:
             try:
-                planned.append(find("treatment", kb.treatments, name))
+                planned.append(find("treatment", kb.treatments, name, lang))
             except UnknownNameError as error:
                 return self.failed(
                     f"{error.message}; {error.hint}" if error.hint else error.message
@@ -148,7 +148,7 @@ def assess_rows(
     rows: Iterable[Mapping[str, Any]],
     *,
     kb: KnowledgeBase | None = None,
-    lang: Lang = "nl",
+    lang: Lang = LANGS[0],
 ) -> Iterator[dict[str, Any]]:
     """Each row with its result added, in order: the columns of ``flat_row``, and ``error``.
 

@@ -11,6 +11,7 @@ from typing import Literal, NamedTuple
 
 from fasewiel_cli.engine.scoring import Assessment, assess
 from fasewiel_cli.knowledge.models import (
+    LANGS,
     KnowledgeBase,
     KnowledgeInfo,
     LabelKey,
@@ -121,7 +122,7 @@ class Advice(NamedTuple):
 def check(
     text: str | Iterable[str],
     *,
-    lang: Lang = "nl",
+    lang: Lang = LANGS[0],
     treatments: Sequence[str] = (),
     kb: KnowledgeBase | None = None,
     flags: Sequence[tuple[str, str]] = (),

@@ -195,7 +195,7 @@ def signals_blocks(view: SignalsView) -> list[Block]:
         rows = tuple(
             (
                 f"{s.name} ({view.weight_names[s.phases[phase_id]]})",
-                f"nl: {', '.join(s.words_nl)} | en: {', '.join(s.words_en)}",
+                " | ".join(f"{lang}: {', '.join(words)}" for lang, words in s.words.items()),
             )
             for s in view.signals
             if phase_id in s.phases

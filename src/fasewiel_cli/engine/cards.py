@@ -179,7 +179,7 @@ def ingredient_card(kb: KnowledgeBase, lang: Lang, ingredient_id: str) -> Card:
         for phase_id, use in ingredient_uses(kb, ingredient_id)
     )
     blocks: list[Block] = [Heading(label("used_in", lang), level=3), Pairs(rows)]
-    spellings = (ingredient.name.nl, ingredient.name.en, *ingredient.words.all())
+    spellings = (*ingredient.name.all(), *ingredient.words.all())
     names = [n for n in dict.fromkeys(spellings) if n != ingredient.name.get(lang)]
     if names:
         blocks.append(Paragraph(f"{label('also_known_as', lang)}: {', '.join(names)}", "muted"))

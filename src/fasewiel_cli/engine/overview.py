@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Labels, Lang
+from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, LabelKey, Labels, Lang
 
 
 class PhaseSummary(NamedTuple):
@@ -24,8 +24,8 @@ class SignalSummary(NamedTuple):
     name: str
     # phase id → weight id ("primary", "secondary"; see knowledge.yaml)
     phases: dict[str, str]
-    words_nl: tuple[str, ...]
-    words_en: tuple[str, ...]
+    # language → the signal's name and words in it
+    words: dict[Lang, tuple[str, ...]]
     messengers: tuple[str, ...]
     source: str | None
     derived: str | None
@@ -73,14 +73,13 @@ def phases_view(kb: KnowledgeBase, lang: Lang) -> PhasesView:
 
 
 def signals_view(kb: KnowledgeBase, lang: Lang, phase: str | None = None) -> SignalsView:
-    """Every signal (or those of one phase) with its words in both languages."""
+    """Every signal (or those of one phase) with its words in every language."""
     signals = tuple(
         SignalSummary(
             id=s.id,
             name=s.name.get(lang),
             phases=dict(s.phases),
-            words_nl=(s.name.nl, *s.words.nl),
-            words_en=(s.name.en, *s.words.en),
+            words={code: (s.name.get(code), *s.words.get(code)) for code in LANGS},
             messengers=tuple(kb.messenger(m).name.get(lang) for m in s.messengers),
             source=s.source,
             derived=s.derived,

@@ -168,12 +168,13 @@ def lint(parsed: dict[str, tuple[Any, Any]], *, builtin: bool) -> list[Problem]:
                 )
     for i, signal in enumerate(signals.signals if signals else ()):
         languages = [lang for lang in LANGS if signal.words.get(lang)]
-        if len(languages) == 1:
-            missing = "en" if languages == ["nl"] else "nl"
+        missing = [lang for lang in LANGS if lang not in languages]
+        if languages and missing:
             warn(
                 "signals.yaml",
                 ("signals", i, "words"),
-                f"signal '{signal.id}' has words in {languages[0]} only: add {missing} words too",
+                f"signal '{signal.id}' has words in {', '.join(languages)} only: "
+                f"add {', '.join(missing)} words too",
             )
     if not builtin:
         _safety_warnings(parsed, warn)

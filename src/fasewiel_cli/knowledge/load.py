@@ -307,9 +307,9 @@ def _item_problems(item: Any) -> list[str]:
     if isinstance(item, Care):
         for part in ("lifestyle", "ritual", "treatment"):
             lines: LocalizedList = getattr(item, part)
-            if not lines.nl or len(lines.nl) != len(lines.en):
+            if not lines.get(LANGS[0]) or len({len(lines.get(lang)) for lang in LANGS}) > 1:
                 problems.append(
-                    f"'{part}' needs the same number of lines in nl and en (at least 1)"
+                    f"'{part}' needs the same number of lines in {' and '.join(LANGS)} (at least 1)"
                 )
     return problems
 

@@ -9,7 +9,7 @@ read, and a validated knowledge base is cached, so most runs never import pydant
 from __future__ import annotations
 
 from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
-from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
+from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform, get_args
 
 _T = TypeVar("_T")
 _STRICT: Any = {"extra": "forbid"}
@@ -78,20 +78,24 @@ def model(cls: type[_T]) -> type[_T]:
     return dataclass(init=False, repr=False, eq=False, match_args=False, kw_only=True)(cls)
 
 
+# The languages of fasewiel, Dutch first. Adding one: its code here; its texts in every
+# nl/en mapping of data/ (Localized and LocalizedList get a field of that name); and its
+# word-form rules in language/morphology/<code>.py. Nothing else names a language.
 Lang = Literal["nl", "en"]
-LANGS: tuple[Lang, ...] = ("nl", "en")
+LANGS: tuple[Lang, ...] = get_args(Lang)
 PHASE_IDS = ("reset", "activate", "repair", "radiance", "sustain")
 
 
 @model
 class Localized(Frozen):
-    """One text in every language."""
+    """One text in every language (a field per language of ``LANGS``)."""
 
     nl: str
     en: str
 
     def get(self, lang: Lang) -> str:
-        return self.nl if lang == "nl" else self.en
+        text: str = getattr(self, lang)
+        return text
 
     def all(self) -> tuple[str, ...]:
         """The text in each language, in the order of ``LANGS``."""
@@ -106,10 +110,12 @@ class LocalizedList(Frozen):
     en: tuple[str, ...] = ()
 
     def get(self, lang: Lang) -> tuple[str, ...]:
-        return self.nl if lang == "nl" else self.en
+        texts: tuple[str, ...] = getattr(self, lang)
+        return texts
 
     def all(self) -> tuple[str, ...]:
-        return self.nl + self.en
+        """Every text, language by language in the order of ``LANGS``."""
+        return tuple(text for lang in LANGS for text in self.get(lang))
 
 
 @model
@@ -197,7 +203,8 @@ class Everyday(Sourced):
     en: tuple[str, ...] = ()
 
     def get(self, lang: Lang) -> tuple[str, ...]:
-        return self.nl if lang == "nl" else self.en
+        words: tuple[str, ...] = getattr(self, lang)
+        return words
 
 
 @model
@@ -215,8 +222,8 @@ class Signal(Sourced):
         return (self.name.get(lang), *self.words.get(lang), *everyday)
 
     def phrases(self) -> tuple[str, ...]:
-        """Everything that expresses this signal, both languages."""
-        return (*self.words_in("nl"), *self.words_in("en"))
+        """Everything that expresses this signal, in every language."""
+        return tuple(phrase for lang in LANGS for phrase in self.words_in(lang))
 
 
 # --- messengers.yaml --------------------------------------------------------------------------

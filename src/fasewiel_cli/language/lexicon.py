@@ -74,18 +74,16 @@ def tokenize(clause: str) -> list[Token]:
 
 def detect_language(lexicon: Lexicon, text: str) -> Lang | None:
     """The language ``text`` is clearly written in: the one of which it holds at least twice as
-    many words that belong to it alone (and at least one); None when it cannot tell."""
-    votes: dict[Lang, int] = {"nl": 0, "en": 0}
+    many words that belong to it alone as of any other (and at least one); None when it cannot
+    tell."""
+    votes: dict[Lang, int] = dict.fromkeys(LANGS, 0)
     for word in _WORD.findall(text):
         lang = lexicon.language(normalize(word))
         if lang is not None:
             votes[lang] += 1
-    nl, en = votes["nl"], votes["en"]
-    if nl > 0 and nl >= 2 * en:
-        return "nl"
-    if en > 0 and en >= 2 * nl:
-        return "en"
-    return None
+    best = max(LANGS, key=votes.__getitem__)
+    others = max((votes[lang] for lang in LANGS if lang != best), default=0)
+    return best if votes[best] > 0 and votes[best] >= 2 * others else None
 
 
 def text_tokens(text: str) -> tuple[list[Token], list[int]]:
@@ -231,13 +229,16 @@ class _Words:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
         self.langs: dict[str, set[Lang]] = {}
+        self.bases: dict[tuple[str, Lang], tuple[str, ...]] = {}  # (word, language) → bases
 
     def add(self, phrase: str, lang: Lang) -> tuple[str, ...]:
         norms = phrase_norms(phrase)
         for norm in norms:
             self.langs.setdefault(norm, set()).add(lang)
-            for base in own_bases(norm, lang):
-                self._join(norm, base)
+            if (norm, lang) not in self.bases:
+                self.bases[norm, lang] = tuple(own_bases(norm, lang))
+                for base in self.bases[norm, lang]:
+                    self._join(norm, base)
         return norms
 
     def _root(self, word: str) -> str:
@@ -263,11 +264,10 @@ class _Words:
         letters that is no word of the knowledge base is left out: such short stems are other
         words in the other language ("putjes" is built on "put", and so is "putting")."""
         index: dict[str, set[tuple[str, Lang]]] = {}
-        for word, langs in self.langs.items():
-            for lang in langs:
-                for base in own_bases(word, lang):
-                    if len(base) > 3 or base in self.langs:
-                        index.setdefault(base, set()).add((lemmas[word], lang))
+        for (word, lang), own in self.bases.items():
+            for base in own:
+                if len(base) > 3 or base in self.langs:
+                    index.setdefault(base, set()).add((lemmas[word], lang))
         return {base: tuple(sorted(pairs)) for base, pairs in index.items()}
 
 
@@ -395,9 +395,11 @@ def _one_language_words(words: _Words, language: LanguageFile) -> dict[str, Lang
     )
     for lang in LANGS:
         by_lang[lang] |= {n for item in lists for w in item.get(lang) for n in phrase_norms(w)}
-    nl, en = by_lang["nl"], by_lang["en"]
-    only: dict[str, Lang] = dict.fromkeys(nl - en, "nl")
-    return only | dict.fromkeys(en - nl, "en")
+    only: dict[str, Lang] = {}
+    for lang in LANGS:
+        others = set().union(*(by_lang[other] for other in LANGS if other != lang))
+        only |= dict.fromkeys(by_lang[lang] - others, lang)
+    return only
 
 
 def _lost_by_first(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, Protocol, TypeVar, cast
 
 from fasewiel_cli.errors import UnknownNameError
-from fasewiel_cli.knowledge.models import Lang, Localized, LocalizedList
+from fasewiel_cli.knowledge.models import LANGS, Lang, Localized, LocalizedList
 from fasewiel_cli.language.lexicon import phrase_norms
 from fasewiel_cli.language.morphology import is_form_of
 
@@ -77,7 +77,7 @@ def _same_words(query: tuple[str, ...], spelling: tuple[str, ...]) -> bool:
     return len(query) == len(spelling) and all(map(is_form_of, query, spelling))
 
 
-def find(kind: str, items: Sequence[T], name: str, lang: Lang = "en") -> T:
+def find(kind: str, items: Sequence[T], name: str, lang: Lang = LANGS[0]) -> T:
     """The item ``name`` refers to; ``UnknownNameError`` with suggestions when there is none."""
     index = _index(items)
     key = (name, lang)

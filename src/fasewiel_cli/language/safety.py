@@ -31,6 +31,7 @@ from fasewiel_cli.language.lexicon import (
     text_tokens,
     word_spans,
 )
+from fasewiel_cli.language.morphology import COMPOUND_LINKS
 from fasewiel_cli.text import shown
 
 
@@ -146,10 +147,6 @@ def _lemmas(lexicon: Lexicon, norm: str) -> frozenset[str]:
     return frozenset(lexicon.lemmas[w] for w in _flag_typos(lexicon, norm)) & lexicon.flag_lemmas
 
 
-# What may join the two words of a Dutch compound: "benauwdheid-s-klachten", "zweer-en-…".
-_LINKS = ("", "s", "e", "en")
-
-
 def _compound(lexicon: Lexicon, norm: str) -> frozenset[str]:
     """The lemmas of the two words of the knowledge base a Dutch compound is made of, as they
     are written there, when one of them is a red-flag word: "wondinfectie" (wond, infectie),
@@ -159,7 +156,7 @@ def _compound(lexicon: Lexicon, norm: str) -> frozenset[str]:
         first = lemmas.get(norm[:cut])
         if first is None:
             continue
-        for link in _LINKS:
+        for link in COMPOUND_LINKS:
             rest = norm[cut:]
             if not rest.startswith(link) or len(rest) - len(link) < 4:
                 continue

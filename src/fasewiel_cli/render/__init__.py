@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from fasewiel_cli.formats import Format
+from fasewiel_cli.knowledge.models import LANGS, Lang
 
 if TYPE_CHECKING:
     from fasewiel_cli.engine.advice import Advice
@@ -50,7 +51,7 @@ class CardRenderer(Protocol):
 
 
 def card_renderer_for(
-    fmt: Format, *, paper: str = "a5", lang: str = "nl", width: int = 100, color: bool = False
+    fmt: Format, *, paper: str = "a5", lang: Lang = LANGS[0], width: int = 100, color: bool = False
 ) -> CardRenderer:
     """The renderer for reference cards in ``fmt``; pdf gives bytes, the others text."""
     if fmt is Format.html:

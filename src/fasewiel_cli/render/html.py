@@ -24,6 +24,7 @@ from fasewiel_cli.engine.blocks import (
     Table,
     Wheel,
 )
+from fasewiel_cli.knowledge.models import LANGS, Lang
 
 # In millimetres: browsers know the keyword A5 and A4, not all of them A6.
 PAPER = {"a4": "210mm 297mm", "a5": "148mm 210mm", "a6": "105mm 148mm"}
@@ -194,7 +195,7 @@ def _sections(blocks: Sequence[Block], accent: str) -> list[str]:
 
 
 class HtmlRenderer:
-    def __init__(self, paper: str = "a5", lang: str = "nl") -> None:
+    def __init__(self, paper: str = "a5", lang: Lang = LANGS[0]) -> None:
         self.paper = paper
         self.lang = lang
 

@@ -33,6 +33,7 @@ from fasewiel_cli.engine.blocks import (
     Wheel,
 )
 from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.knowledge.models import LANGS, Lang
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -63,7 +64,7 @@ class Style:
 
 
 class PdfRenderer:
-    def __init__(self, paper: str = "a5", lang: str = "nl") -> None:
+    def __init__(self, paper: str = "a5", lang: Lang = LANGS[0]) -> None:
         self.paper = paper
         self.lang = lang
 

@@ -1,0 +1,97 @@
+"""The Python API: ``from fasewiel import check, assess_rows, flat_row, load_knowledge``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fasewiel
+import fasewiel_cli
+from fasewiel_cli.batch.records import Record
+from fasewiel_cli.batch.run import Assessor
+from fasewiel_cli.knowledge.models import KnowledgeBase
+
+TEXTS = [
+    "rood, jeuk",
+    "mijn huid is dof en vaal, geen jeuk",
+    "fine lines and loss of firmness",
+    "moedervlek bloedt",
+    "hallo",
+    "rood rood rood, niet rood",
+    "koorts en uitslag, rode wangen",
+]
+
+
+def test_both_names_give_the_same_api() -> None:
+    assert fasewiel.__all__ == fasewiel_cli.__all__
+    for name in ("check", "assess_rows", "flat_row", "load_knowledge", "__version__"):
+        assert name in fasewiel.__all__
+    for name in fasewiel.__all__:
+        assert getattr(fasewiel, name) is getattr(fasewiel_cli, name)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        fasewiel.nothing  # noqa: B018
+
+
+def test_importing_the_api_imports_no_engine() -> None:
+    code = "import fasewiel, sys; print(sorted(m for m in sys.modules if 'fasewiel' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['fasewiel', 'fasewiel_cli', 'fasewiel_cli.version']"
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("treatments", [(), ("microneedling",), ("led", "peeling")])
+def test_flat_row_is_the_row_batch_writes(
+    kb: KnowledgeBase, text: str, treatments: tuple[str, ...]
+) -> None:
+    row = fasewiel.flat_row(fasewiel.check(text, lang="en", treatments=treatments, kb=kb))
+    outcome = Assessor(kb, "en").outcome(Record(1, {}, text, None, treatments))
+    assert outcome is not None
+    assert row == dict(zip(Assessor(kb, "en").columns[:-2], outcome.values, strict=True))
+    json.dumps(row)  # (plain data)
+
+
+def test_assess_rows_keeps_each_row_and_adds_its_result(kb: KnowledgeBase) -> None:
+    rows: list[dict[str, Any]] = [
+        {"id": 1, "symptoms": "rood, jeuk", "treatment": "microneedling"},
+        {"id": 2, "symptomen": "dof", "behandeling": "botoxx"},
+        {"id": 3, "note": "no symptoms"},
+        {"id": 4, "symptoms": ["rood", "jeuk"]},
+        {"id": 5, "symptoms": 12},
+    ]
+    results = list(fasewiel.assess_rows(rows, kb=kb, lang="nl"))
+    assert [r["id"] for r in results] == [1, 2, 3, 4, 5]
+    assert [r["status"] for r in results] == ["ok", "error", "error", "ok", "error"]
+    assert results[0]["phase"] == "reset"
+    assert results[0]["treatments"][0]["verdict"] == "not_advised"
+    assert results[0]["error"] is None
+    assert "unknown treatment 'botoxx'" in results[1]["error"]
+    assert results[2]["error"] == "row 3: no 'symptoms' field"
+    assert results[3]["matched"] == results[0]["matched"]
+    assert "must be text" in results[4]["error"]
+    assert rows[0] == {"id": 1, "symptoms": "rood, jeuk", "treatment": "microneedling"}
+
+
+def test_assess_rows_is_lazy_and_streams(kb: KnowledgeBase) -> None:
+    def endless() -> Any:
+        n = 0
+        while True:
+            n += 1
+            yield {"symptoms": "rood" if n % 2 else "dof"}
+
+    results = fasewiel.assess_rows(endless(), kb=kb)
+    first = [next(results)["phase"] for _ in range(4)]
+    assert first == ["reset", "activate", "reset", "activate"]
+
+
+def test_a_knowledge_base_of_ones_own(kb_copy: Path) -> None:
+    kb = fasewiel.load_knowledge(kb_copy)
+    assert not kb.info.builtin
+    assert fasewiel.check("rood", kb=kb).phase is not None
+    with pytest.raises(fasewiel.FasewielError) as raised:
+        fasewiel.load_knowledge(kb_copy / "missing")
+    assert raised.value.hint
