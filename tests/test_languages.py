@@ -50,9 +50,9 @@ def test_no_other_code_names_a_language() -> None:
         if path in ALLOWED:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if node.value.lower() in LANGS:
-                    found.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}")
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and text.lower() in LANGS:
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}: {text!r}")
     assert found == []
 
 
