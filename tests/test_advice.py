@@ -7,7 +7,6 @@ import json
 import pytest
 
 from fasewiel_cli.engine.advice import check, fill
-from fasewiel_cli.errors import UnknownNameError
 from fasewiel_cli.knowledge.models import KnowledgeBase
 from fasewiel_cli.serialize import advice_to_dict
 
@@ -65,10 +64,23 @@ def test_treatment_names_match_leniently(kb: KnowledgeBase, name: str, treatment
     assert result.id == treatment
 
 
-def test_unknown_treatment_suggests(kb: KnowledgeBase) -> None:
-    with pytest.raises(UnknownNameError) as error:
-        check("rood", treatments=["botox"], kb=kb)
-    assert "unknown treatment 'botox'" in error.value.message
+def test_an_unknown_treatment_keeps_the_advice_and_suggests_every_close_name(
+    kb: KnowledgeBase,
+) -> None:
+    advice = check("rood", treatments=["massage", "botox", "LED", "Massage"], kb=kb, lang="nl")
+    assert advice.phase is not None
+    assert advice.plan is not None
+    massage, botox, led = advice.treatments
+    assert (massage.id, massage.verdict, botox.verdict, led.id) == (
+        None,
+        "unknown",
+        "unknown",
+        "led",
+    )
+    assert {"collageenmassage", "glow-massage", "gezichtsmassage"} <= set(massage.suggestions)
+    assert "Bedoel je: " in massage.reason
+    assert botox.suggestions == ()
+    assert "'botox' is geen behandeling die fasewiel kent" in botox.reason
 
 
 def test_every_treatment_is_reachable_by_each_of_its_names(kb: KnowledgeBase) -> None:

@@ -115,7 +115,7 @@ def test_errors_stay_in_their_row_and_name_their_line(tmp_path: Path) -> None:
         "C2\n"  # too few fields
         'C3,"fijne lijntjes\n'  # a quoted field over two lines: an error, each line its own
         'en littekens",\n'
-        "C4,vale teint,botox\n"  # unknown treatment
+        "C4,vale teint,botox\n"  # unknown treatment: assessed all the same, the treatment marked
         "C5,egale teint,\n"
         'C6,"rustige huid",,too,many\n'
         "C7,dof,\n"
@@ -128,7 +128,7 @@ def test_errors_stay_in_their_row_and_name_their_line(tmp_path: Path) -> None:
         (3, "error"),
         (4, "error"),
         (5, "error"),
-        (6, "error"),
+        (6, "ok"),
         (7, "ok"),
         (8, "error"),
         (9, "ok"),
@@ -136,7 +136,10 @@ def test_errors_stay_in_their_row_and_name_their_line(tmp_path: Path) -> None:
     assert rows[1]["error"] == "line 3: 1 fields where the header has 3"
     assert "line 4: a quote opened here is not closed on this line" in str(rows[2]["error"])
     assert rows[3]["error"] == "line 5: 2 fields where the header has 3"
-    assert "line 6: unknown treatment 'botox'" in str(rows[4]["error"])
+    assert rows[4]["phase"] == "activate"
+    assert rows[4]["error"] is None
+    (botox,) = rows[4]["treatments"]
+    assert (botox["id"], botox["name"], botox["verdict"]) == (None, "botox", "unknown")
     assert "line 8:" in str(rows[6]["error"])
     assert "error: line 3" in err  # the summary names the errors too
 
@@ -623,7 +626,8 @@ def test_batch_verdicts_are_those_of_check(tmp_path: Path, to: str) -> None:
     for (text, planned), verdicts in zip(rows, found, strict=True):
         advice = check(text, treatments=planned, lang="nl")
         expected = [
-            {"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in advice.treatments
+            {"id": v.id, "name": v.name, "verdict": v.verdict, "reason": v.reason}
+            for v in advice.treatments
         ]
         assert verdicts == (expected if to == "jsonl" else csv_cell(expected))
 
@@ -645,9 +649,9 @@ def test_long_texts_are_assessed_but_not_remembered(kb: KnowledgeBase) -> None:
         outcome = assessor.outcome(record)
         assert outcome is not None
         assert outcome.values[0] == "reset"
-        failed = assessor.outcome(unknown)
-        assert failed is not None
-        assert failed.status == "error"  # no treatment is called that
+        marked = assessor.outcome(unknown)
+        assert marked is not None
+        assert marked.values[-2][1]["verdict"] == "unknown"  # no treatment is called that
     assert assessor.outcome(Record(4, {}, "rood", None, ())) is not None  # (short: remembered)
     assert list(assessor.memo) == [("rood", ())]
     assert assessor.memo["rood", ()].values[-5] == ["redness"]  # (matched)
@@ -656,7 +660,7 @@ def test_long_texts_are_assessed_but_not_remembered(kb: KnowledgeBase) -> None:
 def test_memory_stays_flat_with_an_unknown_treatment_on_every_row(
     kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An unknown treatment's lookup is remembered as its message: an exception kept and
+    """An unknown treatment's lookup is remembered as its suggestions: an exception kept and
     raised again grew its traceback on every row, to gigabytes."""
     import tracemalloc
 
@@ -676,7 +680,7 @@ def test_memory_stays_flat_with_an_unknown_treatment_on_every_row(
     finally:
         tracemalloc.stop()
     assert outcome is not None
-    assert outcome.status == "error"
+    assert outcome.values[-2][0]["verdict"] == "unknown"
     assert after - before < 64 * 1024
 
 

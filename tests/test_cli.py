@@ -99,11 +99,13 @@ def test_red_flag_banner_comes_first() -> None:
     assert out.index("Laat een moedervlek") < out.index("Fase: Reset")
 
 
-def test_unknown_treatment() -> None:
-    result = runner.invoke(app, ["check", "rood", "--treatment", "botox"])
-    assert result.exit_code == 1
-    assert "unknown treatment 'botox'" in result.stderr
-    assert "micro-needling" in result.stderr  # the known treatments, in Dutch
+def test_an_unknown_treatment_is_a_warning_beside_the_advice() -> None:
+    result = runner.invoke(app, ["check", "rood", "--treatment", "massage", "-f", "text"])
+    assert result.exit_code == 0
+    assert "Zorgplan" in result.stdout
+    assert "? massage" in result.stdout
+    assert "onbekend: 'massage' is geen behandeling die fasewiel kent" in result.stdout
+    assert "collageenmassage" in result.stdout  # (a suggestion)
 
 
 @pytest.mark.parametrize(

@@ -272,11 +272,11 @@ def test_symptoms_given_means_no_questions() -> None:
     assert json.loads(result.stdout)["phase"] == "reset"
 
 
-def test_an_unknown_treatment_is_said_before_any_question() -> None:
-    result = intake([], "-t", "zandstralen")
-    assert result.exit_code == 1
-    assert "unknown treatment" in result.stderr
-    assert "veiligheid" not in result.stderr
+def test_an_unknown_treatment_does_not_stop_the_intake() -> None:
+    result = intake(["n", "1", "", "n", "n", "n"], "-t", "zandstralen", "-f", "text")
+    assert result.exit_code == 0, result.stderr
+    assert "? zandstralen" in result.stdout
+    assert "veiligheid" in result.stderr
 
 
 # --- a real terminal --------------------------------------------------------------------------

@@ -81,6 +81,7 @@ def advice_to_dict(advice: Advice) -> dict[str, Any]:
                 "intensity": v.intensity,
                 "verdict": v.verdict,
                 "reason": v.reason,
+                "suggestions": list(v.suggestions),
             }
             for v in advice.treatments
         ],
@@ -187,7 +188,7 @@ def result_values(
         list(signals),
         list(unrecognised),
         list(red_flags),
-        [{"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in verdicts],
+        [{"id": v.id, "name": v.name, "verdict": v.verdict, "reason": v.reason} for v in verdicts],
         status,
     )
 
@@ -217,9 +218,10 @@ def neutralise(value: str) -> str:
     return "'" + value if value and value[0] in _FORMULA_START else value
 
 
-def verdict_text(verdict: dict[str, str]) -> str:
-    """A treatment verdict as a CSV cell spells it out."""
-    return f"{verdict['id']}: {verdict['verdict']} — {verdict['reason']}"
+def verdict_text(verdict: dict[str, Any]) -> str:
+    """A treatment verdict as a CSV cell spells it out (by name; a visit saved by an older
+    fasewiel has only the id)."""
+    return f"{verdict.get('name') or verdict['id']}: {verdict['verdict']} — {verdict['reason']}"
 
 
 def csv_cell(value: Any) -> str:

@@ -33,15 +33,14 @@ from fasewiel_cli.batch.records import (
     sniff_format,
 )
 from fasewiel_cli.batch.workers import in_order
-from fasewiel_cli.engine.advice import treatment_verdict
+from fasewiel_cli.engine.advice import planned_treatments, verdict
 from fasewiel_cli.engine.scoring import assess
-from fasewiel_cli.errors import FasewielError, UnknownNameError
+from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import Format, by_suffix
 from fasewiel_cli.knowledge.load import load_knowledge
-from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang, Treatment
+from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang
 from fasewiel_cli.language.lexicon import detect_language, lexicon_of
-from fasewiel_cli.language.lookup import find
 from fasewiel_cli.language.matching import LONGEST_KEY, read_text
 from fasewiel_cli.serialize import csv_cell, neutralise, result_columns, result_values
 from fasewiel_cli.text import json_safe
@@ -121,16 +120,9 @@ class Assessor:
     def judge(self, text: str, treatments: tuple[str, ...]) -> Outcome:
         """The outcome of a text, with these treatments planned."""
         kb, lang = self.kb, self.lang
-        planned: list[Treatment] = []
-        for name in treatments:
-            try:
-                planned.append(find("treatment", kb.treatments, name, lang))
-            except UnknownNameError as error:
-                return self.failed(
-                    f"{error.message}; {error.hint}" if error.hint else error.message
-                )
         assessment = assess(kb, read_text(kb, text))
         match = assessment.match
+        planned = planned_treatments(kb, treatments, lang)
         return Outcome(
             result_values(
                 assessment.scores,
@@ -139,7 +131,7 @@ class Assessor:
                 match.signal_ids,
                 [u.text for u in match.unrecognised],
                 [f.flag for f in match.red_flags],
-                [treatment_verdict(kb, assessment, t, lang) for t in planned],
+                [verdict(kb, assessment, t, lang) for t in planned],
             )
         )
 

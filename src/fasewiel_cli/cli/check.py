@@ -129,8 +129,6 @@ def check(
         code = resolve_lang(lang)
         from fasewiel_cli.cli.interview import Interview
 
-        if planned:  # an unknown treatment is said before the questions, not after them
-            assess_text("", lang=code, treatments=planned, kb=kb)
         answers = Interview(kb, code, sys.stdin.readline, stderr_console()).run()
         advice = assess_text(
             answers.text, lang=code, treatments=planned, kb=kb, flags=answers.flags

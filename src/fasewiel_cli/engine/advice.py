@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
 from fasewiel_cli.engine.scoring import Assessment, assess
+from fasewiel_cli.errors import UnknownNameError
 from fasewiel_cli.knowledge.models import (
     LANGS,
     KnowledgeBase,
@@ -80,11 +81,22 @@ class MessengerView(NamedTuple):
 
 
 class Verdict(NamedTuple):
-    id: str
+    """A planned treatment in the assessed phase. A name fasewiel does not know as a treatment
+    gets the verdict "unknown", no id, and the names it may have meant."""
+
+    id: str | None
     name: str
-    intensity: str
-    verdict: Literal["advised", "not_advised"]
+    intensity: str | None
+    verdict: Literal["advised", "not_advised", "unknown"]
     reason: str
+    suggestions: tuple[str, ...] = ()
+
+
+class Unknown(NamedTuple):
+    """A planned treatment's name that is none of the knowledge base's treatments."""
+
+    name: str
+    suggestions: tuple[str, ...]
 
 
 class Advice(NamedTuple):
@@ -137,22 +149,52 @@ def check(
 
         kb = load_knowledge()
     joined = text if isinstance(text, str) else " ".join(text)
-    planned: dict[str, Treatment] = {}
-    for name in treatments:
-        from fasewiel_cli.language.lookup import find
-
-        found = find("treatment", kb.treatments, name, lang)
-        planned.setdefault(found.id, found)  # "-t peeling -t peelings" is one treatment
     match = read_text(kb, joined)
     if flags:
         named = {f.flag for f in match.red_flags}
         extra = tuple(FlagMatch(kb.red_flag(i).id, said) for i, said in flags if i not in named)
         match = match._replace(red_flags=(*match.red_flags, *extra))
-    return advise(kb, assess(kb, match), lang, list(planned.values()))
+    return advise(kb, assess(kb, match), lang, planned_treatments(kb, treatments, lang))
+
+
+def planned_treatments(
+    kb: KnowledgeBase, names: Iterable[str], lang: Lang
+) -> list[Treatment | Unknown]:
+    """The treatments ``names`` stand for, in order, each once ("-t peeling -t peelings" is one
+    treatment); a name that is none of them is kept as ``Unknown``, with what it may mean."""
+    from fasewiel_cli.language.lookup import find
+
+    planned: dict[str, Treatment | Unknown] = {}
+    for name in names:
+        try:
+            treatment = find("treatment", kb.treatments, name, lang)
+        except UnknownNameError as error:
+            # (keyed so that it is never a treatment's id)
+            planned.setdefault("\0" + name.casefold(), Unknown(name, error.suggestions))
+        else:
+            planned.setdefault(treatment.id, treatment)
+    return list(planned.values())
+
+
+def verdict(
+    kb: KnowledgeBase, assessment: Assessment, planned: Treatment | Unknown, lang: Lang
+) -> Verdict:
+    """The verdict on a planned treatment, known or not."""
+    if isinstance(planned, Unknown):
+        reason = fill(kb.texts.verdict_unknown.get(lang), treatment=planned.name)
+        if planned.suggestions:
+            did_you_mean = kb.labels.did_you_mean.get(lang)
+            reason += f" {did_you_mean[:1].upper()}{did_you_mean[1:]}: "
+            reason += f"{', '.join(planned.suggestions)}?"
+        return Verdict(None, planned.name, None, "unknown", reason, planned.suggestions)
+    return treatment_verdict(kb, assessment, planned, lang)
 
 
 def advise(
-    kb: KnowledgeBase, assessment: Assessment, lang: Lang, treatments: Sequence[Treatment] = ()
+    kb: KnowledgeBase,
+    assessment: Assessment,
+    lang: Lang,
+    treatments: Sequence[Treatment | Unknown] = (),
 ) -> Advice:
     match = assessment.match
     phase = kb.phase(assessment.phase) if assessment.phase else None
@@ -182,7 +224,7 @@ def advise(
         referral=_referral(kb, lang, phase is not None) if red_flags else None,
         plan=_plan(kb, phase.id, lang) if phase else None,
         messengers=_messengers(kb, match.signal_ids, lang),
-        treatments=tuple(treatment_verdict(kb, assessment, t, lang) for t in treatments),
+        treatments=tuple(verdict(kb, assessment, t, lang) for t in treatments),
         disclaimer=kb.texts.disclaimer.get(lang),
         only_negated=_only_negated(kb, assessment, lang),
         knowledge=kb.info,

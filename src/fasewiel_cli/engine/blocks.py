@@ -79,7 +79,7 @@ class Card(NamedTuple):
     footer: str = ""
 
 
-VERDICT_MARK = {"advised": "✔", "not_advised": "✘"}
+VERDICT_MARK = {"advised": "✔", "not_advised": "✘", "unknown": "?"}
 HOW_LABELS: dict[str, LabelKey] = {"exact": "how_exact", "form": "how_form", "typo": "how_typo"}
 
 

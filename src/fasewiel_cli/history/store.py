@@ -87,7 +87,7 @@ class Visit(NamedTuple):
     next_phase: str | None
     scores: dict[str, float]
     red_flags: list[str]
-    treatments: list[dict[str, str]]
+    treatments: list[dict[str, str | None]]
     note: str | None
     lang: str
     kb_name: str
@@ -129,7 +129,10 @@ class Visit(NamedTuple):
             raise ValueError("a score is not a number")
         if not all(
             isinstance(t, dict)
-            and all(isinstance(t.get(k), str) for k in ("id", "verdict", "reason"))
+            and all(isinstance(t.get(k), str) for k in ("verdict", "reason"))
+            and (
+                isinstance(t.get("id"), str) or (t.get("id") is None and t["verdict"] == "unknown")
+            )
             for t in values["treatments"]
         ):
             raise ValueError("a treatment verdict is incomplete")

@@ -23,7 +23,11 @@ from fasewiel_cli.history.store import ClientRow, Visit
 from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Lang
 from fasewiel_cli.text import one_line
 
-_VERDICT_LABEL: dict[str, LabelKey] = {"advised": "advised", "not_advised": "not_advised"}
+_VERDICT_LABEL: dict[str, LabelKey] = {
+    "advised": "advised",
+    "not_advised": "not_advised",
+    "unknown": "unknown",
+}
 MAX_CLIENT = 200
 MAX_NOTE = 2000
 
@@ -66,13 +70,14 @@ def visit_from_advice(advice: Advice, client: str, note: str | None, at: str) ->
         client=client,
         at=at,
         input=advice.text,
-        signals=list(dict.fromkeys(m.signal for m in advice.matched)),
+        signals=list(advice.signals),
         phase=advice.phase.id if advice.phase else None,
         next_phase=advice.next_phase.id if advice.next_phase else None,
         scores=dict(advice.scores),
         red_flags=[f.id for f in advice.red_flags],
         treatments=[
-            {"id": v.id, "verdict": v.verdict, "reason": v.reason} for v in advice.treatments
+            {"id": v.id, "name": v.name, "verdict": v.verdict, "reason": v.reason}
+            for v in advice.treatments
         ],
         note=note,
         lang=advice.lang,
@@ -152,6 +157,24 @@ def _name(kb: KnowledgeBase, lang: Lang, signal_id: str) -> str:
         return signal_id
 
 
+def _flag_name(kb: KnowledgeBase, lang: Lang, flag_id: str) -> str:
+    try:
+        return kb.red_flag(flag_id).name.get(lang)
+    except KeyError:  # a red flag of another knowledge base
+        return flag_id
+
+
+def _verdict(kb: KnowledgeBase, lang: Lang, verdict: dict[str, str | None]) -> str:
+    """A saved verdict as "name: verdict", by the treatment's name in ``lang`` (an older visit
+    keeps only the id; a name fasewiel does not know as a treatment, only the name)."""
+    try:
+        name = kb.treatment(verdict["id"] or "").name.get(lang)
+    except KeyError:
+        name = verdict.get("name") or verdict["id"] or ""
+    key = _VERDICT_LABEL.get(verdict["verdict"] or "", "not_advised")
+    return f"{name}: {kb.labels.get(key, lang)}"
+
+
 def _phase_name(kb: KnowledgeBase, lang: Lang, phase_id: str | None) -> str:
     if phase_id is None:
         return "—"
@@ -209,12 +232,10 @@ def history_blocks(
         else:
             rows.append((label("since_previous", lang), label("unchanged", lang)))
         if visit.red_flags:
-            rows.append((label("red_flags", lang), ", ".join(visit.red_flags)))
+            flags = ", ".join(_flag_name(kb, lang, f) for f in visit.red_flags)
+            rows.append((label("red_flags", lang), flags))
         if visit.treatments:
-            verdicts = ", ".join(
-                f"{t['id']}: {label(_VERDICT_LABEL.get(t['verdict'], 'not_advised'), lang)}"
-                for t in visit.treatments
-            )
+            verdicts = ", ".join(_verdict(kb, lang, t) for t in visit.treatments)
             rows.append((label("treatments", lang), verdicts))
         if visit.note:
             rows.append((label("note", lang), one_line(visit.note)))

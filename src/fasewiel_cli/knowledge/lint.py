@@ -20,6 +20,7 @@ from fasewiel_cli.knowledge.load import (
     SAFETY_WORDING,
     builtin_data_dir,
     load_knowledge,
+    missing_messages,
 )
 from fasewiel_cli.knowledge.models import LANGS, KnowledgeInfo
 
@@ -178,6 +179,13 @@ def lint(parsed: dict[str, tuple[Any, Any]], *, builtin: bool) -> list[Problem]:
             )
     if not builtin:
         _safety_warnings(parsed, warn)
+        if "messages.yaml" in parsed:
+            for section, name in missing_messages(parsed["messages.yaml"][0].data):
+                warn(
+                    "messages.yaml",
+                    (section,),
+                    f"'{name}' is not in {section}: fasewiel's own wording is used",
+                )
     return found
 
 

@@ -159,7 +159,7 @@ def examine(
     raw: dict[str, bytes], directory: Path, digest: str, *, builtin: bool
 ) -> tuple[KnowledgeBase | None, list[Problem], dict[str, tuple[Any, Any]]]:
     """Every error in the files, and the knowledge base when there is none (else None)."""
-    parsed, problems = validate_files(raw, directory)
+    parsed, problems = validate_files(raw, directory, builtin=builtin)
     problems += cross_check(parsed)
     if any(p.severity == "error" for p in problems) or len(parsed) < len(FILE_NAMES):
         return None, problems, parsed
@@ -177,9 +177,10 @@ def _adapter(name: str) -> Any:
 
 
 def validate_files(
-    raw: dict[str, bytes], directory: Path
+    raw: dict[str, bytes], directory: Path, *, builtin: bool = True
 ) -> tuple[dict[str, tuple[Any, Any]], list[Problem]]:
-    """Each file parsed and validated: ``{name: (document, model)}`` and the problems found."""
+    """Each file parsed and validated: ``{name: (document, model)}`` and the problems found.
+    A custom messages.yaml may leave texts out: they are fasewiel's own (``missing_messages``)."""
     from pydantic import ValidationError
 
     from fasewiel_cli.knowledge.safeyaml import YamlError, read_document
@@ -193,7 +194,10 @@ def validate_files(
             document = read_document(raw[name], str(directory / name))
             if name == "knowledge.yaml":
                 problems += _number_problems(document)
-            parsed[name] = (document, _adapter(name).validate_python(document.data))
+            data = document.data
+            if name == "messages.yaml" and not builtin:
+                data = with_builtin_messages(data)
+            parsed[name] = (document, _adapter(name).validate_python(data))
         except YamlError as error:
             problems.append(error.problem)
         except ValidationError as error:
@@ -201,6 +205,46 @@ def validate_files(
                 document.problem(tuple(e["loc"]), _describe_error(e)) for e in error.errors()
             ]
     return parsed, problems
+
+
+# The sections of messages.yaml whose texts a custom knowledge base may leave out.
+MESSAGE_SECTIONS = ("texts", "labels", "intake", "history")
+
+
+@functools.cache
+def _builtin_messages() -> dict[str, Any]:
+    from fasewiel_cli.knowledge.safeyaml import read_document
+
+    path = builtin_data_dir() / "messages.yaml"
+    data: dict[str, Any] = read_document(path.read_bytes(), str(path)).data
+    return data
+
+
+def missing_messages(data: Any) -> list[tuple[str, str]]:
+    """The (section, name) of each built-in text a messages.yaml leaves out."""
+    if not isinstance(data, dict):
+        return []
+    builtin = _builtin_messages()
+    return [
+        (section, name)
+        for section in MESSAGE_SECTIONS
+        if isinstance(data.get(section, {}), dict)
+        for name in builtin[section]
+        if name not in data.get(section, {})
+    ]
+
+
+def with_builtin_messages(data: Any) -> Any:
+    """A custom messages.yaml with fasewiel's own text wherever it leaves one out: a folder made
+    by an older ``data init`` keeps loading when fasewiel learns to say more."""
+    missing = missing_messages(data)
+    if not missing:
+        return data
+    builtin = _builtin_messages()
+    filled = dict(data)
+    for section, name in missing:
+        filled[section] = {**filled.get(section, {}), name: builtin[section][name]}
+    return filled
 
 
 def _describe_error(error: Any) -> str:

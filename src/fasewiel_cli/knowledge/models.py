@@ -406,6 +406,7 @@ class Texts(Sourced):
     verdict_gentle_phase: Localized
     verdict_no_phase: Localized
     verdict_red_flag: Localized
+    verdict_unknown: Localized
 
 
 @model
@@ -449,6 +450,7 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "verdict_gentle_phase": frozenset({"treatment", "phase", "phases"}),
     "verdict_no_phase": frozenset({"treatment"}),
     "verdict_red_flag": frozenset({"treatment"}),
+    "verdict_unknown": frozenset({"treatment"}),
     # The intake's texts (IntakeTexts) share this table.
     "follow_up": frozenset({"signal"}),
     "number_hint": frozenset({"last"}),
@@ -481,6 +483,7 @@ LabelKey = Literal[
     "treatments",
     "advised",
     "not_advised",
+    "unknown",
     "red_flags",
     "signals",
     "disclaimer",
@@ -535,6 +538,7 @@ class Labels(Sourced):
     treatments: Localized
     advised: Localized
     not_advised: Localized
+    unknown: Localized
     red_flags: Localized
     signals: Localized
     disclaimer: Localized

@@ -94,6 +94,8 @@ def find(kind: str, items: Sequence[T], name: str, lang: Lang = LANGS[0]) -> T:
     return cast(T, answer)
 
 
+# A name this long or longer is also looked for inside the names of items, and they in it.
+_PART = 4
 # How many answers each index keeps, and how long a name it keeps one for.
 _ANSWERS = 1024
 _LONGEST_NAME = 200
@@ -117,4 +119,15 @@ def _answer(index: _Index, name: str, lang: Lang) -> Named | tuple[str, ...]:
     if len(typo) == 1:
         return next(iter(typo.values()))
     names = tuple(item.name.get(lang) for item in index.names.values())
-    return tuple(dict.fromkeys(suggest(compact, keys, names)))
+    # What looks like it, and every item with the name in its own ("massage": collageenmassage,
+    # glow-massage): a professional's word for a kind of treatment.
+    within = (
+        [
+            item.name.get(lang)
+            for key, item in index.names.items()
+            if compact in key or key in compact
+        ]
+        if len(compact) >= _PART
+        else []
+    )
+    return tuple(dict.fromkeys([*suggest(compact, keys, names), *within]))
