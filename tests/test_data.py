@@ -568,3 +568,23 @@ def test_a_lost_positive_must_mean_a_signal_and_be_read_from_signal_words(kb_cop
     result = run("data", "validate", str(kb_copy))
     assert result.exit_code == 0
     assert "'sprankel' is no word of a signal: its loss is never read" in result.stdout
+
+
+def test_a_text_left_out_of_messages_yaml_is_fasewiels_own(
+    kb_copy: Path, kb: KnowledgeBase
+) -> None:
+    """A folder made by an older ``data init`` lacks the texts fasewiel learned since."""
+    path = kb_copy / "messages.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del doc["texts"]["verdict_unknown"]
+    del doc["labels"]["unknown"]
+    del doc["history"]
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    custom = load_knowledge(kb_copy)
+    assert custom.texts.verdict_unknown == kb.texts.verdict_unknown
+    assert custom.history.recheck_due == kb.history.recheck_due
+    (unknown,) = check("rood", treatments=["botox"], kb=custom).treatments
+    assert "geen behandeling die fasewiel kent" in unknown.reason
+    warnings = [p.message for p in validate_folder(kb_copy).problems if p.severity == "warning"]
+    assert "'verdict_unknown' is not in texts: fasewiel's own wording is used" in warnings
+    assert "'recheck_due' is not in history: fasewiel's own wording is used" in warnings

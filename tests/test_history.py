@@ -802,3 +802,13 @@ def test_erasure_blocked_by_a_reader_is_said_and_finished_by_running_it_again(
     assert "unknown client" in result.stderr
     assert b"Zwanetta" not in raw_bytes(db)  # … and the traces are gone
     assert b"kaaklijn" not in raw_bytes(db)
+
+
+def test_history_names_red_flags_and_treatments_never_ids(db: Path) -> None:
+    save(db, "anna", "mijn moedervlek bloedt", "-t", "microneedling", "-t", "massage")
+    result = run("history", "anna", "--db", str(db), "-f", "text", "--lang", "nl")
+    assert result.exit_code == 0, result.output
+    assert "moedervlek die bloedt of verandert" in result.stdout
+    assert "changing_mole" not in result.stdout
+    assert "micro-needling: past niet" in result.stdout
+    assert "massage: onbekend" in result.stdout
