@@ -281,3 +281,9 @@ def test_text_for_a_terminal_never_drives_it(raw: str, escaped: str) -> None:
     from fasewiel_cli.text import shown
 
     assert shown(raw) == escaped
+
+
+def test_words_not_understood_are_named_when_nothing_is_recognised() -> None:
+    result = runner.invoke(app, ["check", "uitslag", "en", "bultjes", "--lang", "nl"])
+    assert result.exit_code == 1
+    assert "Niet herkend: uitslag, bultjes." in result.stderr

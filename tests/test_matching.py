@@ -106,13 +106,13 @@ def test_typos(kb: KnowledgeBase, text: str, expected: str) -> None:
 # Everyday words that must never be read as a signal or a red flag, however close they are in
 # spelling to one ("kort"/"koorts", "slaap"/"slap", "valt"/"vaal", "straks"/"strak").
 ORDINARY_WORDS = """
-droog schilfers mooi hond rook ronde vlek kort korte slaap slapen valt vallen ten straks
+mooi hond rook ronde vlek kort korte slaap slapen valt vallen ten straks
 bloed gras keel reed wijn rust zon regen werk baan school auto fiets
 tijd jaar moeder vader kind water koffie thee brood stad huis deur raam licht donker
 warm koud groot klein oud nieuw goed slecht lelijk snel traag hoog laag lang
-lijst lijm lijf strand sporten zoek verzorging glimt mee-eters
-dry oily wine rest put puts putting tenth strap straw valet sage scare
-scared scary glove grow growing flower
+lijst lijm lijf strand sporten zoek verzorging glimlach
+wine rest put puts putting tenth strap straw valet sage scare
+scared scary glove grow growing flower good okay
 """.split()  # noqa: SIM905 - a word list reads better as words
 
 
@@ -462,3 +462,43 @@ def test_every_everyday_word_says_why(kb: KnowledgeBase) -> None:
         assert signal.everyday.derived
         assert signal.everyday.nl
         assert signal.everyday.en
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("droge plekken", {"dry_skin"}),
+        ("mijn huid is droog", {"dry_skin"}),
+        ("vette huid met mee-eters", {"oily_skin", "pores"}),
+        ("grove poriën", {"pores"}),
+        ("blackheads and oily skin", {"pores", "oily_skin"}),
+        ("donkere kringen", {"dark_circles"}),
+        ("littekens van acne", {"scars"}),
+        ("acne scars", {"scars"}),
+        ("my skin is fine", {"calm_skin"}),
+        ("mijn huid is prima", {"calm_skin"}),
+    ],
+)
+def test_everyday_skin_states(kb: KnowledgeBase, text: str, expected: set[str]) -> None:
+    """What people type first about their skin (derived signals, see signals.yaml); scars left
+    by acne are scars, never active acne."""
+    assert signals(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "unrecognised", "flags"),
+    [
+        ("uitslag en bultjes", ["uitslag", "bultjes"], []),
+        ("rode bultjes", ["bultjes"], []),
+        ("uitslag, moedervlek bloedt", ["uitslag"], ["changing_mole"]),
+        ("koorts en uitslag", [], ["spreading_rash_fever"]),
+        ("geen koorts, geen uitslag", [], []),
+        ("mijn moedervlek", ["moedervlek"], []),
+    ],
+)
+def test_a_red_flag_word_outside_its_flag_is_reported_not_dropped(
+    kb: KnowledgeBase, text: str, unrecognised: list[str], flags: list[str]
+) -> None:
+    result = match_text(lexicon_of(kb), text)
+    assert [u.text for u in result.unrecognised] == unrecognised
+    assert [f.flag for f in result.red_flags] == flags

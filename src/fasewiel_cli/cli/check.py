@@ -178,6 +178,10 @@ def nothing_recognised(kb: KnowledgeBase, advice: Advice) -> tuple[str, str]:
 
     lang = advice.lang
     message = advice.only_negated or kb.texts.no_signal.get(lang)
+    if advice.unmatched:  # (what was not understood is said, never dropped)
+        words = ", ".join(u.text for u in advice.unmatched[:10])
+        more = " …" if len(advice.unmatched) > 10 else ""
+        message = f"{message} {kb.labels.unrecognised.get(lang)}: {words}{more}."
     hint = fill(kb.texts.no_signal_hint.get(lang), command="fasewiel signals")
     suggestions = list(dict.fromkeys(s for u in advice.unmatched for s in u.suggestions))
     if suggestions:

@@ -57,7 +57,10 @@ def phase_card(kb: KnowledgeBase, lang: Lang, phase_id: str) -> Card:
     signals = kb.signals_of(phase_id)
     strongest = max(kb.weight(s, phase_id) for s in signals)
     own = [s.name.get(lang) for s in signals if kb.weight(s, phase_id) == strongest]
-    also = [s.name.get(lang) for s in signals if kb.weight(s, phase_id) < strongest]
+    weaker = [s for s in signals if kb.weight(s, phase_id) < strongest]
+    # (the §2 table's pictures are those linked to a messenger; the rest are fasewiel's own)
+    also = [s.name.get(lang) for s in weaker if s.messengers]
+    derived = [s.name.get(lang) for s in weaker if not s.messengers]
     care = phase.care
     ingredients = tuple(
         (
@@ -76,6 +79,9 @@ def phase_card(kb: KnowledgeBase, lang: Lang, phase_id: str) -> Card:
     ]
     if also:
         blocks.append(Paragraph(f"{label('also_visible', lang)}: {', '.join(also)}", "muted"))
+    if derived:
+        text = f"{label('also_recognised', lang)}: {', '.join(derived)}"
+        blocks.append(Paragraph(text, "muted"))
     blocks += [
         Heading(label("nervous_system", lang)),
         Paragraph(phase.nervous_system.get(lang)),

@@ -490,6 +490,7 @@ LabelKey = Literal[
     "or_word",
     "intensive",
     "also_visible",
+    "also_recognised",
     "for_professionals",
     "for_consumers",
     "glossary",
@@ -545,6 +546,7 @@ class Labels(Sourced):
     or_word: Localized
     intensive: Localized
     also_visible: Localized
+    also_recognised: Localized
     for_professionals: Localized
     for_consumers: Localized
     glossary: Localized

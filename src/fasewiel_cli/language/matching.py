@@ -53,10 +53,12 @@ class SignalMatch(NamedTuple):
 
 
 class Unrecognised(NamedTuple):
-    """A word not understood: as typed, and normalised (to look for what was meant)."""
+    """A word not understood: as typed, and normalised (to look for what was meant). A word of
+    a red flag is understood only where the text shows that red flag (``flag``)."""
 
     text: str
     norm: str
+    flag: bool = False
 
 
 class ClauseResult(NamedTuple):
@@ -106,7 +108,12 @@ def read_text(kb: KnowledgeBase, text: str) -> MatchResult:
     guard = lexicon_of(load_knowledge())
     known = {f.flag for f in match.red_flags}
     extra = tuple(f for f in find_red_flags(guard, text) if f.flag not in known)
-    return match._replace(red_flags=(*match.red_flags, *extra)) if extra else match
+    if not extra:
+        return match
+    return match._replace(
+        red_flags=(*match.red_flags, *extra),
+        unrecognised=not_understood(match.unrecognised, extra),
+    )
 
 
 def match_text(lexicon: Lexicon, text: str) -> MatchResult:
@@ -128,18 +135,29 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
             negated |= found.negated_ids
         unrecognised += found.unrecognised
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
-    # Each word not understood once, as first written ("Blah … blah" is one).
-    distinct: dict[str, Unrecognised] = {}
-    for word in unrecognised:
-        distinct.setdefault(word.text.casefold(), word)
+    flags = find_red_flags(lexicon, text, words)
     return MatchResult(
         text,
         tuple(matches),
-        tuple(distinct.values()),
-        find_red_flags(lexicon, text, words),
+        not_understood(unrecognised, flags),
+        flags,
         counted,
         frozenset(negated),
     )
+
+
+def not_understood(
+    words: Sequence[Unrecognised], flags: Sequence[FlagMatch]
+) -> tuple[Unrecognised, ...]:
+    """Each word not understood once, as first written ("Blah … blah" is one): a word of a red
+    flag counts only where the text shows that flag ("uitslag" alone says nothing fasewiel
+    acts on, so it is reported, never dropped)."""
+    covered = frozenset().union(*(f.words for f in flags))
+    distinct: dict[str, Unrecognised] = {}
+    for word in words:
+        if not (word.flag and word.norm in covered):
+            distinct.setdefault(word.text.casefold(), word)
+    return tuple(distinct.values())
 
 
 def _clauses(lexicon: Lexicon, text: str) -> Iterator[tuple[ClauseResult, bool]]:
@@ -231,7 +249,7 @@ class _Clause:
         self.norms = [t.norm for t in self.tokens]
         self.lemmas, self.typos = _lemmas(lexicon, self.tokens)
         self.used = [False] * len(self.tokens)
-        self.understood = [lemma in lexicon.flag_lemmas for lemma in self.lemmas]
+        self.understood = [False] * len(self.tokens)
         self.negations: list[_Span] = []
         self.after_negations: list[_Span] = []
         self.breakers: list[int] = []
@@ -252,6 +270,7 @@ class _Clause:
         ]
         self._negation_ends = [n.end for n in self.negations]  # (in order)
         starts = [span.start for span, _ in phrases]  # (in order: phrases are found so)
+        self._starts = starts
         matches = tuple(
             found
             for span, match in phrases
@@ -385,11 +404,18 @@ class _Clause:
     def _unrecognised(self) -> tuple[Unrecognised, ...]:
         lexicon = self.lexicon
         leftovers = [
-            t
-            for t, understood in zip(self.tokens, self.understood, strict=True)
+            (i, t)
+            for i, (t, understood) in enumerate(zip(self.tokens, self.understood, strict=True))
             if not understood and not lexicon.is_function_word(t.norm) and _is_word(t.norm)
         ]
-        return tuple(Unrecognised(t.text, t.norm) for t in leftovers)
+        flag_lemmas = lexicon.flag_lemmas
+        found = []
+        for i, token in leftovers:
+            flag = self.lemmas[i] in flag_lemmas
+            # A red-flag word said not to be there ("geen koorts") is understood.
+            if not (flag and self._negated(_Span(i, i + 1), self._starts)):
+                found.append(Unrecognised(token.text, token.norm, flag))
+        return tuple(found)
 
 
 def _next(starts: list[int], position: int) -> int:

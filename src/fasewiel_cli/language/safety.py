@@ -36,8 +36,12 @@ from fasewiel_cli.text import shown
 
 
 class FlagMatch(NamedTuple):
+    """A red flag a text shows: its id, the words as the text has them, and those words
+    normalised (they are understood: no other reading reports them as not recognised)."""
+
     flag: str
     text: str
+    words: frozenset[str] = frozenset()
 
 
 class _Span(NamedTuple):
@@ -107,7 +111,8 @@ def find_red_flags(
         words_at = list(itertools.islice(word_spans(text), first, last + 1))
         quoted = text[words_at[0][0] : words_at[-1][1]]
         # As the text has them, on one line, any control character escaped.
-        flags.append(FlagMatch(flag, shown(" ".join(quoted.split()))))
+        norms = frozenset(norm for _, norm in words[first : last + 1])
+        flags.append(FlagMatch(flag, shown(" ".join(quoted.split())), norms))
     return tuple(flags)
 
 
