@@ -359,3 +359,37 @@ def test_a_yes_counts_as_the_final_text_will(kb: KnowledgeBase) -> None:
 
 def test_a_huge_number_is_an_invalid_answer_not_a_crash() -> None:
     assert parse_numbers("1" * 5000, last=26) is None
+
+
+def _urgent_number(kb: KnowledgeBase) -> str:
+    (item,) = [i for i in flag_menu(kb, "nl") if kb.red_flag(i.id).urgent]
+    return str(item.number)
+
+
+def test_an_emergency_ends_the_intake_with_112_at_once(kb: KnowledgeBase) -> None:
+    result = intake(["j", _urgent_number(kb)], "--format", "json")
+    assert result.exit_code == 0, result.output
+    err = result.stderr
+    assert "bel direct 112" in err
+    assert err.rstrip().endswith("De intake stopt hier. Bel direct 112.")
+    assert "Wil je daarnaast cosmetisch advies" not in err  # no question after an emergency
+    assert kb.texts.referral.nl not in err  # not "a doctor first, not a routine"
+    assert "huisarts of dermatoloog beoordelen" not in err
+    advice = json.loads(result.stdout)
+    assert advice["referral"] == kb.texts.referral_urgent.nl
+    assert [f["urgent"] for f in advice["red_flags"]] == [True]
+
+
+def test_an_emergency_in_the_own_words_ends_the_intake_too() -> None:
+    result = intake(["n", "", "mijn tong is opgezwollen"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.rstrip().endswith("De intake stopt hier. Bel direct 112.")
+    assert "Herken je ook" not in result.stderr  # no follow-up question
+    assert json.loads(result.stdout)["red_flags"][0]["id"] == "swelling_airway"
+
+
+def test_a_red_flag_that_is_no_emergency_still_sends_to_a_doctor(kb: KnowledgeBase) -> None:
+    (item,) = [i for i in flag_menu(kb, "nl") if i.id == "changing_mole"]
+    result = intake(["j", str(item.number), "n"], "--format", "json")
+    assert "De intake stopt hier. Laat je huid eerst door je huisarts" in result.stderr
+    assert json.loads(result.stdout)["referral"].startswith(kb.texts.referral.nl)

@@ -53,7 +53,7 @@ def advice_to_dict(advice: Advice) -> dict[str, Any]:
             {"text": u.text, "suggestions": list(u.suggestions)} for u in advice.unmatched
         ],
         "red_flags": [
-            {"id": f.id, "name": f.name, "text": f.text, "advice": f.advice}
+            {"id": f.id, "name": f.name, "text": f.text, "advice": f.advice, "urgent": f.urgent}
             for f in advice.red_flags
         ],
         "referral": advice.referral,

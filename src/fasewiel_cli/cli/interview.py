@@ -7,7 +7,7 @@ stdout stays clean (``fasewiel check --format json > advice.json`` still asks on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from rich.console import Console
@@ -86,9 +86,13 @@ class Interview:
         self.say(self.text("intro"), "dim")
         flags, stop = self.safety()
         if stop:
-            self.say(self.text("stopped"), "bold red")
+            self.say(self.text("stopped_urgent" if self.urgent(flags) else "stopped"), "bold red")
             return IntakeResult("", flags)
         chosen, own_words = self.what_you_see()
+        said = read_text(self.kb, own_words).red_flags
+        if self.urgent([(f.flag, f.text) for f in said]):  # an emergency in the own words
+            self.say(self.text("stopped_urgent"), "bold red")
+            return IntakeResult(compose(self.kb, self.lang, chosen, own_words), flags)
         denied: list[str] = []
         reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words))
         # What the own words exclude ("geen jeuk") counts as already answered.
@@ -128,8 +132,14 @@ class Interview:
         for flag_id, name in confirmed:
             self.say(f"⚠ {name}", "bold red")
             self.say(f"  {self.kb.red_flag(flag_id).advice.get(self.lang)}")
+        if self.urgent(confirmed):  # an emergency: no question more (the caller says 112)
+            return confirmed, True
         self.say(self.kb.texts.referral.get(self.lang), "bold")
         return confirmed, not self.yes_no(self.text("continue_question"))
+
+    def urgent(self, flags: Sequence[tuple[str, str]]) -> bool:
+        """Is one of these red flags an emergency (112)?"""
+        return any(self.kb.red_flag(flag_id).urgent for flag_id, _ in flags)
 
     def what_you_see(self) -> tuple[list[str], str]:
         """The signals chosen from the menu and the person's own words; asks again until at least
@@ -150,6 +160,8 @@ class Interview:
                 for flag in found.red_flags:
                     self.say(f"⚠ {self.kb.red_flag(flag.flag).name.get(self.lang)}", "bold red")
                     self.say(f"  {self.kb.red_flag(flag.flag).advice.get(self.lang)}")
+                if self.urgent([(f.flag, f.text) for f in found.red_flags]):
+                    return chosen, own_words  # (the caller ends the intake: 112)
                 self.say(self.kb.texts.referral.get(self.lang), "bold")
             if chosen or found.signal_ids or found.red_flags:
                 return chosen, own_words

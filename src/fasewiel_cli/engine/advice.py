@@ -56,6 +56,7 @@ class RedFlagView(NamedTuple):
     name: str
     text: str
     advice: str
+    urgent: bool = False
 
 
 class IngredientView(NamedTuple):
@@ -200,10 +201,15 @@ def advise(
     phase = kb.phase(assessment.phase) if assessment.phase else None
     red_flags = tuple(
         RedFlagView(
-            f.flag, kb.red_flag(f.flag).name.get(lang), f.text, kb.red_flag(f.flag).advice.get(lang)
+            f.flag,
+            kb.red_flag(f.flag).name.get(lang),
+            f.text,
+            kb.red_flag(f.flag).advice.get(lang),
+            kb.red_flag(f.flag).urgent,
         )
         for f in match.red_flags
     )
+
     return Advice(
         lang=lang,
         text=match.text,
@@ -221,7 +227,7 @@ def advise(
             for n, u in enumerate(match.unrecognised)
         ),
         red_flags=red_flags,
-        referral=_referral(kb, lang, phase is not None) if red_flags else None,
+        referral=_referral(kb, lang, match.red_flags, phase is not None) if red_flags else None,
         plan=_plan(kb, phase.id, lang) if phase else None,
         messengers=_messengers(kb, match.signal_ids, lang),
         treatments=tuple(verdict(kb, assessment, t, lang) for t in treatments),
@@ -261,7 +267,10 @@ def _match_views(
     return tuple(views.values())
 
 
-def _referral(kb: KnowledgeBase, lang: Lang, with_plan: bool) -> str:
+def _referral(kb: KnowledgeBase, lang: Lang, flags: Sequence[FlagMatch], with_plan: bool) -> str:
+    """What to do about the red flags: an emergency first (112), else a doctor before a plan."""
+    if any(kb.red_flag(f.flag).urgent for f in flags):
+        return kb.texts.referral_urgent.get(lang)
     referral = kb.texts.referral.get(lang)
     return f"{referral} {kb.texts.referral_with_plan.get(lang)}" if with_plan else referral
 

@@ -88,7 +88,10 @@ def advice_blocks(advice: Advice) -> list[Block]:
     blocks: list[Block] = []
     if advice.red_flags:
         lines = tuple(f"“{f.text}” — {f.advice}" for f in advice.red_flags)
-        blocks.append(Alert(label("red_flags"), (*lines, advice.referral or "")))
+        heading = label(
+            "red_flags_urgent" if any(f.urgent for f in advice.red_flags) else "red_flags"
+        )
+        blocks.append(Alert(heading, (*lines, advice.referral or "")))
     phase, next_phase = advice.phase, advice.next_phase
     names = tuple(p.name for p in advice.wheel)
     blocks.append(

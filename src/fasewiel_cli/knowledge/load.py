@@ -534,9 +534,22 @@ def _complete(parts: dict[str, Any]) -> KnowledgeBase:
 # verdict on a treatment, the intake's safety questions — is always the built-in wording
 # (section → names).
 SAFETY_WORDING = {
-    "texts": ("disclaimer", "referral", "referral_with_plan", "verdict_red_flag"),
-    "labels": ("red_flags", "disclaimer", "advised", "not_advised"),
-    "intake": ("safety", "safety_question", "safety_which", "continue_question", "stopped"),
+    "texts": (
+        "disclaimer",
+        "referral",
+        "referral_with_plan",
+        "referral_urgent",
+        "verdict_red_flag",
+    ),
+    "labels": ("red_flags", "red_flags_urgent", "disclaimer", "advised", "not_advised"),
+    "intake": (
+        "safety",
+        "safety_question",
+        "safety_which",
+        "continue_question",
+        "stopped",
+        "stopped_urgent",
+    ),
 }
 
 

@@ -283,6 +283,9 @@ class RedFlag(Sourced):
     name: Localized
     patterns: tuple[RedFlagPattern, ...]
     advice: Localized
+    # An emergency (call 112 now): the intake ends there, and the advice says so instead of
+    # "a doctor first".
+    urgent: bool = False
 
 
 # --- language.yaml ----------------------------------------------------------------------------
@@ -394,6 +397,7 @@ class Texts(Sourced):
     disclaimer: Localized
     referral: Localized
     referral_with_plan: Localized
+    referral_urgent: Localized
     no_signal: Localized
     only_negated: Localized
     no_signal_hint: Localized
@@ -419,6 +423,7 @@ class IntakeTexts(Sourced):
     safety_which: Localized
     continue_question: Localized
     stopped: Localized
+    stopped_urgent: Localized
     see: Localized
     see_prompt: Localized
     own_words: Localized
@@ -485,6 +490,7 @@ LabelKey = Literal[
     "not_advised",
     "unknown",
     "red_flags",
+    "red_flags_urgent",
     "signals",
     "disclaimer",
     "or_word",
@@ -541,6 +547,7 @@ class Labels(Sourced):
     not_advised: Localized
     unknown: Localized
     red_flags: Localized
+    red_flags_urgent: Localized
     signals: Localized
     disclaimer: Localized
     or_word: Localized
