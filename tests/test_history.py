@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import stat
@@ -23,8 +24,15 @@ import pytest
 from typer.testing import CliRunner
 
 from fasewiel_cli.cli.app import app
+from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.history.store import APPLICATION_ID, SCHEMA_VERSION, Store, Visit, default_path
-from fasewiel_cli.history.visits import changes, history_blocks, reminder, trajectory_line
+from fasewiel_cli.history.visits import (
+    changes,
+    history_blocks,
+    reminder,
+    trajectory_line,
+    visit_at,
+)
 from fasewiel_cli.knowledge.models import KnowledgeBase
 
 runner = CliRunner()
@@ -226,7 +234,7 @@ def test_reminder_rules(kb: KnowledgeBase) -> None:
         is None
     )
     blocks = history_blocks(kb, "nl", "b", visits, date(2026, 2, 1))
-    assert any("Volgende seizoenscheck rond 2026-04-11" in str(b) for b in blocks)
+    assert any("Volgende seizoenscheck rond 11-04-2026" in str(b) for b in blocks)
 
 
 def test_changes_between_visits() -> None:
@@ -812,3 +820,107 @@ def test_history_names_red_flags_and_treatments_never_ids(db: Path) -> None:
     assert "changing_mole" not in result.stdout
     assert "micro-needling: past niet" in result.stdout
     assert "massage: onbekend" in result.stdout
+
+
+# --- the visit's own date and note (batch --save) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("03-11-2026", "2026-11-03"),
+        ("3-11-2026", "2026-11-03"),
+        ("03/11/2026", "2026-11-03"),
+        ("03.11.2026", "2026-11-03"),
+        ("2026-11-03", "2026-11-03"),
+        (" 2026-11-03 ", "2026-11-03"),
+        ("2026-11-03T10:15:00+01:00", "2026-11-03T09:15:00Z"),
+        ("2026-11-03T10:15:00Z", "2026-11-03T10:15:00Z"),
+    ],
+)
+def test_a_visit_date_as_files_write_it(written: str, stored: str) -> None:
+    assert visit_at(written, date(2026, 12, 6)) == stored
+
+
+def test_a_visit_time_without_an_offset_is_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+    time.tzset()
+    try:
+        assert visit_at("03-11-2026 14:30", date(2026, 12, 6)) == "2026-11-03T13:30:00Z"
+        assert visit_at("2026-07-01 14:30", date(2026, 12, 6)) == "2026-07-01T12:30:00Z"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("31-02-2026", "is not a date"),
+        ("03-13-2026", "is not a date"),
+        ("11/03/26", "is not a date"),
+        ("gisteren", "is not a date"),
+        ("2026-11-03 25:00", "is not a date"),
+        ("07-12-2026", "is in the future"),
+        ("01-01-1899", "is before 1900"),
+    ],
+)
+def test_a_date_that_is_none_is_refused(written: str, problem: str) -> None:
+    with pytest.raises(FasewielError, match=problem):
+        visit_at(written, date(2026, 12, 6))
+
+
+def test_batch_save_takes_each_visits_date_and_note_from_its_columns(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "visits.csv"
+    source.write_text(
+        "klant;datum;symptomen;opmerking\n"
+        "anna;03-11-2026;rood;eerste bezoek\n"
+        "anna;2026-11-20 14:30;dof;controle na 2 weken\n"
+        "ben;;fijne lijntjes;\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+    time.tzset()
+    try:
+        result = run("batch", str(source), "--save", "--db", str(db), "-q", "--to", "jsonl")
+        assert result.exit_code == 0, result.output
+        with Store.reading(db) as store:
+            anna = store.visits("anna")
+            (ben,) = store.visits("ben")
+        assert [(v.at, v.note) for v in anna] == [
+            ("2026-11-03", "eerste bezoek"),
+            ("2026-11-20T13:30:00Z", "controle na 2 weken"),
+        ]
+        assert ben.note is None
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", ben.at)  # the run's time
+        shown = run("history", "anna", "--db", str(db), "-f", "text", "--lang", "nl").stdout
+        assert "03-11-2026 — Reset" in shown
+        assert "20-11-2026 14:30 — Activate" in shown  # (local time: Amsterdam)
+        assert "controle na 2 weken" in shown
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_a_bad_date_saves_nothing_and_says_which_line(db: Path, tmp_path: Path) -> None:
+    source = tmp_path / "visits.csv"
+    source.write_text("klant,datum,symptomen\nanna,03-11-2026,rood\nanna,31-02-2026,dof\n")
+    result = run("batch", str(source), "--save", "--db", str(db), "--to", "jsonl")
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[1]["error"].startswith("line 3: '31-02-2026' is not a date (write dates as dd-mm")
+    assert "nothing was saved" in result.stderr
+    assert not db.exists() or Store.reading(db).count("anna") == 0
+
+
+def test_a_database_of_schema_1_is_read_and_moved_to_2(db: Path) -> None:
+    save(db, "anna", "rood")
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA user_version = 1")
+    save(db, "anna", "dof")  # (writing migrates)
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    with Store.reading(db) as store:
+        assert len(store.visits("anna")) == 2

@@ -26,6 +26,9 @@ FIELD_NAMES = {
     "symptoms": ("symptoms", "symptomen", "symptom", "klachten"),
     "client": ("client", "klant", "cliënt", "client_id", "klantnummer"),
     "treatment": ("treatment", "treatments", "behandeling", "behandelingen"),
+    # (read by --save: when the visit was, and a note to keep with it)
+    "date": ("date", "datum", "visit_date", "bezoekdatum"),
+    "note": ("note", "notes", "notitie", "notities", "opmerking", "opmerkingen"),
 }
 # A line (a CSV or JSON Lines record) or a JSON array element is at most this long.
 MAX_LINE_CHARS = 1024 * 1024
@@ -43,6 +46,9 @@ class Record(NamedTuple):
     treatments: tuple[str, ...]
     error: str | None = None
     cells: tuple[str, ...] | None = None
+    # The visit's date and note as written (batch --save); None where the input has none.
+    date: Any = None
+    note: Any = None
 
 
 def error_record(line: int, message: str) -> Record:
@@ -204,6 +210,8 @@ class CsvSource:
         self.symptoms = position["symptoms"]
         self.client = position.get("client")
         self.treatment = position.get("treatment")
+        self.date = position.get("date")
+        self.note = position.get("note")
 
     @property
     def bytes_read(self) -> int:
@@ -267,6 +275,8 @@ class CsvSource:
             (row[self.client] or None) if self.client is not None else None,
             split_treatments(planned) if planned else (),
             cells=tuple(row),
+            date=row[self.date] if self.date is not None else None,
+            note=row[self.note] if self.note is not None else None,
         )
 
 
@@ -400,6 +410,8 @@ def object_record(line: int, value: Any, unit: str = "line") -> Record:
         symptoms,
         None if client in (None, "") else str(client),
         split_treatments(values.get("treatment")),
+        date=values.get("date"),
+        note=values.get("note"),
     )
 
 

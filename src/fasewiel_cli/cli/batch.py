@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
@@ -277,7 +278,8 @@ class Spool:
 
     def __init__(self, assessor: Assessor, at: str) -> None:
         self.assessor = assessor
-        self.at = at
+        self.at = at  # (a visit without a date of its own is saved at the run's time)
+        self.today = date.today()
         self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self.count = 0
         info = assessor.kb.info
@@ -285,21 +287,24 @@ class Spool:
         self.phases = [p.id for p in assessor.kb.phases]
 
     def keep(self, record: Record, outcome: Outcome) -> Outcome:
-        """Spool the record's visit; a record without a client becomes an error row."""
+        """Spool the record's visit, with its date and note when the input has them; a record
+        without a client, or with a date or note that cannot be saved, becomes an error row."""
         if outcome.status in ("error", "no_signal"):
             return outcome  # nothing to save, as check saves nothing then
-        from fasewiel_cli.history.visits import client_id
+        from fasewiel_cli.history.visits import check_note, client_id, visit_at
 
         try:
             if not (record.client or "").strip():
                 raise FasewielError("no client: a visit is saved only with a client (--save)")
             client = client_id(record.client or "")
+            at = self.at if _blank(record.date) else visit_at(str(record.date), self.today)
+            note = None if _blank(record.note) else check_note(str(record.note))
         except FasewielError as error:
-            return self.assessor.failed(error.message)
+            return self.assessor.failed(error.message + (f" ({error.hint})" if error.hint else ""))
         values = dict(zip(self.assessor.columns[:-2], outcome.values, strict=True))
         row = {
             "client": client,
-            "at": self.at,
+            "at": at,
             "input": record.symptoms,
             "signals": values["matched"],
             "phase": values["phase"],
@@ -307,7 +312,7 @@ class Spool:
             "scores": {p: values[f"share_{p}"] for p in self.phases},
             "red_flags": values["red_flags"],
             "treatments": values["treatments"],
-            "note": None,
+            "note": note,
             "lang": self.assessor.lang,
             "kb_name": self.knowledge[0],
             "kb_version": self.knowledge[1],
@@ -326,3 +331,8 @@ class Spool:
 
     def close(self) -> None:
         self.file.close()
+
+
+def _blank(value: Any) -> bool:
+    """No value: a field the input lacks, or an empty (or white) cell."""
+    return value is None or not str(value).strip()

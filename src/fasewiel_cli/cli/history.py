@@ -99,7 +99,7 @@ def history(
 
       fasewiel history anna --format json
     """
-    from datetime import UTC, datetime
+    from datetime import date
 
     from fasewiel_cli.history.store import Store, default_path
     from fasewiel_cli.history.visits import history_blocks, history_csv, history_to_dict
@@ -112,7 +112,7 @@ def history(
         return
     kb = load(data)
     code = resolve_lang(lang)
-    today = datetime.now(UTC).date()
+    today = date.today()  # (local: the reminder speaks of the client's days)
     if fmt is Format.json:
         from fasewiel_cli.render.json import dumps
 

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from fasewiel_cli.errors import FasewielError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x66617365  # "fase"
 BUSY_TIMEOUT_MS = 60_000
 FILE_NAME = "fasewiel.db"
@@ -55,6 +55,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX visits_by_client ON visits (client, at, id)",
     ),
+    # A visit's `at` may be a day alone ("2026-11-03": batch --save with a date column); an
+    # older fasewiel would take such a row for a damaged one, so it is told the file is newer.
+    2: (),
 }
 COLUMNS = (
     "client",
@@ -73,7 +76,7 @@ COLUMNS = (
     "kb_hash",
 )
 JSON_COLUMNS = frozenset({"signals", "scores", "red_flags", "treatments"})
-_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_AT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?")
 
 
 class Visit(NamedTuple):
@@ -137,7 +140,9 @@ class Visit(NamedTuple):
         ):
             raise ValueError("a treatment verdict is incomplete")
         if not _AT.fullmatch(values["at"]):
-            raise ValueError(f"'at' is not a UTC time like 2026-11-25T17:30:00Z: {values['at']!r}")
+            raise ValueError(
+                f"'at' is not a UTC time like 2026-11-25T17:30:00Z, nor a day: {values['at']!r}"
+            )
         return cls(**values)
 
 

@@ -11,17 +11,18 @@ import contextlib
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from fasewiel_cli.engine.advice import Advice
+from fasewiel_cli.engine.advice import Advice, fill
 from fasewiel_cli.engine.blocks import Block, Heading, Pairs, Paragraph
 from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.history.store import ClientRow, Visit
 from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Lang
-from fasewiel_cli.text import one_line
+from fasewiel_cli.text import one_line, shown
 
 _VERDICT_LABEL: dict[str, LabelKey] = {
     "advised": "advised",
@@ -129,20 +130,76 @@ def reminder(
     rule = next((r for r in kb.recheck if r.phase == phase), None)
     if phase is None or rule is None:
         return None
-    on = parse_at(visits[-1].at).date()
+    on = visit_day(visits[-1].at)
     due = on + timedelta(days=rule.days)
     return Reminder(phase, rule.name.get(lang), rule.days, on, due, today >= due)
 
 
 def parse_at(at: str) -> datetime:
+    """A visit's moment (UTC); a visit on a day alone ("2026-11-03") is taken at its start."""
+    if len(at) == len("2026-11-03"):
+        return datetime.combine(date.fromisoformat(at), datetime.min.time()).astimezone(UTC)
     return datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def shown_at(at: str) -> str:
+def visit_day(at: str) -> date:
+    """The day of a visit, in local time."""
+    if len(at) == len("2026-11-03"):
+        return date.fromisoformat(at)
+    return parse_at(at).astimezone().date()
+
+
+def shown_date(kb: KnowledgeBase, lang: Lang, day: date) -> str:
+    """A day as the language writes it (messages.yaml, history.date): 03-11-2026, 2026-11-03."""
+    pattern = kb.history.date.get(lang)
+    return fill(pattern, day=f"{day.day:02d}", month=f"{day.month:02d}", year=f"{day.year:04d}")
+
+
+def shown_at(kb: KnowledgeBase, lang: Lang, at: str) -> str:
+    """When a visit was, in local time: its day, and its time when it has one."""
     try:
-        return parse_at(at).strftime("%Y-%m-%d %H:%M UTC")
+        if len(at) == len("2026-11-03"):
+            return shown_date(kb, lang, date.fromisoformat(at))
+        moment = parse_at(at).astimezone()
+        return f"{shown_date(kb, lang, moment.date())} {moment:%H:%M}"
     except (TypeError, ValueError):  # a row written by hand: shown as it is
         return one_line(str(at))
+
+
+# A visit's date as a professional's file has it: dd-mm-yyyy (as Dutch Excel writes it, also
+# with / or .), or yyyy-mm-dd; either with a time (HH:MM or HH:MM:SS) or without.
+_DAY_FIRST = re.compile(
+    r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_OLDEST = date(1900, 1, 1)
+
+
+def visit_at(value: str, today: date) -> str:
+    """The stored form of a visit's date as written in a file: a day alone is kept as that day
+    ("2026-11-03"); a day and time, in local time unless it names its offset, as that moment in
+    UTC. ``FasewielError`` when it is no date, or one after ``today`` or before 1900."""
+    text = value.strip()
+    found = _DAY_FIRST.fullmatch(text)
+    try:
+        if found is not None:
+            day, month, year, hour, minute, second = (int(g) if g else 0 for g in found.groups())
+            moment = datetime(year, month, day, hour, minute, second)
+            timed = found.group(4) is not None
+        else:
+            moment = datetime.fromisoformat(text)
+            timed = len(text) > len("2026-11-03")
+    except ValueError:
+        raise FasewielError(
+            f"'{shown(text[:40])}' is not a date",
+            hint="write dates as dd-mm-yyyy (03-11-2026) or yyyy-mm-dd (2026-11-03)",
+        ) from None
+    if not _OLDEST <= moment.date() <= today:
+        when = "in the future" if moment.date() > today else "before 1900"
+        raise FasewielError(f"the date {shown(text[:40])} is {when}")
+    if not timed:
+        return moment.date().isoformat()
+    aware = moment if moment.tzinfo is not None else moment.astimezone()
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def trajectory_line(kb: KnowledgeBase, phase: str | None) -> str:
@@ -192,14 +249,14 @@ def history_blocks(
         Heading(f"{label('client', lang)}: {one_line(client)}", level=1),
         Paragraph(
             f"{label('visits', lang)}: {len(visits)} · "
-            f"{shown_at(visits[0].at)} … {shown_at(visits[-1].at)}",
+            f"{shown_at(kb, lang, visits[0].at)} … {shown_at(kb, lang, visits[-1].at)}",
             "muted",
         ),
         Heading(label("trajectory", lang)),
         Pairs(
             tuple(
                 (
-                    parse_at(v.at).strftime("%Y-%m-%d"),
+                    shown_date(kb, lang, visit_day(v.at)),
                     f"{trajectory_line(kb, v.phase)}  {_phase_name(kb, lang, v.phase)}",
                 )
                 for v in visits
@@ -211,7 +268,8 @@ def history_blocks(
     for visit, change in zip(visits, changes(visits), strict=True):
         phase = _phase_name(kb, lang, visit.phase)
         share = visit.scores.get(visit.phase or "", 0.0)
-        title = f"{shown_at(visit.at)} — {phase}" + (f" ({share:.0%})" if visit.phase else "")
+        title = f"{shown_at(kb, lang, visit.at)} — {phase}"
+        title += f" ({share:.0%})" if visit.phase else ""
         rows = [
             (label("signals", lang), ", ".join(_name(kb, lang, s) for s in visit.signals) or "—")
         ]
@@ -247,8 +305,8 @@ def history_blocks(
         values = {
             "check": due.check,
             "phase": _phase_name(kb, lang, due.phase),
-            "date": due.last.isoformat(),
-            "due": due.due.isoformat(),
+            "date": shown_date(kb, lang, due.last),
+            "due": shown_date(kb, lang, due.due),
             "days": str(due.days),
         }
         for name, value in values.items():
@@ -380,7 +438,7 @@ def clients_text(kb: KnowledgeBase, lang: Lang, rows: Sequence[ClientRow]) -> st
             one_line(str(r.client)),
             str(r.visits),
             _phase_name(kb, lang, r.last_phase),
-            shown_at(r.last_visit),
+            shown_at(kb, lang, r.last_visit),
         )
         for r in rows
     ]

@@ -441,6 +441,7 @@ class HistoryTexts(Sourced):
 
     recheck_due: Localized
     recheck_next: Localized
+    date: Localized
 
 
 # The placeholders each text may use; anything else in braces is a mistake in the YAML.
@@ -462,6 +463,7 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     # … and so do the history's.
     "recheck_due": frozenset({"check", "phase", "date", "days"}),
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
+    "date": frozenset({"day", "month", "year"}),
 }
 
 
