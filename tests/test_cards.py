@@ -12,9 +12,11 @@ import json
 import os
 import pty
 import re
+import shutil
 import stat
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -667,3 +669,63 @@ def test_a_control_character_in_a_name_is_shown_escaped(runner: CliRunner) -> No
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr
     assert "\\x1b[2Jnia" in result.stderr
+
+
+# --- HTML cards in a real browser -------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# CI installs Chromium and sets this: there the test must run, never skip.
+REQUIRE_CHROMIUM = os.environ.get("FASEWIEL_REQUIRE_CHROMIUM") == "1"
+
+
+def print_to_pdf(html: Path, pdf: Path, profile: Path) -> None:
+    """Print ``html`` as Chromium does for a user's print dialog (headless, no network)."""
+    assert CHROMIUM is not None
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not REQUIRE_CHROMIUM, reason="Chromium is not installed (.ci/run has it)"
+)
+@pytest.mark.parametrize("paper", ["a4", "a5", "a6"])
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_chromium_prints_each_html_card_on_one_page(
+    tmp_path: Path, paper: str, lang: Lang, kb: KnowledgeBase
+) -> None:
+    """Printed from a browser, eight cards are eight pages of the paper asked for: no card runs
+    onto a second page, no table is split, no text is lost."""
+    cards = build_cards(kb, lang)
+    html, pdf = tmp_path / "cards.html", tmp_path / "cards.pdf"
+    html.write_text(HtmlRenderer(paper, lang).cards(cards), encoding="utf-8")
+    print_to_pdf(html, pdf, tmp_path / "profile")
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == len(cards)
+    width, height = {"a4": (210, 297), "a5": (148, 210), "a6": (105, 148)}[paper]
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) * 25.4 / 72 - width) < 1
+    assert abs(float(box.height) * 25.4 / 72 - height) < 1
+    for card, page in zip(cards, reader.pages, strict=True):
+        # (NFKC: the browser's font joins "ff" into one ligature)
+        text = " ".join(unicodedata.normalize("NFKC", page.extract_text()).split())
+        assert " ".join(card.title.split()) in text  # each page is its own card, in order
+        if card.footer:
+            assert " ".join(card.footer.split())[:30] in text  # (its end is on the page too)

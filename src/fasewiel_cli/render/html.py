@@ -26,51 +26,68 @@ from fasewiel_cli.engine.blocks import (
 )
 from fasewiel_cli.knowledge.models import LANGS, Lang
 
-# In millimetres: browsers know the keyword A5 and A4, not all of them A6.
-PAPER = {"a4": "210mm 297mm", "a5": "148mm 210mm", "a6": "105mm 148mm"}
-# Base font size per paper: the same card fills each page size.
-FONT_PT = {"a4": 16, "a5": 12, "a6": 8.4}
+# Page sizes in millimetres: browsers know the keyword A5 and A4, not all of them A6.
+PAPER = {"a4": (210.0, 297.0), "a5": (148.0, 210.0), "a6": (105.0, 148.0)}
 # Accent per position on the wheel (printed in black and white they differ in weight, not hue).
 ACCENTS = ("#b3261e", "#8a6d00", "#1f5fa8", "#8e2f86", "#2e7d32")
+# The body text of a card on A5 at type scale 1 (as in the PDF), and the share of the PDF's
+# fitted type size the HTML takes: browsers break lines a little differently, so a card keeps a
+# margin of room to stay on its page.
+BODY_PT = 8.4
+ROOM = 0.9
 
+# Sizes in em are relative to the card's body text, set per card (``font-size``): the card's
+# type scale, as the PDF renderer fits it to the page. Geometry (margins, the wheel) follows the
+# paper (``--unit``: millimetres per millimetre of A5 width).
 CSS = """
-@page { size: %(paper)s; margin: 9mm 10mm; }
+@page { size: %(width)smm %(height)smm; margin: %(margin)smm; }
 * { box-sizing: border-box; }
 html { font-size: %(font)spt; }
 body { margin: 0; color: #111; background: #fff;
-  font-family: "DejaVu Sans", "Helvetica Neue", Helvetica, Arial, sans-serif; line-height: 1.32; }
-.card { break-after: page; page-break-after: always; padding: 0.2rem 0;
-  border-top: 0.35rem solid var(--accent); }
+  font-family: "DejaVu Sans", "Verdana", "Helvetica Neue", Helvetica, Arial, sans-serif;
+  line-height: 1.3; }
+.card { break-after: page; page-break-after: always; break-inside: avoid;
+  padding-top: calc(var(--unit) * 4mm); border-top: calc(var(--unit) * 1.4mm) solid var(--accent);
+  overflow-wrap: break-word; hyphens: manual; }
 .card:last-child { break-after: auto; page-break-after: auto; }
-.card > header { display: flex; gap: 0.8rem; align-items: center; margin: 0.4rem 0 0.5rem; }
-.card > header .titles { flex: 1; }
-h1 { font-size: 1.55rem; margin: 0; line-height: 1.15; }
-h2 { font-size: 0.95rem; margin: 0.75rem 0 0.25rem; text-transform: uppercase;
-  letter-spacing: 0.06em; color: var(--accent); border-bottom: 1px solid #999;
-  padding-bottom: 0.1rem; break-after: avoid; }
-h3 { font-size: 0.95rem; margin: 0.5rem 0 0.2rem; }
-p { margin: 0.25rem 0; }
-p.quote { font-style: italic; font-size: 1.05rem; margin: 0.3rem 0 0.5rem;
-  padding-left: 0.6rem; border-left: 0.25rem solid var(--accent); }
+.card > header { display: flex; gap: calc(var(--unit) * 4mm); align-items: flex-start;
+  margin: 0 0 calc(var(--unit) * 2mm); }
+.card > header .titles { flex: 1; min-width: 0; }
+h1 { font-size: 1.79em; margin: 0; line-height: 1.3; }
+h2 { font-size: 0.905em; margin: 0.8em 0 0.5em; text-transform: uppercase;
+  letter-spacing: 0.04em; color: var(--accent); border-bottom: 1px solid #999;
+  padding-bottom: 0.1em; break-after: avoid; }
+h3 { font-size: 1em; margin: 0.5em 0 0.2em; }
+p { margin: 0 0 0.4em; }
+p.quote { font-style: italic; font-size: 1.17em; margin: 0 0 calc(var(--unit) * 2mm);
+  padding-left: calc(var(--unit) * 2.6mm);
+  border-left: calc(var(--unit) * 0.9mm) solid var(--accent); }
 p.note { font-weight: bold; }
-p.muted { color: #555; font-size: 0.9rem; }
-svg.wheel { width: 11.5rem; height: 11.5rem; flex: none; }
+p.muted { color: #555; font-size: 0.857em; }
+svg.wheel { width: calc(var(--unit) * 42mm); height: calc(var(--unit) * 42mm); flex: none; }
 svg.wheel text { font-family: inherit; }
-ul { margin: 0.2rem 0; padding-left: 1.1rem; }
-li { margin: 0.1rem 0; }
-dl { margin: 0.2rem 0; }
+ul { margin: 0 0 0.2em; padding-left: 1.08em; }
+li { margin: 0 0 0.2em; }
+dl { margin: 0; }
 dt { font-weight: bold; }
-dd { margin: 0 0 0.3rem 0.9rem; }
-table { width: 100%%; border-collapse: collapse; font-size: 0.86rem; table-layout: fixed; }
-th, td { border: 1px solid #777; padding: 0.25rem 0.35rem; vertical-align: top; text-align: left;
-  overflow-wrap: anywhere; hyphens: auto; }
+dd { margin: 0 0 0.4em calc(var(--unit) * 3mm); }
+table { width: 100%%; border-collapse: collapse; font-size: 0.857em; table-layout: fixed;
+  margin-bottom: 0.4em; }
+th, td { border: 1px solid #777; padding: 0.2em 0.3em; vertical-align: top; text-align: left;
+  overflow-wrap: break-word; }
 th { background: #eee; }
 tbody th { background: none; }
-.body { columns: 2; column-gap: 1.3rem; }
+.body { columns: 2; column-gap: calc(var(--unit) * 6mm); }
 .body section { break-inside: avoid; }
 .wide .body { columns: 1; }
-footer { margin-top: 0.6rem; font-size: 0.78rem; color: #555; border-top: 1px solid #bbb;
-  padding-top: 0.2rem; }
+footer { margin-top: 0.6em; font-size: 0.738em; color: #555; border-top: 1px solid #bbb;
+  padding-top: 0.2em; }
+@media screen {
+  body { background: #e9e9e9; padding: 1rem 0; }
+  .card { width: %(width)smm; max-width: 100%%; margin: 0 auto 1.2rem; background: #fff;
+    padding: calc(var(--unit) * 4mm) %(margin)smm %(margin)smm;
+    box-shadow: 0 0.1rem 0.5rem rgba(0, 0, 0, 0.2); }
+}
 """
 
 
@@ -158,7 +175,8 @@ def block_html(block: Block, accent: str) -> str:
     assert_never(block)
 
 
-def card_html(card: Card) -> str:
+def card_html(card: Card, size: float = BODY_PT) -> str:
+    """One card, its body text ``size`` points."""
     accent = ACCENTS[card.accent] if card.accent is not None else "#333"
     wheel = next((b for b in card.blocks if isinstance(b, Wheel)), None)
     rest = [b for b in card.blocks if not isinstance(b, Wheel)]
@@ -177,7 +195,8 @@ def card_html(card: Card) -> str:
     footer = f"<footer>{escape(card.footer)}</footer>" if card.footer else ""
     classes = "card wide" if wide else "card"
     return (
-        f'<section class="{classes}" id="{escape(card.id)}" style="--accent: {accent}">'
+        f'<section class="{classes}" id="{escape(card.id)}" '
+        f'style="--accent: {accent}; font-size: {size:.2f}pt">'
         f'{header}{lead}<div class="body">{body}</div>{footer}</section>'
     )
 
@@ -200,9 +219,23 @@ class HtmlRenderer:
         self.lang = lang
 
     def cards(self, cards: Sequence[Card]) -> str:
+        from fasewiel_cli.render.pdf import fitted_scales
+
         title = " · ".join(card.title for card in cards)
-        css = CSS % {"paper": PAPER[self.paper], "font": FONT_PT[self.paper]}
-        body = "\n".join(card_html(card) for card in cards)
+        width, height = PAPER[self.paper]
+        unit = width / 148
+        css = CSS % {
+            "width": f"{width:g}",
+            "height": f"{height:g}",
+            "margin": f"{9 * unit:.2f}",
+            "font": f"{BODY_PT * unit:.2f}",
+        }
+        scales = fitted_scales(cards, self.paper)
+        body = "\n".join(
+            card_html(card, BODY_PT * unit * scale * ROOM)
+            for card, scale in zip(cards, scales, strict=True)
+        )
+        css = css.replace("var(--unit)", f"{unit:.4f}")
         return (
             "<!DOCTYPE html>\n"
             f'<html lang="{escape(self.lang)}">\n<head>\n<meta charset="utf-8">\n'

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -69,28 +69,49 @@ class PdfRenderer:
         self.lang = lang
 
     def cards(self, cards: Sequence[Card]) -> bytes:
-        from fpdf import FPDF
-
         width, height = PAPER[self.paper]
-        pdf = FPDF(unit="mm", format=(width, height))
-        pdf.set_creation_date(CREATION_DATE)
-        pdf.set_lang(self.lang)
-        pdf.set_title(" · ".join(card.title for card in cards))
-        pdf.set_creator("fasewiel")
-        pdf.set_auto_page_break(False)
-        pdf.c_margin = 0
-        fonts = resources.files("fasewiel_cli.render") / "fonts"
-        with contextlib.ExitStack() as stack:
-            # fpdf2 reads the font files lazily, until the output is made: keep them open.
-            for style, name in FONT_FILES:
-                path = stack.enter_context(resources.as_file(fonts / f"{name}.ttf"))
-                pdf.add_font(FONT, style, str(path))
-            stack.callback(_close_fonts, pdf)
-            _refuse_missing_glyphs(pdf, cards)
-            widths = _Widths(pdf)
+        with _document(self.paper, cards) as (pdf, widths):
+            pdf.set_lang(self.lang)
+            pdf.set_title(" · ".join(card.title for card in cards))
+            pdf.set_creator("fasewiel")
             for card in cards:
                 _CardLayout(pdf, card, width, height, widths).draw()
             return bytes(pdf.output())
+
+
+@contextlib.contextmanager
+def _document(paper: str, cards: Sequence[Card]) -> Iterator[tuple[FPDF, _Widths]]:
+    """A PDF of ``paper`` with the fonts the cards need (refused when they lack a glyph)."""
+    from fpdf import FPDF
+
+    width, height = PAPER[paper]
+    pdf = FPDF(unit="mm", format=(width, height))
+    pdf.set_creation_date(CREATION_DATE)
+    pdf.set_auto_page_break(False)
+    pdf.c_margin = 0
+    fonts = resources.files("fasewiel_cli.render") / "fonts"
+    with contextlib.ExitStack() as stack:
+        # fpdf2 reads the font files lazily, until the output is made: keep them open.
+        for style, name in FONT_FILES:
+            path = stack.enter_context(resources.as_file(fonts / f"{name}.ttf"))
+            pdf.add_font(FONT, style, str(path))
+        stack.callback(_close_fonts, pdf)
+        _refuse_missing_glyphs(pdf, cards)
+        yield pdf, _Widths(pdf)
+
+
+def fitted_scales(cards: Sequence[Card], paper: str) -> list[float]:
+    """The type scale at which each card fits its page, as the PDF lays it out (1.0 for a card
+    that fits at no scale). The HTML cards take their type size from it."""
+    width, height = PAPER[paper]
+    scales = []
+    with _document(paper, cards) as (pdf, widths):
+        pdf.add_page()  # fpdf2 measures text on a page
+        for card in cards:
+            layout = _CardLayout(pdf, card, width, height, widths)
+            fits, _ = layout.fit()
+            scales.append(layout.scale if fits else 1.0)
+    return scales
 
 
 def _close_fonts(pdf: FPDF) -> None:
