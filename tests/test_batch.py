@@ -141,7 +141,7 @@ def test_errors_stay_in_their_row_and_name_their_line(tmp_path: Path) -> None:
     (botox,) = rows[4]["treatments"]
     assert (botox["id"], botox["name"], botox["verdict"]) == (None, "botox", "unknown")
     assert "line 8:" in str(rows[6]["error"])
-    assert "error: line 3" in err  # the summary names the errors too
+    assert "fout: line 3" in err  # the summary names the errors too
 
 
 @pytest.mark.parametrize("to", ["csv", "jsonl"])
@@ -426,14 +426,14 @@ def test_input_columns_named_like_results_are_replaced_and_said(tmp_path: Path) 
     assert code == 0
     assert rows[0]["phase"] == "reset"
     assert rows[0]["status"] == "ok"
-    assert "input columns replaced by this run's results: phase, status" in err
+    assert "deze invoerkolommen zijn vervangen door de resultaten: phase, status" in err
 
 
 def test_summary_goes_to_stderr(tmp_path: Path) -> None:
     code, out, err = run([str(write(tmp_path / "in.csv", CSV))])
     assert code == 0
-    assert "fasewiel batch: 5 records" in err
-    assert "red flags: changing_mole 1" in err
+    assert "fasewiel batch: 5 regels" in err
+    assert "rode vlaggen: moedervlek die bloedt of verandert 1" in err  # (by name)
     assert "fasewiel batch" not in out
     _, _, err = run([str(write(tmp_path / "in.csv", CSV)), "--quiet"])
     assert err == ""
@@ -490,7 +490,7 @@ def test_progress_and_summary_never_reach_stdout(tmp_path: Path, to: str) -> Non
     assert len(rows) == 3000
     assert all(row["phase"] == "reset" for row in rows)
     assert b"Assessing" in terminal  # the progress bar
-    assert b"fasewiel batch: 3,000 records" in terminal
+    assert b"fasewiel batch: 3.000 regels" in terminal
 
 
 def test_records_typed_into_a_pipe_come_out_as_they_are_typed() -> None:

@@ -287,3 +287,24 @@ def test_words_not_understood_are_named_when_nothing_is_recognised() -> None:
     result = runner.invoke(app, ["check", "uitslag", "en", "bultjes", "--lang", "nl"])
     assert result.exit_code == 1
     assert "Niet herkend: uitslag, bultjes." in result.stderr
+
+
+def test_the_command_line_speaks_the_language_asked_for(tmp_path: Path) -> None:
+    """Dutch by default (and with --lang nl); English with --lang en or FASEWIEL_LANG=en: the
+    error and hint words, the batch summary, its numbers and its names."""
+    source = tmp_path / "in.csv"
+    source.write_text("symptomen\n" + "rood\n" * 1200 + "moedervlek bloedt\n", encoding="utf-8")
+    dutch = runner.invoke(app, ["batch", str(source), "-o", str(tmp_path / "o.csv")])
+    assert "fasewiel batch: 1.201 regels" in dutch.stderr
+    assert "status: ok 1.200 · geen signaal 0 · rode vlag 1 · fout 0" in dutch.stderr
+    assert "rode vlaggen: moedervlek die bloedt of verandert 1" in dutch.stderr
+    english = runner.invoke(
+        app, ["batch", str(source), "-o", str(tmp_path / "o.csv")], env={"FASEWIEL_LANG": "en"}
+    )
+    assert "fasewiel batch: 1,201 records" in english.stderr
+    assert "status: ok 1,200 · no signal 0 · red flag 1 · error 0" in english.stderr
+    assert "red flags: mole that bleeds or changes 1" in english.stderr
+    for lang, words in (("nl", ("Fout: ", "Tip: ")), ("en", ("Error: ", "Hint: "))):
+        result = runner.invoke(app, ["check", "blabla", "--lang", lang])
+        assert result.exit_code == 1
+        assert all(word in result.stderr for word in words)

@@ -196,8 +196,8 @@ def test_unknown_client_names_near_ones(db: Path) -> None:
     save(db, "anna", "rood")
     result = run("history", "Ana", "--db", str(db))
     assert result.exit_code == 1
-    assert "unknown client 'Ana'" in result.stderr
-    assert "did you mean: anna?" in result.stderr
+    assert "onbekende klant 'Ana'" in result.stderr
+    assert "bedoel je: anna?" in result.stderr
     result = run("history", "zzz", "--db", str(db))
     assert "fasewiel clients list" in result.stderr
 
@@ -296,7 +296,7 @@ def test_erasure_leaves_no_trace_in_the_files(db: Path) -> None:
     assert b"Marieke-Jansen" in raw_bytes(db)
     result = run("clients", "delete", "Marieke-Jansen", "--yes", "--db", str(db))
     assert result.exit_code == 0, result.output
-    assert "deleted 2 visits" in result.stdout
+    assert "2 bezoeken van 'Marieke-Jansen' gewist" in result.stdout
     data = raw_bytes(db)
     for secret in (b"Marieke-Jansen", b"kaaklijn", b"allergie-notitie", b"slapen"):
         assert secret not in data
@@ -320,7 +320,7 @@ def delete_on_a_terminal(db: Path, answer: str) -> int | None:
         timeout=30,
         env={**os.environ, "NO_COLOR": "1"},
     )
-    child.expect_exact("[y/N]")
+    child.expect_exact("[j/N]")
     child.sendline(answer)
     child.expect(pexpect.EOF)
     child.close()
@@ -523,12 +523,12 @@ def test_batch_saves_visits_and_refuses_records_without_a_client(db: Path, tmp_p
     assert [r["status"] for r in rows] == ["ok", "error", "no_signal", "ok"]
     assert "no client" in rows[1]["error"]
     # All or nothing: with an error row in the batch, no visit is saved.
-    assert "nothing was saved to the history: 1 of 4 records have an error" in result.stderr
+    assert "niets is bewaard in de geschiedenis: 1 van de 4 regels hebben een fout" in result.stderr
     assert count(db) == 0
     fixed = write_csv(tmp_path / "fixed.csv", [("anna", "rood"), ("bob", "xyzzy"), ("cor", "glow")])
     result = run("batch", str(fixed), "--save", "--db", str(db))
     assert result.exit_code == 0, result.output
-    assert "saved 2 visits" in result.stderr  # (nothing recognised for bob: nothing to save)
+    assert "2 bezoeken bewaard in de geschiedenis" in result.stderr  # (none for bob: no signal)
     clients = json.loads(run("clients", "list", "--db", str(db), "-f", "json").stdout)
     assert [c["client"] for c in clients] == ["anna", "cor"]
 
@@ -545,7 +545,7 @@ def test_a_stray_quote_refuses_the_whole_batch(db: Path, tmp_path: Path) -> None
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
     assert len(rows) == 499
     assert [r["status"] for r in rows].count("error") == 1
-    assert "nothing was saved to the history" in result.stderr
+    assert "niets is bewaard in de geschiedenis" in result.stderr
     assert count(db) == 0
 
 
@@ -643,7 +643,7 @@ def test_ctrl_c_during_a_batch_saves_nothing_and_says_so(
         assert count(db) == 1 + 20_000
         return
     assert process.returncode == 130
-    assert "nothing was saved to the history" in err
+    assert "niets is bewaard in de geschiedenis" in err
     assert "Traceback" not in err
     assert count(db) == 1
 
@@ -714,7 +714,10 @@ def test_damaged_rows_are_named_and_can_still_be_exported_and_erased(db: Path) -
     listed = run("clients", "list", "--db", str(db), "-f", "text")
     assert listed.exit_code == 0
     assert "gisteren" in listed.stdout
-    assert "deleted 2 visits" in run("clients", "delete", "anna", "--yes", "--db", str(db)).stdout
+    assert (
+        "2 bezoeken van 'anna' gewist"
+        in run("clients", "delete", "anna", "--yes", "--db", str(db)).stdout
+    )
 
 
 def test_control_characters_never_reach_the_terminal(db: Path, tmp_path: Path) -> None:
@@ -784,8 +787,8 @@ def test_an_interrupt_after_the_commit_says_the_visits_were_saved(
     monkeypatch.undo()
     assert result.exit_code == 130
     assert count(db) == 3
-    assert "nothing was saved" not in result.stderr
-    assert "2 visits were saved to the history" in result.stderr
+    assert "niets is bewaard" not in result.stderr
+    assert "2 bezoeken zijn bewaard in de geschiedenis" in result.stderr
 
 
 def test_erasure_blocked_by_a_reader_is_said_and_finished_by_running_it_again(
@@ -807,7 +810,7 @@ def test_erasure_blocked_by_a_reader_is_said_and_finished_by_running_it_again(
     reader.close()
     result = run("clients", "delete", "Zwanetta Oosterhuis", "--yes", "--db", str(db))
     assert result.exit_code == 1  # no such client any more …
-    assert "unknown client" in result.stderr
+    assert "onbekende klant" in result.stderr
     assert b"Zwanetta" not in raw_bytes(db)  # … and the traces are gone
     assert b"kaaklijn" not in raw_bytes(db)
 
@@ -911,7 +914,7 @@ def test_a_bad_date_saves_nothing_and_says_which_line(db: Path, tmp_path: Path) 
     assert result.exit_code == 1
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows[1]["error"].startswith("line 3: '31-02-2026' is not a date (write dates as dd-mm")
-    assert "nothing was saved" in result.stderr
+    assert "niets is bewaard" in result.stderr
     assert not db.exists() or Store.reading(db).count("anna") == 0
 
 

@@ -271,6 +271,7 @@ class Summary:
         self.statuses: Counter[str] = Counter()
         self.phases: Counter[str] = Counter()
         self.red_flags: Counter[str] = Counter()
+        self.unknown: Counter[str] = Counter()  # treatments planned that fasewiel does not know
         self.errors: list[str] = []  # the first ten
         # Input columns named like an output column: their values are replaced by the results.
         self.replaced: list[str] = []
@@ -288,6 +289,9 @@ class Summary:
             self.phases[values[0]] += 1
         if values[-3]:  # (red_flags, treatments, status)
             self.red_flags.update(values[-3])
+        for planned in values[-2]:
+            if planned["verdict"] == "unknown":
+                self.unknown[planned["name"]] += 1
 
 
 def run(

@@ -9,7 +9,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -25,8 +25,11 @@ from fasewiel_cli.cli.common import (
     format_option,
     handle_errors,
     load,
+    number,
     output_option,
     resolve_lang,
+    say,
+    spoken,
     stderr_console,
 )
 from fasewiel_cli.cli.history import not_the_database
@@ -36,7 +39,8 @@ from fasewiel_cli.text import TerminalSafe, one_line
 
 if TYPE_CHECKING:
     from fasewiel_cli.batch.records import Record
-    from fasewiel_cli.batch.run import Assessor, Outcome
+    from fasewiel_cli.batch.run import Assessor, Outcome, Summary
+    from fasewiel_cli.knowledge.models import KnowledgeBase
 
 
 class Delimiter(StrEnum):
@@ -161,31 +165,33 @@ def batch(
             keep = spool.keep if spool else None
             stdout: Any = TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             summary = execute(job, assessor, sys.stdin.buffer, stdout, progress, keep, choose)
+        kb = assessor.kb
         if spool is not None and summary.statuses["error"]:
             # All or nothing: a row that could not be read may be another client's visit.
             if not quiet:
-                report(summary, output)
+                report(kb, summary, output)
             errors = summary.statuses["error"]
             fail(
-                f"nothing was saved to the history: {errors:,} of {summary.records:,} records "
-                "have an error",
-                hint="fix the records named above (or leave them out) and run the batch again",
+                say(kb, "nothing_saved_errors", errors=errors, records=summary.records),
+                hint=say(kb, "nothing_saved_hint"),
             )
         if spool is not None:
             save_spool(spool, path, saved)
     except (KeyboardInterrupt, FasewielError):
         if spool is not None:
             # Once the transaction committed, the visits are saved, whatever came after.
-            said = f"{saved[0]:,} visits were saved" if saved else "nothing was saved"
-            stderr_console().print(f"{said} to the history", style="bold")
+            kb = assessor.kb
+            said = say(kb, "saved_before_stop", count=saved[0]) if saved else None
+            stderr_console().print(said or say(kb, "nothing_saved"), style="bold", markup=False)
         raise
     finally:
         if spool is not None:
             spool.close()
     if saved and not quiet:
-        stderr_console().print(f"saved {saved[0]:,} visits to the history ({path})", style="dim")
+        said = say(kb, "saved_visits", count=saved[0], path=path)
+        stderr_console().print(said, style="dim", markup=False)
     if not quiet:
-        report(summary, output)
+        report(kb, summary, output)
     if summary.statuses["error"]:
         raise typer.Exit(1)
 
@@ -240,33 +246,52 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
         yield update
 
 
-def report(summary: Any, output: Path | None) -> None:
-    """The summary of a batch run, on stderr."""
+def report(kb: KnowledgeBase, summary: Summary, output: Path | None) -> None:
+    """The summary of a batch run, on stderr, in the run's language: phases and red flags by
+    name."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console(stderr=True, highlight=False)
+
+    def line(text: str, style: str = "") -> None:
+        console.print(Text(text, style=style), soft_wrap=True)
+
+    def counted(pairs: Iterable[tuple[str, int]]) -> str:
+        return " · ".join(f"{name} {number(kb, n)}" for name, n in pairs)
+
     where = f" → {output}" if output else ""
-    console.print(Text(f"fasewiel batch: {summary.records:,} records{where}", style="bold"))
-    statuses = " · ".join(
-        f"{s} {summary.statuses[s]:,}" for s in ("ok", "no_signal", "red_flag", "error")
-    )
-    console.print(Text(f"  status: {statuses}"))
+    line(say(kb, "summary", count=summary.records, output=where), "bold")
+    statuses = [
+        (say(kb, f"status_{status}"), summary.statuses[status])
+        for status in ("ok", "no_signal", "red_flag", "error")
+    ]
+    line(f"  {say(kb, 'summary_status')}: {counted(statuses)}")
     if summary.phases:
-        phases = " · ".join(f"{p} {n:,}" for p, n in summary.phases.items())
-        console.print(Text(f"  phases: {phases}"))
+        phases = [(_name(kb.phase, p), n) for p, n in summary.phases.items()]
+        line(f"  {say(kb, 'summary_phases')}: {counted(phases)}")
     if summary.red_flags:
-        flags = " · ".join(f"{f} {n:,}" for f, n in summary.red_flags.most_common())
-        console.print(Text(f"  red flags: {flags}", style="red"))
+        flags = [(_name(kb.red_flag, f), n) for f, n in summary.red_flags.most_common()]
+        line(f"  {say(kb, 'summary_red_flags')}: {counted(flags)}", "red")
+    if summary.unknown:
+        unknown = counted(summary.unknown.most_common())
+        line(f"  {say(kb, 'summary_unknown_treatments')}: {unknown}")
     for message in summary.errors:
-        console.print(Text(f"  error: {one_line(message)}", style="red"), soft_wrap=True)
+        line(f"  {say(kb, 'summary_error')}: {one_line(message)}", "red")
     if summary.statuses["error"] > len(summary.errors):
-        console.print(
-            Text(f"  … and {summary.statuses['error'] - len(summary.errors):,} more errors")
-        )
+        more = summary.statuses["error"] - len(summary.errors)
+        line(f"  {say(kb, 'summary_more_errors', count=more)}")
     if summary.replaced:
-        names = ", ".join(summary.replaced)
-        console.print(Text(f"  note: input columns replaced by this run's results: {names}"))
+        line(f"  {say(kb, 'summary_replaced', names=', '.join(summary.replaced))}")
+
+
+def _name(find: Callable[[str], Any], item_id: str) -> str:
+    """An item's name in the spoken language (its id, when the knowledge base has no such item)."""
+    try:
+        name: str = find(item_id).name.get(spoken())
+    except KeyError:
+        return item_id
+    return name
 
 
 # --- saving to the history (--save) --------------------------------------------------------------

@@ -13,6 +13,7 @@ from fasewiel_cli.cli.common import (
     DataOption,
     DbOption,
     LangOption,
+    builtin,
     emit,
     fail,
     format_option,
@@ -21,6 +22,7 @@ from fasewiel_cli.cli.common import (
     one_of,
     renderer,
     resolve_lang,
+    say,
     stderr_console,
 )
 from fasewiel_cli.errors import FasewielError
@@ -167,7 +169,8 @@ def history_keeper(
     def keep(advice: Advice) -> None:
         with Store.writing(path) as store:
             store.add([visit_from_advice(advice, who, text, now_utc())])
-        stderr_console().print(f"saved to the history of '{shown(who)}' ({path})", style="dim")
+        said = say(builtin(), "saved_visit", advice.lang, client=shown(who), path=path)
+        stderr_console().print(said, style="dim", markup=False)
 
     return keep
 

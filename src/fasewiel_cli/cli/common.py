@@ -7,8 +7,10 @@ exit 1, a usage error exit 2, Ctrl-C exit 130 (another stopping signal 128 + its
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
 import shutil
 import signal
 import sys
@@ -128,6 +130,7 @@ def handle_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        _SPOKEN.clear()  # (each command speaks its own language: tests run many in a process)
         try:
             command(*args, **kwargs)
         except FasewielError as error:
@@ -163,17 +166,31 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
     from rich.text import Text
 
     console = Console(stderr=True, highlight=False)
+    error, tip = "Error", "Hint"
+    with contextlib.suppress(FasewielError):  # (a broken installation: in English)
+        kb = builtin()
+        error, tip = say(kb, "error"), say(kb, "hint")
     # soft_wrap: a file:line:column message must stay on one line to stay clickable/greppable.
-    console.print(Text.assemble(("Error: ", "bold red"), shown(message)), soft_wrap=True)
+    console.print(Text.assemble((f"{error}: ", "bold red"), shown(message)), soft_wrap=True)
     if hint:
-        console.print(Text.assemble(("Hint: ", "bold"), shown(hint)), soft_wrap=True)
+        console.print(Text.assemble((f"{tip}: ", "bold"), shown(hint)), soft_wrap=True)
     raise typer.Exit(code)
+
+
+# The language the running command speaks, once it is known (``resolve_lang``).
+_SPOKEN: list[Lang] = []
 
 
 def resolve_lang(lang: str | None, found: Lang | None = None) -> Lang:
     """--lang, then $FASEWIEL_LANG (handled by the option), then ``found``: the language the
     user's own words are clearly in (check, batch), then the locale, then the first language
-    (Dutch)."""
+    (Dutch). The command's messages speak it from then on."""
+    code = _resolve(lang, found)
+    _SPOKEN[:] = [code]
+    return code
+
+
+def _resolve(lang: str | None, found: Lang | None) -> Lang:
     if lang is not None:
         return language(lang)
     if found is not None:
@@ -183,6 +200,38 @@ def resolve_lang(lang: str | None, found: Lang | None = None) -> Lang:
         if value:
             return language(value[:2])
     return LANGS[0]
+
+
+def spoken() -> Lang:
+    """The language of the command's messages: the one it resolved, else the locale's."""
+    return _SPOKEN[0] if _SPOKEN else _resolve(None, None)
+
+
+def say(kb: KnowledgeBase, name: str, lang: Lang | None = None, **values: Any) -> str:
+    """A message of the command line (messages.yaml, cli), in ``lang`` or the spoken language;
+    numbers among ``values`` are written as the language groups digits (1.000 in Dutch)."""
+    code = lang or spoken()
+    texts = {
+        key: number(kb, value, code) if isinstance(value, int) else str(value)
+        for key, value in values.items()
+    }
+    template: str = getattr(kb.cli, name).get(code)
+    return _PLACEHOLDER.sub(lambda m: texts.get(m.group(1), m.group(0)), template)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def number(kb: KnowledgeBase, value: int, lang: Lang | None = None) -> str:
+    """A whole number, its digits grouped as the language does (1.000 in Dutch)."""
+    return f"{value:,}".replace(",", kb.cli.thousands.get(lang or spoken()))
+
+
+def builtin() -> KnowledgeBase:
+    """The built-in knowledge base (the command line's own wording)."""
+    from fasewiel_cli.knowledge.load import load_knowledge
+
+    return load_knowledge()
 
 
 def language(code: str) -> Lang:

@@ -13,6 +13,7 @@ from fasewiel_cli.cli.common import (
     DataOption,
     DbOption,
     LangOption,
+    builtin,
     command_group,
     emit,
     format_option,
@@ -21,6 +22,8 @@ from fasewiel_cli.cli.common import (
     output_option,
     renderer,
     resolve_lang,
+    say,
+    spoken,
     stderr_console,
 )
 from fasewiel_cli.errors import FasewielError
@@ -58,12 +61,14 @@ def unknown_client(store: Any, client: str) -> FasewielError:
             client, ids, scorer=fuzz.WRatio, processor=str.casefold, score_cutoff=80, limit=3
         )
     ]
+    kb = builtin()
+    did_you_mean = kb.labels.did_you_mean.get(spoken())
     hint = (
-        f"did you mean: {', '.join(shown(n) for n in near)}?"
+        f"{did_you_mean}: {', '.join(shown(n) for n in near)}?"
         if near
-        else "fasewiel clients list shows the clients in the history"
+        else say(kb, "unknown_client_hint")
     )
-    return FasewielError(f"unknown client '{shown(client)}'", hint=hint)
+    return FasewielError(say(kb, "unknown_client", client=shown(client)), hint=hint)
 
 
 def not_the_database(output: Path | None, db: Path) -> None:
@@ -223,12 +228,13 @@ def clients_delete(
                 "erasing needs confirmation: add --yes (or run on a terminal)", param_hint="--yes"
             )
         console = stderr_console()
-        question = f"Erase all {count} visits of '{shown(client)}' from {path}? [y/N] "
+        kb = builtin()
+        question = say(kb, "delete_question", count=count, client=shown(client), path=path)
         console.print(question, end="", markup=False)
         answer = sys.stdin.readline().strip().casefold()
         if answer not in ("y", "yes", "j", "ja"):
-            console.print("nothing was deleted")
+            console.print(say(kb, "nothing_deleted"), markup=False)
             raise typer.Exit(1)
     with Store.writing(path) as store:
         deleted = store.delete(client)
-    emit(f"deleted {deleted} visits of '{shown(client)}'\n")
+    emit(say(builtin(), "deleted", count=deleted, client=shown(client)) + "\n")

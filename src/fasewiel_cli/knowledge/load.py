@@ -208,7 +208,7 @@ def validate_files(
 
 
 # The sections of messages.yaml whose texts a custom knowledge base may leave out.
-MESSAGE_SECTIONS = ("texts", "labels", "intake", "history")
+MESSAGE_SECTIONS = ("texts", "labels", "intake", "history", "cli")
 
 
 @functools.cache
@@ -471,7 +471,7 @@ def _scoring_problems(knowledge: KnowledgeFile, need: Any) -> list[tuple[str, An
 
 def _placeholder_problems(messages: MessagesFile) -> list[tuple[str, Any, str]]:
     found: list[tuple[str, Any, str]] = []
-    for section in ("texts", "intake", "history"):
+    for section in ("texts", "intake", "history", "cli"):
         texts = getattr(messages, section)
         for f in dataclasses.fields(texts):
             text = getattr(texts, f.name)
@@ -519,6 +519,7 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
         "labels": messages.labels,
         "intake": messages.intake,
         "history": messages.history,
+        "cli": messages.cli,
         "recheck": knowledge.recheck,
         "cards": model["cards.yaml"],
     }

@@ -444,6 +444,38 @@ class HistoryTexts(Sourced):
     date: Localized
 
 
+@model
+class CliTexts(Sourced):
+    """What the command line itself says: messages, the batch summary, questions."""
+
+    thousands: Localized
+    error: Localized
+    hint: Localized
+    saved_visit: Localized
+    saved_visits: Localized
+    saved_before_stop: Localized
+    nothing_saved: Localized
+    nothing_saved_errors: Localized
+    nothing_saved_hint: Localized
+    summary: Localized
+    summary_status: Localized
+    summary_phases: Localized
+    summary_red_flags: Localized
+    summary_unknown_treatments: Localized
+    summary_error: Localized
+    summary_more_errors: Localized
+    summary_replaced: Localized
+    status_ok: Localized
+    status_no_signal: Localized
+    status_red_flag: Localized
+    status_error: Localized
+    unknown_client: Localized
+    unknown_client_hint: Localized
+    delete_question: Localized
+    nothing_deleted: Localized
+    deleted: Localized
+
+
 # The placeholders each text may use; anything else in braces is a mistake in the YAML.
 TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "no_signal_hint": frozenset({"command"}),
@@ -464,6 +496,17 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "recheck_due": frozenset({"check", "phase", "date", "days"}),
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
     "date": frozenset({"day", "month", "year"}),
+    # … and so do the command line's (CliTexts).
+    "saved_visit": frozenset({"client", "path"}),
+    "saved_visits": frozenset({"count", "path"}),
+    "saved_before_stop": frozenset({"count"}),
+    "nothing_saved_errors": frozenset({"errors", "records"}),
+    "summary": frozenset({"count", "output"}),
+    "summary_more_errors": frozenset({"count"}),
+    "summary_replaced": frozenset({"names"}),
+    "unknown_client": frozenset({"client"}),
+    "delete_question": frozenset({"count", "client", "path"}),
+    "deleted": frozenset({"count", "client"}),
 }
 
 
@@ -612,6 +655,7 @@ class KnowledgeBase(Frozen):
     labels: Labels
     intake: IntakeTexts
     history: HistoryTexts
+    cli: CliTexts
     recheck: tuple[Recheck, ...]
     cards: CardTexts
     _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)

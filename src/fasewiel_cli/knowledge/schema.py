@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from fasewiel_cli.knowledge.models import (
     CardTexts,
+    CliTexts,
     HistoryTexts,
     Ingredient,
     IntakeTexts,
@@ -83,6 +84,7 @@ class MessagesFile:
     labels: Labels
     intake: IntakeTexts
     history: HistoryTexts
+    cli: CliTexts
 
 
 SCHEMAS: dict[str, type[Any]] = {
