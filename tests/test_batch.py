@@ -932,3 +932,26 @@ def test_an_encoding_that_is_no_text_encoding_is_refused(tmp_path: Path, encodin
     assert code == 1
     assert "is not an encoding fasewiel can read text files in" in err
     assert "Traceback" not in err
+
+
+def test_csv_for_dutch_excel(tmp_path: Path) -> None:
+    """A semicolon file gets decimal commas (Dutch Excel reads 0.6667 as 6667); with --lang nl
+    the columns are named in Dutch; without a language asked for, they keep their ids."""
+    source = write(tmp_path / "in.csv", "klant;symptomen\nanna;rood, vale teint\n")
+    out = tmp_path / "out.csv"
+    code, _, err = run([str(source), "-o", str(out), "--lang", "nl"])
+    assert code == 0, err
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        (row,) = csv.DictReader(file, delimiter=";")
+    assert row["fase"] == "reset"
+    assert row["zekerheid"] == row["aandeel_reset"] == "0,5000"
+    assert row["regel"] == "2"
+    code, _, err = run([str(source), "-o", str(out)])
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        (row,) = csv.DictReader(file, delimiter=";")
+    assert row["confidence"] == "0,5000"  # (ids, but still Dutch Excel's numbers)
+    comma = write(tmp_path / "comma.csv", "symptoms\n\"red, sallow\"\n")
+    code, _, err = run([str(comma), "-o", str(out), "--lang", "en"])
+    with out.open(encoding="utf-8", newline="") as file:
+        (row,) = csv.DictReader(file)
+    assert row["confidence"] == "0.5000"

@@ -181,15 +181,27 @@ def test_history_text_draws_the_trajectory(db: Path, kb: KnowledgeBase) -> None:
     assert "Traject over het wiel" in rich
 
 
+def spreadsheet(text: str, delimiter: str) -> list[dict[str, str]]:
+    """CSV as Excel opens it: the BOM says UTF-8."""
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
+
+
 def test_history_csv(db: Path) -> None:
     save(db, "anna", "rood")
     save(db, "anna", "=vale teint")  # a text that a spreadsheet would run as a formula
-    rows = list(
-        csv.DictReader(io.StringIO(run("history", "anna", "--db", str(db), "-f", "csv").stdout))
-    )
+    english = run("history", "anna", "--db", str(db), "-f", "csv", "--lang", "en").stdout
+    rows = spreadsheet(english, ",")
     assert [r["phase"] for r in rows] == ["reset", "activate"]
     assert rows[1]["input"] == "'=vale teint"
     assert rows[1]["gained"] == "sallow_complexion"
+    assert rows[1]["confidence"] == "1.0000"
+    # Dutch Excel: semicolons, a decimal comma, Dutch column names.
+    dutch = spreadsheet(run("history", "anna", "--db", str(db), "-f", "csv").stdout, ";")
+    assert [(r["fase"], r["zekerheid"], r["invoer"]) for r in dutch] == [
+        ("reset", "1,0000", "rood"),
+        ("activate", "1,0000", "'=vale teint"),
+    ]
 
 
 def test_unknown_client_names_near_ones(db: Path) -> None:
@@ -262,14 +274,19 @@ def test_clients_list(db: Path) -> None:
         ("bob", 1, "sustain"),
     ]
     assert all(r["last_visit"].endswith("Z") for r in rows)
-    table = list(
-        csv.DictReader(io.StringIO(run("clients", "list", "--db", str(db), "-f", "csv").stdout))
-    )
-    assert table[0] == {
+    listed = run("clients", "list", "--db", str(db), "-f", "csv", "--lang", "en").stdout
+    assert spreadsheet(listed, ",")[0] == {
         "client": "anna",
         "visits": "2",
         "last_phase": "activate",
         "last_visit": rows[0]["last_visit"],
+    }
+    dutch = spreadsheet(run("clients", "list", "--db", str(db), "-f", "csv").stdout, ";")
+    assert dutch[0] == {
+        "klant": "anna",
+        "bezoeken": "2",
+        "laatste_fase": "activate",
+        "laatste_bezoek": rows[0]["last_visit"],
     }
     text = run("clients", "list", "--db", str(db), "-f", "text").stdout
     assert text.splitlines()[1].split()[:3] == ["anna", "2", "Activate"]

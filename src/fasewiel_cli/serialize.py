@@ -224,12 +224,13 @@ def verdict_text(verdict: dict[str, Any]) -> str:
     return f"{verdict.get('name') or verdict['id']}: {verdict['verdict']} — {verdict['reason']}"
 
 
-def csv_cell(value: Any) -> str:
-    """One CSV cell: lists joined, verdicts spelled out, user text defused."""
+def csv_cell(value: Any, decimal: str = ".") -> str:
+    """One CSV cell: lists joined, verdicts spelled out, user text defused; a number with the
+    ``decimal`` mark (a comma for Dutch Excel, whose CSV files use semicolons)."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.4f}"
+        return f"{value:.4f}".replace(".", decimal)
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return neutralise(" | ".join(map(verdict_text, value)))
@@ -237,3 +238,24 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, dict):
         return neutralise(json.dumps(value, ensure_ascii=False))
     return neutralise(str(value))
+
+
+def decimal_mark(delimiter: str) -> str:
+    """The decimal mark of a CSV file with this delimiter: where the comma is the decimal mark
+    (Dutch, German Excel…), CSV files separate their fields with semicolons."""
+    return "," if delimiter == ";" else "."
+
+
+def column_names(kb: KnowledgeBase, lang: Lang, columns: Sequence[str]) -> list[str]:
+    """The names of CSV columns in ``lang`` (messages.yaml, cli.columns); ids it has no name
+    for stay as they are."""
+    names = kb.cli.columns
+    shown = []
+    for column in columns:
+        if column in names:
+            shown.append(names[column].get(lang))
+        elif column.startswith("share_") and "share_" in names:
+            shown.append(names["share_"].get(lang) + column.removeprefix("share_"))
+        else:
+            shown.append(column)
+    return shown

@@ -19,7 +19,7 @@ import shutil
 import stat
 import tempfile
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
@@ -42,7 +42,14 @@ from fasewiel_cli.knowledge.load import load_knowledge
 from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang
 from fasewiel_cli.language.lexicon import detect_language, lexicon_of
 from fasewiel_cli.language.matching import LONGEST_KEY, read_text
-from fasewiel_cli.serialize import csv_cell, neutralise, result_columns, result_values
+from fasewiel_cli.serialize import (
+    column_names,
+    csv_cell,
+    decimal_mark,
+    neutralise,
+    result_columns,
+    result_values,
+)
 from fasewiel_cli.text import json_safe
 
 # How many outcomes are remembered: bounded, so that memory stays flat whatever the input.
@@ -68,19 +75,18 @@ class Outcome:
         # The result columns ("phase" … "status"), as JSON values.
         self.values = values
         self.error = error
-        self._cells: tuple[str, ...] | None = None
+        self._cells: tuple[str, tuple[str, ...]] | None = None  # (decimal mark, cells)
 
     @property
     def status(self) -> str:  # ok, no_signal, red_flag or error
         status: str = self.values[-1]
         return status
 
-    @property
-    def cells(self) -> tuple[str, ...]:
+    def cells(self, decimal: str = ".") -> tuple[str, ...]:
         """``values`` as CSV cells: made once, for every record that shares this outcome."""
-        if self._cells is None:
-            self._cells = tuple(map(csv_cell, self.values))
-        return self._cells
+        if self._cells is None or self._cells[0] != decimal:
+            self._cells = (decimal, tuple(csv_cell(value, decimal) for value in self.values))
+        return self._cells[1]
 
 
 class Assessor:
@@ -223,14 +229,20 @@ class CsvWriter:
     their own values."""
 
     def __init__(
-        self, out: IO[str], columns: tuple[str, ...], passthrough: list[str], delimiter: str
+        self,
+        out: IO[str],
+        columns: tuple[str, ...],
+        passthrough: list[str],
+        delimiter: str,
+        names: Sequence[str] | None = None,
     ) -> None:
         self.passthrough = passthrough
         self.kept = [n for n, name in enumerate(passthrough) if name not in columns]
         self.unread = (*("",) * (len(columns) - 3), "error")  # (a record that was not read)
+        self.decimal = decimal_mark(delimiter)
         self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-        names = [passthrough[n] for n in self.kept]
-        self.csv.writerow([neutralise(name) for name in (*names, *columns)])
+        own = [passthrough[n] for n in self.kept]
+        self.csv.writerow([neutralise(name) for name in (*own, *(names or columns))])
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
         if record.cells is not None:
@@ -238,7 +250,7 @@ class CsvWriter:
             own = [neutralise(cells[n]) for n in self.kept]
         else:
             own = [csv_cell(record.fields.get(self.passthrough[n])) for n in self.kept]
-        ours = self.unread if outcome is None else outcome.cells
+        ours = self.unread if outcome is None else outcome.cells(self.decimal)
         error = error_of(record, outcome)
         self.csv.writerow([*own, *ours, "" if error is None else neutralise(error), record.line])
 
@@ -252,9 +264,10 @@ def make_writer(
     columns: tuple[str, ...],
     passthrough: list[str],
     delimiter: str,
+    names: Sequence[str] | None = None,
 ) -> Writer:
     if fmt is Format.csv:
-        return CsvWriter(out, columns, passthrough, delimiter)
+        return CsvWriter(out, columns, passthrough, delimiter, names)
     if fmt is Format.jsonl:
         return JsonLinesWriter(out, columns)
     return JsonWriter(out, columns)
@@ -344,6 +357,8 @@ class Job(NamedTuple):
     delimiter: str | None
     encoding: str | None
     jobs: int = 1  # worker processes
+    # The language of a CSV output's column names (None: their ids, as in JSON).
+    header_lang: Lang | None = None
 
 
 def input_format(job: Job, stream: io.BufferedReader) -> Format:
@@ -415,7 +430,10 @@ def execute(
             out: IO[str] = stdout
         else:
             out = stack.enter_context(atomic_text(job.output, bom=bom and fmt_out is Format.csv))
-        writer = make_writer(out, fmt_out, assessor.columns, passthrough, source.delimiter)
+        names = None
+        if job.header_lang is not None:
+            names = column_names(assessor.kb, job.header_lang, assessor.columns)
+        writer = make_writer(out, fmt_out, assessor.columns, passthrough, source.delimiter, names)
         update = None if progress is None else lambda: progress(source.bytes_read)
         records: Iterable[Record] = source
         if choose_lang is not None:

@@ -142,7 +142,9 @@ def batch(
     separator = (
         None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
     )
-    job = Job(source, output, from_, to, separator, encoding, jobs)
+    # Column names in a language only when one is asked for: a script's columns stay put.
+    header_lang = resolve_lang(lang) if lang is not None else None
+    job = Job(source, output, from_, to, separator, encoding, jobs, header_lang)
     assessor = Assessor(load(data), resolve_lang(lang))
     # Without --lang or FASEWIEL_LANG, the language most of the first records are written in.
     choose = None if lang is not None else functools.partial(resolve_lang, None)

@@ -112,11 +112,11 @@ def history(
     with Store.reading(db or default_path()) as store:
         client = known_client(store, client)
         visits = store.visits(client)
-    if fmt is Format.csv:
-        emit(history_csv(client, visits))
-        return
     kb = load(data)
     code = resolve_lang(lang)
+    if fmt is Format.csv:
+        emit_csv(history_csv(kb, code, client, visits))
+        return
     today = date.today()  # (local: the reminder speaks of the client's days)
     if fmt is Format.json:
         from fasewiel_cli.render.json import dumps
@@ -155,7 +155,7 @@ def clients_list(
 
         emit(dumps([client_to_dict(row) for row in rows]))
     elif fmt is Format.csv:
-        emit(clients_csv(rows))
+        emit_csv(clients_csv(load(data), resolve_lang(lang), rows))
     else:
         emit(clients_text(load(data), resolve_lang(lang), rows))
 
@@ -238,3 +238,8 @@ def clients_delete(
     with Store.writing(path) as store:
         deleted = store.delete(client)
     emit(say(builtin(), "deleted", count=deleted, client=shown(client)) + "\n")
+
+
+def emit_csv(text: str) -> None:
+    """CSV for a spreadsheet to stdout: its BOM (for Excel) only where no terminal shows it."""
+    emit(text.removeprefix("\ufeff") if sys.stdout.isatty() else text)

@@ -374,12 +374,15 @@ HISTORY_CSV = (
 )
 
 
-def history_csv(client: str, visits: Sequence[Visit]) -> str:
-    from fasewiel_cli.serialize import csv_cell
+def history_csv(kb: KnowledgeBase, lang: Lang, client: str, visits: Sequence[Visit]) -> str:
+    """A client's visits as CSV for a spreadsheet in ``lang``: its delimiter (messages.yaml,
+    cli.csv_delimiter) and decimal mark, column names in the language, a BOM so that Excel
+    reads UTF-8."""
+    from fasewiel_cli.serialize import column_names, csv_cell, decimal_mark
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HISTORY_CSV)
+    out, writer = _spreadsheet(kb, lang)
+    decimal = decimal_mark(kb.cli.csv_delimiter.get(lang))
+    writer.writerow(column_names(kb, lang, HISTORY_CSV))
     for visit, change in zip(visits, changes(visits), strict=True):
         writer.writerow(
             [
@@ -387,7 +390,7 @@ def history_csv(client: str, visits: Sequence[Visit]) -> str:
                 visit.at,
                 visit.phase or "",
                 visit.next_phase or "",
-                csv_cell(visit.scores.get(visit.phase or "")),
+                csv_cell(visit.scores.get(visit.phase or ""), decimal),
                 csv_cell(visit.signals),
                 "" if change is None else csv_cell(list(change.gained)),
                 "" if change is None else csv_cell(list(change.lost)),
@@ -399,6 +402,14 @@ def history_csv(client: str, visits: Sequence[Visit]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def _spreadsheet(kb: KnowledgeBase, lang: Lang) -> tuple[io.StringIO, Any]:
+    """A CSV text for a spreadsheet in ``lang``, begun with a BOM, and its writer."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    delimiter = kb.cli.csv_delimiter.get(lang)
+    return out, csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
 
 
 # --- the client list ------------------------------------------------------------------------------
@@ -413,12 +424,12 @@ def client_to_dict(row: ClientRow) -> dict[str, Any]:
     }
 
 
-def clients_csv(rows: Sequence[ClientRow]) -> str:
-    from fasewiel_cli.serialize import csv_cell
+def clients_csv(kb: KnowledgeBase, lang: Lang, rows: Sequence[ClientRow]) -> str:
+    """The client list as CSV for a spreadsheet in ``lang`` (as ``history_csv``)."""
+    from fasewiel_cli.serialize import column_names, csv_cell
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(("client", "visits", "last_phase", "last_visit"))
+    out, writer = _spreadsheet(kb, lang)
+    writer.writerow(column_names(kb, lang, ("client", "visits", "last_phase", "last_visit")))
     for row in rows:
         writer.writerow([csv_cell(row.client), row.visits, row.last_phase or "", row.last_visit])
     return out.getvalue()

@@ -448,6 +448,9 @@ class HistoryTexts(Sourced):
 class CliTexts(Sourced):
     """What the command line itself says: messages, the batch summary, questions."""
 
+    # CSV column id → its name in each language ("share_": the prefix of a phase's share).
+    columns: dict[str, Localized] = field(default_factory=dict)
+    csv_delimiter: Localized
     thousands: Localized
     error: Localized
     hint: Localized
