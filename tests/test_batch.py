@@ -950,7 +950,7 @@ def test_csv_for_dutch_excel(tmp_path: Path) -> None:
     with out.open(encoding="utf-8-sig", newline="") as file:
         (row,) = csv.DictReader(file, delimiter=";")
     assert row["confidence"] == "0,5000"  # (ids, but still Dutch Excel's numbers)
-    comma = write(tmp_path / "comma.csv", "symptoms\n\"red, sallow\"\n")
+    comma = write(tmp_path / "comma.csv", 'symptoms\n"red, sallow"\n')
     code, _, err = run([str(comma), "-o", str(out), "--lang", "en"])
     with out.open(encoding="utf-8", newline="") as file:
         (row,) = csv.DictReader(file)
