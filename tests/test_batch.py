@@ -829,20 +829,27 @@ def test_the_majority_language_of_records(kb: KnowledgeBase) -> None:
 
 
 def test_nohup_keeps_a_batch_running_through_a_hangup(tmp_path: Path) -> None:
-    """A SIGHUP ignored when fasewiel starts (nohup) stays ignored."""
-    path = write(tmp_path / "in.csv", "symptoms\n" + "".join(f"rood {n}\n" for n in range(200_000)))
+    """A SIGHUP ignored when fasewiel starts (nohup) stays ignored: the run, fed through a pipe,
+    is still waiting for the rest of its input when the hangup comes."""
     output = tmp_path / "out.csv"
     process = subprocess.Popen(
-        _fasewiel("batch", str(path), "-o", str(output), "--quiet"),
+        _fasewiel("batch", "-", "--from", "csv", "-o", str(output), "--quiet"),
+        stdin=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
     )
+    assert process.stdin is not None
+    process.stdin.write(b"symptoms\n" + b"".join(f"rood {n}\n".encode() for n in range(100)))
+    process.stdin.flush()
     deadline = time.monotonic() + 30
     while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline, "the run never started writing"
         time.sleep(0.01)
     process.send_signal(signal.SIGHUP)
+    time.sleep(0.2)  # (time for the signal to arrive while the run reads)
+    process.stdin.write(b"".join(f"jeuk {n}\n".encode() for n in range(100)))
+    process.stdin.close()
     assert process.wait(timeout=60) == 0
-    assert len(output.read_text().splitlines()) == 200_001
+    assert len(output.read_text().splitlines()) == 201
 
 
 def test_a_second_stop_signal_does_not_cut_the_clean_up_short() -> None:
