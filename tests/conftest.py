@@ -104,3 +104,11 @@ def _interrupt_once_writing(
         assert time.monotonic() < deadline, "the run never started writing"
         time.sleep(0.01)
     process.send_signal(signum)
+
+
+def english(message: object) -> str:
+    """A message of fasewiel's (``errors.Message``) as it reads in English."""
+    from fasewiel_cli.errors import Message
+
+    assert isinstance(message, Message), message
+    return load_knowledge().say(message, "en")

@@ -71,9 +71,11 @@ def test_assess_rows_keeps_each_row_and_adds_its_result(kb: KnowledgeBase) -> No
     assert results[0]["error"] is None
     assert results[1]["phase"] == "activate"
     assert results[1]["treatments"][0]["verdict"] == "unknown"
-    assert results[2]["error"] == "row 3: no 'symptoms' field"
+    assert results[2]["error"] == "rij 3: geen veld 'symptoms' of 'symptomen'"  # (lang="nl")
     assert results[3]["matched"] == results[0]["matched"]
-    assert "must be text" in results[4]["error"]
+    assert "moet tekst zijn" in results[4]["error"]
+    (english,) = fasewiel.assess_rows([{"note": "none"}], kb=kb, lang="en")
+    assert english["error"] == "row 1: no 'symptoms' field"
     assert rows[0] == {"id": 1, "symptoms": "rood, jeuk", "treatment": "microneedling"}
 
 

@@ -133,15 +133,17 @@ def test_errors_stay_in_their_row_and_name_their_line(tmp_path: Path) -> None:
         (8, "error"),
         (9, "ok"),
     ]
-    assert rows[1]["error"] == "line 3: 1 fields where the header has 3"
-    assert "line 4: a quote opened here is not closed on this line" in str(rows[2]["error"])
-    assert rows[3]["error"] == "line 5: 2 fields where the header has 3"
+    assert rows[1]["error"] == "regel 3: 1 velden, waar de kopregel er 3 heeft"
+    assert "regel 4: een aanhalingsteken dat hier opent, sluit niet op deze regel" in str(
+        rows[2]["error"]
+    )
+    assert rows[3]["error"] == "regel 5: 2 velden, waar de kopregel er 3 heeft"
     assert rows[4]["phase"] == "activate"
     assert rows[4]["error"] is None
     (botox,) = rows[4]["treatments"]
     assert (botox["id"], botox["name"], botox["verdict"]) == (None, "botox", "unknown")
-    assert "line 8:" in str(rows[6]["error"])
-    assert "fout: line 3" in err  # the summary names the errors too
+    assert "regel 8:" in str(rows[6]["error"])
+    assert "fout: regel 3" in err  # the summary names the errors too
 
 
 @pytest.mark.parametrize("to", ["csv", "jsonl"])
@@ -176,7 +178,9 @@ def test_an_open_quote_at_the_end_does_not_swallow_the_rest(tmp_path: Path) -> N
         (4, "ok"),
         (5, "ok"),
     ]
-    assert str(rows[1]["error"]).startswith("line 3: a quote opened here is not closed")
+    assert str(rows[1]["error"]).startswith(
+        "regel 3: een aanhalingsteken dat hier opent, sluit niet"
+    )
     assert [r["client"] for r in rows if r["status"] == "ok"] == ["C1", "C3", "C4"]
 
 
@@ -194,7 +198,7 @@ def test_a_line_past_the_limit_is_an_error_at_its_line(tmp_path: Path, suffix: s
     rows = jsonl(out)
     assert code == 1
     assert [(r["line"], r["status"]) for r in rows][-3:] == [(2, "ok"), (3, "error"), (4, "ok")]
-    assert rows[-2]["error"] == "line 3 is longer than 1,048,576 characters"
+    assert rows[-2]["error"] == "regel 3 is langer dan 1.048.576 tekens"
 
 
 def test_broken_json_lines(tmp_path: Path) -> None:
@@ -214,8 +218,8 @@ def test_broken_json_lines(tmp_path: Path) -> None:
         (4, "error"),
         (5, "ok"),
     ]
-    assert str(rows[1]["error"]).startswith("line 2: not valid JSON")
-    assert rows[2]["error"] == "line 4: expected a JSON object, found list"
+    assert str(rows[1]["error"]).startswith("regel 2: geen geldige JSON")
+    assert rows[2]["error"] == "regel 4: een JSON-object verwacht, list gevonden"
     assert rows[3]["matched"] == ["dull_skin", "sallow_complexion"]  # (in the text's order)
 
 
@@ -224,7 +228,7 @@ def test_a_json_array_cut_short_ends_with_an_error_row(tmp_path: Path) -> None:
     output = tmp_path / "out.json"
     code, _, err = run([str(write(tmp_path / "in.json", text)), "-o", str(output)])
     assert code == 1
-    assert "line 3: the JSON array ends inside this record" in err
+    assert "regel 3: de JSON-lijst eindigt midden in dit record" in err
     rows = json.loads(output.read_text(encoding="utf-8"))  # (a whole JSON document)
     assert [(r["line"], r["status"]) for r in rows] == [(2, "ok"), (3, "error")]
 
@@ -248,7 +252,7 @@ def test_a_broken_element_of_a_json_array_is_an_error_of_its_own(tmp_path: Path)
         (5, "ok"),
     ]
     assert rows[2]["n"] == [1, {"a": [2]}]
-    assert rows[3]["error"] == "line 4: expected a JSON object, found str"
+    assert rows[3]["error"] == "regel 4: een JSON-object verwacht, str gevonden"
 
 
 def test_dutch_excel_semicolons_bom_and_dutch_headers(tmp_path: Path) -> None:
@@ -271,7 +275,7 @@ def test_cp1252_needs_encoding(tmp_path: Path) -> None:
     rows = jsonl(out)
     assert code == 1
     assert [r["status"] for r in rows] == ["ok", "error", "ok"]
-    assert "line 3 is not valid utf-8" in str(rows[1]["error"])
+    assert "regel 3 is geen geldige utf-8" in str(rows[1]["error"])
     assert "--encoding cp1252" in str(rows[1]["error"])
     assert "--encoding cp1252" in err
     code, out, _ = run([str(path), "--encoding", "cp1252"])
@@ -325,7 +329,7 @@ def test_a_damaged_utf16_file_is_an_error_at_its_line(
     code, _, err = run([str(path), "-o", str(output)])
     assert code == 1
     assert "Traceback" not in err
-    assert "line 4 is not valid utf-16 (byte 0x00); the file may be cut short" in err
+    assert "regel 4 is geen geldige utf-16 (byte 0x00); het bestand is misschien afgebroken" in err
     text = output.read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text))) if out == "csv" else jsonl(text)
     assert [row["status"] for row in rows] == ["ok", "ok", "error"]  # (the rows before it too)
@@ -909,7 +913,7 @@ def test_json_arrays_never_leave_records_unread(tmp_path: Path) -> None:
     rows = jsonl(out)
     assert code == 1
     assert [r["status"] for r in rows] == ["ok", "error"]
-    assert rows[1]["error"] == "line 2: text after the end of the JSON array"
+    assert rows[1]["error"] == "regel 2: tekst na het einde van de JSON-lijst"
     open_quote = (
         '[\n {"client": "A", "symptoms": "rood},\n'  # (a quote left open at the line end)
         ' {"client": "B", "symptoms": "jeuk"},\n'

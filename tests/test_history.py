@@ -23,6 +23,7 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
+from conftest import english
 from fasewiel_cli.cli.app import app
 from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.history.store import APPLICATION_ID, SCHEMA_VERSION, Store, Visit, default_path
@@ -135,7 +136,7 @@ def test_nothing_recognised_is_not_saved(db: Path) -> None:
 def test_odd_client_ids_are_refused(db: Path, client: str) -> None:
     result = run("check", "rood", "--client", client, "--save", "--db", str(db))
     assert result.exit_code == 1
-    assert "client id" in result.stderr
+    assert "klantnaam" in result.stderr
 
 
 def test_default_place_is_fasewiel_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -538,7 +539,7 @@ def test_batch_saves_visits_and_refuses_records_without_a_client(db: Path, tmp_p
     assert result.exit_code == 1  # a record without a client is an error row
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["status"] for r in rows] == ["ok", "error", "no_signal", "ok"]
-    assert "no client" in rows[1]["error"]
+    assert "geen klant" in rows[1]["error"]
     # All or nothing: with an error row in the batch, no visit is saved.
     assert "niets is bewaard in de geschiedenis: 1 van de 4 regels hebben een fout" in result.stderr
     assert count(db) == 0
@@ -740,7 +741,7 @@ def test_damaged_rows_are_named_and_can_still_be_exported_and_erased(db: Path) -
 def test_control_characters_never_reach_the_terminal(db: Path, tmp_path: Path) -> None:
     result = run("check", "rood", "-c", "anna", "--save", "--db", str(db), "--note", "x\x1b[31mY")
     assert result.exit_code == 1
-    assert "control character" in result.stderr
+    assert "stuurteken" in result.stderr
     source = tmp_path / "in.jsonl"
     source.write_text(
         json.dumps({"client": "evil\x1b]0;T\x07", "symptoms": "rood"})
@@ -886,8 +887,10 @@ def test_a_visit_time_without_an_offset_is_local(monkeypatch: pytest.MonkeyPatch
     ],
 )
 def test_a_date_that_is_none_is_refused(written: str, problem: str) -> None:
-    with pytest.raises(FasewielError, match=problem):
+    with pytest.raises(FasewielError) as refused:
         visit_at(written, date(2026, 12, 6))
+    assert refused.value.said is not None
+    assert problem in english(refused.value.said)
 
 
 def test_batch_save_takes_each_visits_date_and_note_from_its_columns(
@@ -930,7 +933,7 @@ def test_a_bad_date_saves_nothing_and_says_which_line(db: Path, tmp_path: Path) 
     result = run("batch", str(source), "--save", "--db", str(db), "--to", "jsonl")
     assert result.exit_code == 1
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert rows[1]["error"].startswith("line 3: '31-02-2026' is not a date (write dates as dd-mm")
+    assert rows[1]["error"].startswith("regel 3: '31-02-2026' is geen datum (schrijf datums als")
     assert "niets is bewaard" in result.stderr
     assert not db.exists() or Store.reading(db).count("anna") == 0
 

@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+
+class Message(NamedTuple):
+    """Something to tell the user, in no language yet: the name of its text in messages.yaml
+    (the ``cli`` section) and the values of its placeholders (a value may be a ``Message`` of
+    its own). ``KnowledgeBase.say`` puts it in a language."""
+
+    key: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+
+def said(key: str, **values: Any) -> Message:
+    """The message ``key`` of messages.yaml (cli) with these values."""
+    return Message(key, tuple(values.items()))
 
 
 class FasewielError(Exception):
-    """Something the user can fix: bad input, a broken knowledge base, an unknown name."""
+    """Something the user can fix: bad input, a broken knowledge base, an unknown name.
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    ``said`` and ``hint_said``, where given, are the message and hint in no language yet: the
+    command line says them in the language it speaks (``message`` and ``hint`` are English)."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        said: Message | None = None,
+        hint_said: Message | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.said = said
+        self.hint_said = hint_said
 
 
 class Problem(NamedTuple):

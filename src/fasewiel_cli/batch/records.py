@@ -19,8 +19,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, NamedTuple, Protocol
 
-from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.errors import FasewielError, Message, said
 from fasewiel_cli.formats import Format
+from fasewiel_cli.knowledge.load import refusal
 
 FIELD_NAMES = {
     "symptoms": ("symptoms", "symptomen", "symptom", "klachten"),
@@ -44,15 +45,21 @@ class Record(NamedTuple):
     symptoms: str
     client: str | None
     treatments: tuple[str, ...]
-    error: str | None = None
+    # Why the record could not be read (said in the run's language when it is written).
+    error: Message | None = None
     cells: tuple[str, ...] | None = None
     # The visit's date and note as written (batch --save); None where the input has none.
     date: Any = None
     note: Any = None
 
 
-def error_record(line: int, message: str) -> Record:
+def error_record(line: int, message: Message) -> Record:
     return Record(line, {}, "", None, (), message)
+
+
+# A record of a file is at a line; a row of one's own (``assess_rows``) is a row.
+LINE = said("unit_line")
+ROW = said("unit_row")
 
 
 class Source(Protocol):
@@ -121,7 +128,7 @@ def _escape(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("fasewiel-escape", _escape)
 
 
-def undecodable(text: str, number: int, codec: str) -> str | None:
+def undecodable(text: str, number: int, codec: str) -> Message | None:
     """The decoding problem of a line (or record) that starts at line ``number``, or None."""
     if text.isascii():
         return None
@@ -129,12 +136,11 @@ def undecodable(text: str, number: int, codec: str) -> str | None:
     if found is None:
         return None
     byte = ord(found.group()) - 0xDC00
-    hint = (
-        "the file may be cut short or damaged"
-        if codec.startswith(("utf-16", "utf-32"))
-        else "if the file comes from Excel, try --encoding cp1252"
+    damaged = codec.startswith(("utf-16", "utf-32"))
+    hint = said("hint_damaged" if damaged else "hint_excel")
+    return said(
+        "row_undecodable", unit=LINE, line=number, codec=codec, byte=f"{byte:02x}", hint=hint
     )
-    return f"line {number} is not valid {codec} (byte 0x{byte:02x}); {hint}"
 
 
 class Text:
@@ -174,8 +180,8 @@ class Text:
         self.text.detach()
 
 
-def too_long(number: int) -> str:
-    return f"line {number} is longer than {MAX_LINE_CHARS:,} characters"
+def too_long(number: int) -> Message:
+    return said("row_too_long", unit=LINE, line=number, limit=MAX_LINE_CHARS)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -223,7 +229,7 @@ class CsvSource:
     def _header(self, delimiter: str | None) -> list[str]:
         for number, line in self.lines:
             if line is None:
-                raise FasewielError(f"the header {too_long(number)}")
+                raise refusal(too_long(number))
             if line.strip():
                 break
         else:
@@ -232,7 +238,7 @@ class CsvSource:
             )
         problem = undecodable(line, number, self.codec)
         if problem is not None:
-            raise FasewielError(problem)
+            raise refusal(problem)
         self.delimiter = delimiter or sniff_delimiter(line)
         return next(csv.reader([line], delimiter=self.delimiter, strict=False))
 
@@ -263,9 +269,8 @@ class CsvSource:
         width = self.width
         if len(row) != width:
             if len(row) < width or any(cell.strip() for cell in row[width:]):
-                return error_record(
-                    number, f"line {number}: {len(row)} fields where the header has {width}"
-                )
+                found = said("row_fields", unit=LINE, line=number, found=len(row), width=width)
+                return error_record(number, found)
             row = row[:width]  # (blank fields at the end, as spreadsheets write them)
         planned = row[self.treatment] if self.treatment is not None else ""
         return Record(
@@ -296,13 +301,10 @@ class _OneLine:
         return line
 
 
-def _csv_problem(number: int, error: str) -> str:
+def _csv_problem(number: int, error: str) -> Message:
     if "unexpected end of data" in error:  # (the csv module's words for a quote left open)
-        return (
-            f"line {number}: a quote opened here is not closed on this line (a record is one "
-            "line: if a cell holds a line break, remove it)"
-        )
-    return f"line {number}: malformed CSV ({error})"
+        return said("row_open_quote", unit=LINE, line=number)
+    return said("row_malformed", unit=LINE, line=number, detail=error)
 
 
 def field_roles(names: Iterable[str]) -> dict[str, str]:
@@ -353,16 +355,20 @@ def parse_json(text: str, number: int) -> Any:
     try:
         value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
-        return JsonProblem(f"line {number}: not valid JSON ({error.msg} at column {error.colno})")
+        return _not_json(number, f"{error.msg} at column {error.colno}")
     except _RefusedError as error:
-        return JsonProblem(f"line {number}: not valid JSON ({error})")
+        return _not_json(number, str(error))
     except ValueError:  # (int(): more digits than Python converts)
-        return JsonProblem(f"line {number}: not valid JSON (a number with too many digits)")
+        return _not_json(number, said("json_digits"))
     except RecursionError:
-        return JsonProblem(f"line {number}: not valid JSON (nested too deeply)")
+        return _not_json(number, said("json_deep"))
     if _SURROGATE_ESCAPE.search(text) and not _all_text(value):
-        return JsonProblem(f"line {number}: a \\u escape makes half a character (a surrogate)")
+        return JsonProblem(said("row_surrogate", unit=LINE, line=number))
     return value
+
+
+def _not_json(number: int, detail: str | Message) -> JsonProblem:
+    return JsonProblem(said("row_json", unit=LINE, line=number, detail=detail))
 
 
 def _all_text(value: Any) -> bool:
@@ -383,26 +389,25 @@ def _all_text(value: Any) -> bool:
 
 
 class JsonProblem(NamedTuple):
-    message: str
+    message: Message
 
 
-def object_record(line: int, value: Any, unit: str = "line") -> Record:
+def object_record(line: int, value: Any, unit: Message = LINE) -> Record:
     """The record of a JSON value (an object, or the reason it is none) found at ``line``."""
     if isinstance(value, JsonProblem):
         return error_record(line, value.message)
     if not isinstance(value, dict):
-        return error_record(
-            line, f"{unit} {line}: expected a JSON object, found {type(value).__name__}"
-        )
+        found = type(value).__name__
+        return error_record(line, said("row_not_object", unit=unit, line=line, found=found))
     roles = field_roles(value)
     values = {role: value.get(name) for name, role in roles.items()}
     symptoms = values.get("symptoms")
     if isinstance(symptoms, list):
         symptoms = ", ".join(str(s) for s in symptoms)
     if symptoms is None:
-        return error_record(line, f"{unit} {line}: no 'symptoms' field")
+        return error_record(line, said("row_no_symptoms", unit=unit, line=line))
     if not isinstance(symptoms, str):
-        return error_record(line, f"{unit} {line}: 'symptoms' must be text or a list of texts")
+        return error_record(line, said("row_symptoms_type", unit=unit, line=line))
     client = values.get("client")
     return Record(
         line,
@@ -418,7 +423,7 @@ def object_record(line: int, value: Any, unit: str = "line") -> Record:
 def record_of(number: int, row: Mapping[str, Any]) -> Record:
     """The record of a row of one's own (``assess_rows``): a mapping with the fields a JSON
     record has."""
-    return object_record(number, dict(row) if isinstance(row, Mapping) else row, "row")
+    return object_record(number, dict(row) if isinstance(row, Mapping) else row, ROW)
 
 
 class JsonLinesSource:
@@ -477,7 +482,7 @@ class JsonArraySource:
 
     def __iter__(self) -> Iterator[Record]:
         if self._next_char() != "[":
-            yield error_record(self.line, f"line {self.line}: the input is not a JSON array")
+            yield error_record(self.line, said("row_not_array", unit=LINE, line=self.line))
             return
         self.offset += 1
         if self._next_char() == "]":
@@ -487,12 +492,11 @@ class JsonArraySource:
             line = self.line
             raw, end = self._element()
             if end == "":
-                yield error_record(line, f"line {line}: the JSON array ends inside this record")
+                yield error_record(line, said("row_array_ends", unit=LINE, line=line))
                 return
             if raw is None:
-                yield error_record(
-                    line, f"line {line}: a record longer than {MAX_LINE_CHARS:,} characters"
-                )
+                longer = said("row_array_long", unit=LINE, line=line, limit=MAX_LINE_CHARS)
+                yield error_record(line, longer)
             elif (problem := undecodable(raw, line, self.codec)) is not None:
                 yield error_record(line, problem)
             else:
@@ -500,7 +504,7 @@ class JsonArraySource:
             if end == "]":
                 if self._next_char():  # (a second array, or anything else: never left unread)
                     line = self.line
-                    yield error_record(line, f"line {line}: text after the end of the JSON array")
+                    yield error_record(line, said("row_array_after", unit=LINE, line=line))
                 return
 
     def _fill(self) -> bool:

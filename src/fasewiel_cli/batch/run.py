@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
 from fasewiel_cli.batch.records import (
+    LINE,
+    ROW,
     CsvSource,
     Record,
     Source,
@@ -35,7 +37,7 @@ from fasewiel_cli.batch.records import (
 from fasewiel_cli.batch.workers import in_order
 from fasewiel_cli.engine.advice import planned_treatments, verdict
 from fasewiel_cli.engine.scoring import assess
-from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.errors import FasewielError, Message, said
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import Format, by_suffix
 from fasewiel_cli.knowledge.load import load_knowledge
@@ -71,7 +73,7 @@ class Outcome:
 
     __slots__ = ("_cells", "error", "values")
 
-    def __init__(self, values: tuple[Any, ...], error: str | None = None) -> None:
+    def __init__(self, values: tuple[Any, ...], error: Message | None = None) -> None:
         # The result columns ("phase" … "status"), as JSON values.
         self.values = values
         self.error = error
@@ -99,7 +101,7 @@ class Assessor:
         self.blank = (None,) * (len(self.columns) - 3)
         self.memo: OrderedDict[tuple[str, tuple[str, ...]], Outcome] = OrderedDict()
 
-    def failed(self, message: str) -> Outcome:
+    def failed(self, message: Message) -> Outcome:
         """The outcome of a record that cannot be assessed."""
         return Outcome((*self.blank, "error"), message)
 
@@ -159,16 +161,21 @@ def assess_rows(
 
         results = pd.DataFrame(assess_rows(df.to_dict("records"), lang="en"))
 
-    A row that cannot be assessed (no symptoms, an unknown treatment) gets status "error" and
-    the reason in ``error``; the other rows go on.
+    A row that cannot be assessed (no symptoms, say) gets status "error" and the reason, in
+    ``lang``, in ``error``; the other rows go on. An unknown treatment is no error: its verdict
+    is "unknown".
     """
     assessor = Assessor(kb or load_knowledge(), lang)
     columns = assessor.columns[:-1]  # (no line numbers: rows are not lines of a file)
     for number, row in enumerate(rows, 1):
         record = record_of(number, row)
-        outcome = assessor.outcome(record) or assessor.failed(record.error or "")
-        values = (*outcome.values, outcome.error)
-        yield {**row, **dict(zip(columns, values, strict=True))}
+        outcome = assessor.outcome(record)
+        error = error_of(record, outcome, ROW)
+        if error is not None:
+            outcome = assessor.failed(error)
+        assert outcome is not None  # (an outcome is missing only with an error)
+        text = None if error is None else assessor.kb.say(error, lang)
+        yield {**row, **dict(zip(columns, (*outcome.values, text), strict=True))}
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -179,28 +186,37 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
-def error_of(record: Record, outcome: Outcome | None) -> str | None:
-    """The record's error message, naming its line; None when it was assessed fine."""
+def error_of(record: Record, outcome: Outcome | None, unit: Message = LINE) -> Message | None:
+    """What is wrong with the record, naming its line; None when it was assessed fine."""
     if outcome is None:
         return record.error
     if outcome.error is not None:
-        return f"line {record.line}: {outcome.error}"
+        return said("row_problem", unit=unit, line=record.line, problem=outcome.error)
     return None
 
 
-def results(columns: tuple[str, ...], record: Record, outcome: Outcome | None) -> dict[str, Any]:
+# Says a message in the run's language (``KnowledgeBase.say``).
+Speaker = Callable[[Message], str]
+
+
+def results(
+    columns: tuple[str, ...], record: Record, outcome: Outcome | None, speak: Speaker
+) -> dict[str, Any]:
     """fasewiel's own columns for a record, as JSON values."""
     values = outcome.values if outcome is not None else (*(None,) * (len(columns) - 3), "error")
-    return dict(zip(columns, (*values, error_of(record, outcome), record.line), strict=True))
+    error = error_of(record, outcome)
+    text = None if error is None else speak(error)
+    return dict(zip(columns, (*values, text, record.line), strict=True))
 
 
 class JsonLinesWriter:
-    def __init__(self, out: IO[str], columns: tuple[str, ...]) -> None:
+    def __init__(self, out: IO[str], columns: tuple[str, ...], speak: Speaker) -> None:
         self.out = out
         self.columns = columns
+        self.speak = speak
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
-        ours = results(self.columns, record, outcome)
+        ours = results(self.columns, record, outcome, self.speak)
         self.out.write(json_safe(json.dumps(record.fields | ours, ensure_ascii=False)) + "\n")
 
     def close(self) -> None:
@@ -208,13 +224,13 @@ class JsonLinesWriter:
 
 
 class JsonWriter(JsonLinesWriter):
-    def __init__(self, out: IO[str], columns: tuple[str, ...]) -> None:
-        super().__init__(out, columns)
+    def __init__(self, out: IO[str], columns: tuple[str, ...], speak: Speaker) -> None:
+        super().__init__(out, columns, speak)
         self.count = 0
         out.write("[")
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
-        ours = results(self.columns, record, outcome)
+        ours = results(self.columns, record, outcome, self.speak)
         text = json_safe(json.dumps(record.fields | ours, ensure_ascii=False))
         self.out.write(("\n" if self.count == 0 else ",\n") + text)
         self.count += 1
@@ -234,9 +250,11 @@ class CsvWriter:
         columns: tuple[str, ...],
         passthrough: list[str],
         delimiter: str,
+        speak: Speaker,
         names: Sequence[str] | None = None,
     ) -> None:
         self.passthrough = passthrough
+        self.speak = speak
         self.kept = [n for n, name in enumerate(passthrough) if name not in columns]
         self.unread = (*("",) * (len(columns) - 3), "error")  # (a record that was not read)
         self.decimal = decimal_mark(delimiter)
@@ -252,7 +270,8 @@ class CsvWriter:
             own = [csv_cell(record.fields.get(self.passthrough[n])) for n in self.kept]
         ours = self.unread if outcome is None else outcome.cells(self.decimal)
         error = error_of(record, outcome)
-        self.csv.writerow([*own, *ours, "" if error is None else neutralise(error), record.line])
+        text = "" if error is None else neutralise(self.speak(error))
+        self.csv.writerow([*own, *ours, text, record.line])
 
     def close(self) -> None:
         """Nothing to end: each row is whole."""
@@ -264,13 +283,14 @@ def make_writer(
     columns: tuple[str, ...],
     passthrough: list[str],
     delimiter: str,
+    speak: Speaker,
     names: Sequence[str] | None = None,
 ) -> Writer:
     if fmt is Format.csv:
-        return CsvWriter(out, columns, passthrough, delimiter, names)
+        return CsvWriter(out, columns, passthrough, delimiter, speak, names)
     if fmt is Format.jsonl:
-        return JsonLinesWriter(out, columns)
-    return JsonWriter(out, columns)
+        return JsonLinesWriter(out, columns, speak)
+    return JsonWriter(out, columns, speak)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -285,17 +305,19 @@ class Summary:
         self.phases: Counter[str] = Counter()
         self.red_flags: Counter[str] = Counter()
         self.unknown: Counter[str] = Counter()  # treatments planned that fasewiel does not know
-        self.errors: list[str] = []  # the first ten
+        self.errors: list[Message] = []  # the first ten
         # Input columns named like an output column: their values are replaced by the results.
         self.replaced: list[str] = []
 
     def add(self, record: Record, outcome: Outcome | None) -> None:
         self.records += 1
-        if outcome is None or outcome.error is not None:
+        error = error_of(record, outcome)
+        if error is not None:
             self.statuses["error"] += 1
             if len(self.errors) < 10:
-                self.errors.append(error_of(record, outcome) or "")
+                self.errors.append(error)
             return
+        assert outcome is not None  # (an outcome is missing only with an error)
         values = outcome.values
         self.statuses[values[-1]] += 1
         if values[0] is not None:
@@ -433,7 +455,11 @@ def execute(
         names = None
         if job.header_lang is not None:
             names = column_names(assessor.kb, job.header_lang, assessor.columns)
-        writer = make_writer(out, fmt_out, assessor.columns, passthrough, source.delimiter, names)
+        # (in the language the run settles on, which may be the first records')
+        speak: Speaker = lambda message: assessor.kb.say(message, assessor.lang)  # noqa: E731
+        writer = make_writer(
+            out, fmt_out, assessor.columns, passthrough, source.delimiter, speak, names
+        )
         update = None if progress is None else lambda: progress(source.bytes_read)
         records: Iterable[Record] = source
         if choose_lang is not None:

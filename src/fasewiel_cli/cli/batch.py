@@ -33,7 +33,7 @@ from fasewiel_cli.cli.common import (
     stderr_console,
 )
 from fasewiel_cli.cli.history import not_the_database
-from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.errors import FasewielError, said
 from fasewiel_cli.formats import Format
 from fasewiel_cli.text import TerminalSafe, one_line
 
@@ -279,7 +279,7 @@ def report(kb: KnowledgeBase, summary: Summary, output: Path | None) -> None:
         unknown = counted(summary.unknown.most_common())
         line(f"  {say(kb, 'summary_unknown_treatments')}: {unknown}")
     for message in summary.errors:
-        line(f"  {say(kb, 'summary_error')}: {one_line(message)}", "red")
+        line(f"  {say(kb, 'summary_error')}: {one_line(kb.say(message, spoken()))}", "red")
     if summary.statuses["error"] > len(summary.errors):
         more = summary.statuses["error"] - len(summary.errors)
         line(f"  {say(kb, 'summary_more_errors', count=more)}")
@@ -322,12 +322,15 @@ class Spool:
 
         try:
             if not (record.client or "").strip():
-                raise FasewielError("no client: a visit is saved only with a client (--save)")
+                return self.assessor.failed(said("no_client"))
             client = client_id(record.client or "")
             at = self.at if _blank(record.date) else visit_at(str(record.date), self.today)
             note = None if _blank(record.note) else check_note(str(record.note))
-        except FasewielError as error:
-            return self.assessor.failed(error.message + (f" ({error.hint})" if error.hint else ""))
+        except FasewielError as error:  # (these say what is wrong in any language: ``said``)
+            why = error.said or said("plain", text=error.message)
+            if error.hint_said is not None:
+                why = said("with_hint", message=why, hint=error.hint_said)
+            return self.assessor.failed(why)
         values = dict(zip(self.assessor.columns[:-2], outcome.values, strict=True))
         row = {
             "client": client,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import shutil
 import signal
 import sys
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.errors import FasewielError, said
 from fasewiel_cli.formats import KINDS, Format, Kind
 from fasewiel_cli.knowledge.models import LANGS, Lang
 from fasewiel_cli.text import for_terminal, shown
@@ -134,7 +133,7 @@ def handle_errors(command: F) -> F:
         try:
             command(*args, **kwargs)
         except FasewielError as error:
-            fail(error.message, error.hint)
+            fail(*in_words(error))
         except BrokenPipeError:
             raise  # the reader left (``| head``): handled quietly in main()
         except OSError as error:
@@ -159,6 +158,17 @@ def reflow(doc: str) -> str:
         p if p.startswith(" ") else " ".join(line.strip() for line in p.splitlines())
         for p in paragraphs
     )
+
+
+def in_words(error: FasewielError) -> tuple[str, str | None]:
+    """An error's message and hint, in the spoken language where it carries them unsaid."""
+    text, hint = error.message, error.hint
+    if error.said is not None or error.hint_said is not None:
+        with contextlib.suppress(FasewielError):  # (a broken installation: in English)
+            kb, lang = builtin(), spoken()
+            text = kb.say(error.said, lang) if error.said else text
+            hint = kb.say(error.hint_said, lang) if error.hint_said else hint
+    return text, hint
 
 
 def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
@@ -210,16 +220,7 @@ def spoken() -> Lang:
 def say(kb: KnowledgeBase, name: str, lang: Lang | None = None, **values: Any) -> str:
     """A message of the command line (messages.yaml, cli), in ``lang`` or the spoken language;
     numbers among ``values`` are written as the language groups digits (1.000 in Dutch)."""
-    code = lang or spoken()
-    texts = {
-        key: number(kb, value, code) if isinstance(value, int) else str(value)
-        for key, value in values.items()
-    }
-    template: str = getattr(kb.cli, name).get(code)
-    return _PLACEHOLDER.sub(lambda m: texts.get(m.group(1), m.group(0)), template)
-
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+    return kb.say(said(name, **values), lang or spoken())
 
 
 def number(kb: KnowledgeBase, value: int, lang: Lang | None = None) -> str:

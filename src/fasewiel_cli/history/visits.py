@@ -19,8 +19,9 @@ from typing import Any, NamedTuple
 
 from fasewiel_cli.engine.advice import Advice, fill
 from fasewiel_cli.engine.blocks import Block, Heading, Pairs, Paragraph
-from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.errors import said
 from fasewiel_cli.history.store import ClientRow, Visit
+from fasewiel_cli.knowledge.load import refusal
 from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Lang
 from fasewiel_cli.text import one_line, shown
 
@@ -43,12 +44,9 @@ def client_id(value: str) -> str:
     long."""
     text = unicodedata.normalize("NFC", value.strip())
     if not text:
-        raise FasewielError("the client id is empty", hint="name the client: --client anna")
+        raise refusal(said("client_empty"), said("client_empty_hint"))
     if not text.isprintable() or len(text) > MAX_CLIENT:
-        raise FasewielError(
-            f"a client id is printable text of at most {MAX_CLIENT} characters",
-            hint="use a name or number without line breaks or control characters",
-        )
+        raise refusal(said("client_bad", limit=MAX_CLIENT), said("client_bad_hint"))
     return text
 
 
@@ -56,11 +54,9 @@ def check_note(note: str | None) -> str | None:
     if note is None:
         return None
     if len(note) > MAX_NOTE:
-        raise FasewielError(f"the note is longer than {MAX_NOTE} characters")
+        raise refusal(said("note_long", limit=MAX_NOTE))
     if any(not c.isprintable() and c not in "\n\t" for c in note):
-        raise FasewielError(
-            "the note holds a control character", hint="write the note as plain text"
-        )
+        raise refusal(said("note_control"), said("note_control_hint"))
     return note
 
 
@@ -189,13 +185,10 @@ def visit_at(value: str, today: date) -> str:
             moment = datetime.fromisoformat(text)
             timed = len(text) > len("2026-11-03")
     except ValueError:
-        raise FasewielError(
-            f"'{shown(text[:40])}' is not a date",
-            hint="write dates as dd-mm-yyyy (03-11-2026) or yyyy-mm-dd (2026-11-03)",
-        ) from None
+        raise refusal(said("date_none", text=shown(text[:40])), said("date_hint")) from None
     if not _OLDEST <= moment.date() <= today:
-        when = "in the future" if moment.date() > today else "before 1900"
-        raise FasewielError(f"the date {shown(text[:40])} is {when}")
+        key = "date_future" if moment.date() > today else "date_old"
+        raise refusal(said(key, text=shown(text[:40])))
     if not timed:
         return moment.date().isoformat()
     aware = moment if moment.tzinfo is not None else moment.astimezone()

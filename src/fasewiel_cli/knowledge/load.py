@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fasewiel_cli.errors import FasewielError, KnowledgeError, Problem
+from fasewiel_cli.errors import FasewielError, KnowledgeError, Message, Problem
 from fasewiel_cli.knowledge import MAX_FILE_BYTES, cache
 from fasewiel_cli.knowledge.models import (
     LANGS,
@@ -529,6 +529,14 @@ def _assemble(parsed: dict[str, tuple[Any, Any]], digest: str, builtin: bool) ->
 def _complete(parts: dict[str, Any]) -> KnowledgeBase:
     """The knowledge base of these validated parts."""
     return KnowledgeBase(**parts)
+
+
+def refusal(message: Message, hint: Message | None = None) -> FasewielError:
+    """An error to be said in the language of whoever reports it (``said``: the command line
+    speaks its own); ``message`` and ``hint`` read in the first language."""
+    kb, lang = load_knowledge(), LANGS[0]
+    hint_text = kb.say(hint, lang) if hint else None
+    return FasewielError(kb.say(message, lang), hint_text, said=message, hint_said=hint)
 
 
 # What messages.yaml says about safety — the referral, the warning heading, the disclaimer, the

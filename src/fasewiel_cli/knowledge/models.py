@@ -8,10 +8,15 @@ read, and a validated knowledge base is cached, so most runs never import pydant
 
 from __future__ import annotations
 
+import re
 from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform, get_args
 
+from fasewiel_cli.errors import Message
+
 _T = TypeVar("_T")
+# A placeholder in a text of messages.yaml: {name}.
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _STRICT: Any = {"extra": "forbid"}
 
 
@@ -451,6 +456,41 @@ class CliTexts(Sourced):
     # CSV column id → its name in each language ("share_": the prefix of a phase's share).
     columns: dict[str, Localized] = field(default_factory=dict)
     csv_delimiter: Localized
+    unit_line: Localized
+    unit_row: Localized
+    row_problem: Localized
+    row_fields: Localized
+    row_open_quote: Localized
+    row_malformed: Localized
+    row_too_long: Localized
+    row_undecodable: Localized
+    hint_excel: Localized
+    hint_damaged: Localized
+    row_json: Localized
+    json_digits: Localized
+    json_deep: Localized
+    row_surrogate: Localized
+    row_not_object: Localized
+    row_no_symptoms: Localized
+    row_symptoms_type: Localized
+    row_not_array: Localized
+    row_array_ends: Localized
+    row_array_long: Localized
+    row_array_after: Localized
+    plain: Localized
+    with_hint: Localized
+    no_client: Localized
+    client_empty: Localized
+    client_empty_hint: Localized
+    client_bad: Localized
+    client_bad_hint: Localized
+    note_long: Localized
+    note_control: Localized
+    note_control_hint: Localized
+    date_none: Localized
+    date_hint: Localized
+    date_future: Localized
+    date_old: Localized
     thousands: Localized
     error: Localized
     hint: Localized
@@ -500,6 +540,28 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
     "date": frozenset({"day", "month", "year"}),
     # … and so do the command line's (CliTexts).
+    "plain": frozenset({"text"}),
+    "with_hint": frozenset({"message", "hint"}),
+    "row_problem": frozenset({"line", "problem", "unit"}),
+    "row_fields": frozenset({"found", "line", "unit", "width"}),
+    "row_open_quote": frozenset({"line", "unit"}),
+    "row_malformed": frozenset({"detail", "line", "unit"}),
+    "row_too_long": frozenset({"limit", "line", "unit"}),
+    "row_undecodable": frozenset({"byte", "codec", "hint", "line", "unit"}),
+    "row_json": frozenset({"detail", "line", "unit"}),
+    "row_surrogate": frozenset({"line", "unit"}),
+    "row_not_object": frozenset({"found", "line", "unit"}),
+    "row_no_symptoms": frozenset({"line", "unit"}),
+    "row_symptoms_type": frozenset({"line", "unit"}),
+    "row_not_array": frozenset({"line", "unit"}),
+    "row_array_ends": frozenset({"line", "unit"}),
+    "row_array_long": frozenset({"limit", "line", "unit"}),
+    "row_array_after": frozenset({"line", "unit"}),
+    "client_bad": frozenset({"limit"}),
+    "note_long": frozenset({"limit"}),
+    "date_none": frozenset({"text"}),
+    "date_future": frozenset({"text"}),
+    "date_old": frozenset({"text"}),
     "saved_visit": frozenset({"client", "path"}),
     "saved_visits": frozenset({"count", "path"}),
     "saved_before_stop": frozenset({"count"}),
@@ -723,6 +785,20 @@ class KnowledgeBase(Frozen):
     def calms_first(self, signal_id: str) -> bool:
         """Whether this signal invokes the calm-first rule (a primary Reset signal)."""
         return signal_id in self._calming
+
+    def say(self, said: Message, lang: Lang) -> str:
+        """A message (``errors.Message``) in ``lang``: its text of messages.yaml (cli), each
+        placeholder filled; whole numbers grouped as the language does (1.000 in Dutch)."""
+        values: dict[str, str] = {}
+        for name, value in said.values:
+            if isinstance(value, Message):
+                values[name] = self.say(value, lang)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                values[name] = f"{value:,}".replace(",", self.cli.thousands.get(lang))
+            else:
+                values[name] = str(value)
+        template: str = getattr(self.cli, said.key).get(lang)
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
     def signals_of(self, phase_id: str) -> tuple[Signal, ...]:
         return tuple(s for s in self.signals if phase_id in s.phases)
