@@ -59,7 +59,7 @@ def test_stdin_dash() -> None:
 def test_stdin_that_is_not_utf8() -> None:
     result = runner.invoke(app, ["check", "-"], input=b"\xff\xfe rood")
     assert result.exit_code == 1
-    assert "not UTF-8" in result.stderr
+    assert "geen UTF-8" in result.stderr
     assert "Traceback" not in result.output
 
 

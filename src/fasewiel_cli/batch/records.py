@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, NamedTuple, Protocol
 
-from fasewiel_cli.errors import FasewielError, Message, said
+from fasewiel_cli.errors import Message, said
 from fasewiel_cli.formats import Format
 from fasewiel_cli.knowledge.load import refusal
 
@@ -93,20 +93,16 @@ def detect_encoding(head: bytes, encoding: str | None) -> str:
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
-        raise FasewielError(
-            f"unknown encoding '{encoding}'", hint="for Dutch Excel files use --encoding cp1252"
-        ) from None
+        raise refusal(said("unknown_encoding", encoding=encoding), said("encoding_hint")) from None
     if codec in ("utf-16", "utf-32"):  # (these take their byte order from a BOM)
-        raise FasewielError(
-            f"the input has no byte order mark, so its {codec.upper()} byte order is unknown",
-            hint=f"name it: --encoding {codec}-le (as Windows writes it) or --encoding {codec}-be",
+        raise refusal(
+            said("no_byte_order", codec=codec.upper()), said("no_byte_order_hint", code=codec)
         )
     try:  # (a text encoding that reads any bytes, a bad one named at its line: not rot13, zlib…)
         bytes(range(256)).decode(codec, "fasewiel-escape")
     except (LookupError, UnicodeError, ValueError):
-        raise FasewielError(
-            f"'{encoding}' is not an encoding fasewiel can read text files in",
-            hint="for Dutch Excel files use --encoding cp1252; else utf-8 (the default)",
+        raise refusal(
+            said("not_a_text_encoding", encoding=encoding), said("not_a_text_encoding_hint")
         ) from None
     return codec
 
@@ -209,9 +205,9 @@ class CsvSource:
         self.roles = field_roles(self.columns)
         position = {role: self.columns.index(name) for name, role in self.roles.items()}
         if "symptoms" not in position:
-            raise FasewielError(
-                f"no symptoms column in the header ({', '.join(self.columns) or 'empty'})",
-                hint="name the column with the symptoms 'symptoms' or 'symptomen'",
+            columns = ", ".join(self.columns) or "—"
+            raise refusal(
+                said("no_symptoms_column", columns=columns), said("no_symptoms_column_hint")
             )
         self.symptoms = position["symptoms"]
         self.client = position.get("client")
@@ -233,9 +229,7 @@ class CsvSource:
             if line.strip():
                 break
         else:
-            raise FasewielError(
-                "the input is empty: expected a header line with a 'symptoms' column"
-            )
+            raise refusal(said("input_empty"))
         problem = undecodable(line, number, self.codec)
         if problem is not None:
             raise refusal(problem)

@@ -37,10 +37,10 @@ from fasewiel_cli.batch.records import (
 from fasewiel_cli.batch.workers import in_order
 from fasewiel_cli.engine.advice import planned_treatments, verdict
 from fasewiel_cli.engine.scoring import assess
-from fasewiel_cli.errors import FasewielError, Message, said
+from fasewiel_cli.errors import Message, said
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import Format, by_suffix
-from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.knowledge.load import load_knowledge, refusal
 from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang
 from fasewiel_cli.language.lexicon import detect_language, lexicon_of
 from fasewiel_cli.language.matching import LONGEST_KEY, read_text
@@ -414,9 +414,7 @@ def execute(
     ``choose_lang`` (when no language was asked for) is told the language most of the first
     records are written in (``majority_language``) and says the one to answer in."""
     if job.output is not None and job.source != "-" and same_file(Path(job.source), job.output):
-        raise FasewielError(
-            "the output file is the input file", hint="write the results to another file with -o"
-        )
+        raise refusal(said("output_is_input"), said("output_elsewhere_hint"))
     with contextlib.ExitStack() as stack:
         stream = (
             peekable(stdin) if job.source == "-" else stack.enter_context(_open_input(job.source))
@@ -429,10 +427,7 @@ def execute(
         if delimiter is None and job.source.lower().endswith(".tsv"):
             delimiter = "\t"
         if _same_stream(stream, job.output, stdout):
-            raise FasewielError(
-                "the output is the input file: the run would read what it writes",
-                hint="write the results to another file with -o",
-            )
+            raise refusal(said("output_reads_itself"), said("output_elsewhere_hint"))
         source: Source = open_source(stream, fmt_in, job.encoding, delimiter)
         passthrough = list(source.columns)
         if fmt_out is Format.csv and not isinstance(source, CsvSource):
@@ -535,7 +530,7 @@ def _open_input(name: str) -> Iterator[io.BufferedReader]:
         # Not a with-block: only the opening is guarded here, not the work done while it is open.
         stream = Path(name).open("rb")  # noqa: SIM115
     except OSError as error:
-        raise FasewielError(f"cannot read {name}: {error.strerror}") from None
+        raise refusal(said("cannot_read", name=name, reason=error.strerror)) from None
     with stream:
         yield stream
 
@@ -565,9 +560,8 @@ def _all_fields(source: Iterable[Record]) -> list[str]:
                 names[name] = None
                 size += len(name)
         if len(names) > MAX_FIELDS or size > MAX_FIELD_CHARS:
-            raise FasewielError(
-                f"the records have more than {MAX_FIELDS:,} different fields (or names longer "
-                f"than {MAX_FIELD_CHARS:,} characters in all): too many to be CSV columns",
-                hint="write JSON Lines instead (--to jsonl), which keeps each record's own fields",
+            raise refusal(
+                said("too_many_fields", limit=MAX_FIELDS, chars=MAX_FIELD_CHARS),
+                said("too_many_fields_hint"),
             )
     return list(names)

@@ -25,8 +25,9 @@ from fasewiel_cli.cli.common import (
     say,
     stderr_console,
 )
-from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.errors import said
 from fasewiel_cli.formats import Format
+from fasewiel_cli.knowledge.load import refusal
 from fasewiel_cli.knowledge.models import PHASE_IDS
 from fasewiel_cli.text import shown
 
@@ -244,9 +245,7 @@ def read_symptoms(symptoms: list[str]) -> str:
             try:
                 parts.append(raw.decode("utf-8-sig"))
             except UnicodeDecodeError:
-                raise FasewielError(
-                    "standard input is not UTF-8 text", hint="save or convert the text as UTF-8"
-                ) from None
+                raise refusal(said("stdin_not_utf8"), said("stdin_not_utf8_hint")) from None
         else:
             parts.append(word)
     return " ".join(parts)

@@ -456,6 +456,23 @@ class CliTexts(Sourced):
     # CSV column id → its name in each language ("share_": the prefix of a phase's share).
     columns: dict[str, Localized] = field(default_factory=dict)
     csv_delimiter: Localized
+    unknown_encoding: Localized
+    encoding_hint: Localized
+    no_byte_order: Localized
+    no_byte_order_hint: Localized
+    not_a_text_encoding: Localized
+    not_a_text_encoding_hint: Localized
+    no_symptoms_column: Localized
+    no_symptoms_column_hint: Localized
+    input_empty: Localized
+    output_is_input: Localized
+    output_reads_itself: Localized
+    output_elsewhere_hint: Localized
+    cannot_read: Localized
+    too_many_fields: Localized
+    too_many_fields_hint: Localized
+    stdin_not_utf8: Localized
+    stdin_not_utf8_hint: Localized
     unit_line: Localized
     unit_row: Localized
     row_problem: Localized
@@ -540,6 +557,13 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
     "date": frozenset({"day", "month", "year"}),
     # … and so do the command line's (CliTexts).
+    "unknown_encoding": frozenset({"encoding"}),
+    "no_byte_order": frozenset({"codec"}),
+    "no_byte_order_hint": frozenset({"code"}),
+    "not_a_text_encoding": frozenset({"encoding"}),
+    "no_symptoms_column": frozenset({"columns"}),
+    "cannot_read": frozenset({"name", "reason"}),
+    "too_many_fields": frozenset({"chars", "limit"}),
     "plain": frozenset({"text"}),
     "with_hint": frozenset({"message", "hint"}),
     "row_problem": frozenset({"line", "problem", "unit"}),
