@@ -218,7 +218,7 @@ def test_unknown_client_names_near_ones(db: Path) -> None:
 def test_no_history_yet(db: Path) -> None:
     result = run("history", "anna", "--db", str(db))
     assert result.exit_code == 1
-    assert "no history yet" in result.stderr
+    assert "nog geen geschiedenis" in result.stderr
     assert not db.exists()  # reading never creates it
 
 
@@ -393,7 +393,7 @@ def test_a_newer_schema_is_refused_and_left_alone(db: Path) -> None:
     ):
         result = run(*args, "--db", str(db))
         assert result.exit_code == 1
-        assert "newer fasewiel (history schema 99" in result.stderr
+        assert "nieuwere fasewiel (geschiedenisschema 99" in result.stderr
     assert db.read_bytes() == before
 
 
@@ -461,7 +461,7 @@ def test_a_damaged_page_is_refused_when_reading_too(db: Path) -> None:
     for args in (["history", "k1"], ["clients", "list"]):
         result = run(*args, "--db", str(db))
         assert result.exit_code == 1, (args, result.output)
-        assert "not a usable fasewiel history database" in result.stderr
+        assert "geen bruikbare geschiedenis van fasewiel" in result.stderr
 
 
 def test_a_read_only_database_is_refused_and_stays_read_only(db: Path) -> None:
@@ -472,7 +472,7 @@ def test_a_read_only_database_is_refused_and_stays_read_only(db: Path) -> None:
     before = db.read_bytes()
     result = run("check", "jeuk", "-c", "anna", "--save", "--db", str(db))
     assert result.exit_code == 1
-    assert "read-only" in result.stderr
+    assert "alleen-lezen" in result.stderr
     assert run("history", "anna", "--db", str(db)).exit_code == 0  # reading still works
     assert stat.S_IMODE(db.stat().st_mode) == 0o400
     assert db.read_bytes() == before
@@ -508,7 +508,7 @@ def test_a_fifo_as_database_is_refused_not_waited_on(tmp_path: Path, args: list[
         timeout=20,  # (waiting for a writer would block for ever)
     )
     assert done.returncode == 1, done.stderr
-    assert "not a regular file" in done.stderr
+    assert "geen gewoon bestand" in done.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
@@ -724,8 +724,8 @@ def test_damaged_rows_are_named_and_can_still_be_exported_and_erased(db: Path) -
     for fmt in ("text", "json", "csv"):
         result = run("history", "anna", "--db", str(db), "-f", fmt)
         assert result.exit_code == 1
-        assert "of 'anna'" in result.stderr
-        assert "is damaged: 'signals' is not valid JSON" in result.stderr
+        assert "van 'anna'" in result.stderr
+        assert "is beschadigd: 'signals' is not valid JSON" in result.stderr
         assert "Traceback" not in result.output
     export = json.loads(run("clients", "export", "anna", "--db", str(db)).stdout)
     assert [v["signals"] for v in export["visits"]] == [["redness"], "[oops"]
@@ -822,8 +822,8 @@ def test_erasure_blocked_by_a_reader_is_said_and_finished_by_running_it_again(
     reader.execute("SELECT COUNT(*) FROM visits").fetchone()  # holds a read snapshot
     result = run("clients", "delete", "Zwanetta Oosterhuis", "--yes", "--db", str(db))
     assert result.exit_code == 1
-    assert "another process holds the database open" in result.stderr
-    assert "run the same delete again" in result.stderr
+    assert "een ander proces houdt de database open" in result.stderr
+    assert "wis opnieuw zodra er geen andere fasewiel draait" in result.stderr
     reader.rollback()
     reader.close()
     result = run("clients", "delete", "Zwanetta Oosterhuis", "--yes", "--db", str(db))

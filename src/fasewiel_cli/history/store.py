@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from fasewiel_cli.errors import FasewielError
+from fasewiel_cli.errors import FasewielError, Message, said
+from fasewiel_cli.knowledge.load import refusal
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x66617365  # "fase"
@@ -208,16 +209,10 @@ class Store:
     def reading(cls, path: Path) -> Store:
         """Open an existing database read-only."""
         if not path.exists():
-            raise FasewielError(
-                f"no history yet: {path} does not exist",
-                hint="save a visit first: fasewiel check ... --client NAME --save",
-            )
+            raise refusal(said("no_history", path=path), said("no_history_hint"))
         version = _inspect(path)
         if version == 0:
-            raise FasewielError(
-                f"no history yet in {path}",
-                hint="save a visit first: fasewiel check ... --client NAME --save",
-            )
+            raise refusal(said("no_history_in", path=path), said("no_history_hint"))
         uri = path.resolve().as_uri()
         try:
             connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
@@ -257,14 +252,12 @@ class Store:
             yield
         except sqlite3.OperationalError as error:
             if "readonly" in str(error):
-                raise FasewielError(
-                    f"cannot write the history database {self.path}: it is read-only",
-                    hint="make it writable, or choose another file with --db",
+                raise refusal(
+                    said("history_read_only", path=self.path), said("history_read_only_hint")
                 ) from None
             if "locked" in str(error) or "busy" in str(error):
-                raise FasewielError(
-                    f"the history database {self.path} stayed busy: {error}",
-                    hint="another fasewiel is writing a large batch; try again when it is done",
+                raise refusal(
+                    said("history_busy", path=self.path, error=error), said("history_busy_hint")
                 ) from None
             raise _unusable(self.path, error) from None
         except sqlite3.DatabaseError as error:
@@ -318,10 +311,10 @@ class Store:
             self.connection.execute("PRAGMA secure_delete = ON")
         with self._transaction() as connection:
             count = connection.execute("DELETE FROM visits WHERE client = ?", (client,)).rowcount
-        self.compact(f"the visits of '{client}' are deleted, but")
+        self.compact(said("erasure_done", client=client))
         return count
 
-    def compact(self, done: str = "") -> None:
+    def compact(self, done: Message | None = None) -> None:
         """Rebuild the file (VACUUM) and empty the WAL into it: pages of deleted visits are
         gone from both. Needs a moment when no other process reads the database."""
         with self._guard():
@@ -333,11 +326,9 @@ class Store:
             ):
                 row = self.connection.execute(step).fetchone()
                 if row is not None and row[0]:  # a checkpoint another process kept from finishing
-                    raise FasewielError(
-                        f"{done or 'the history is'} another process holds the database open, "
-                        "so old pages may still be in its files",
-                        hint="run the same delete again when no other fasewiel is running: it "
-                        "finishes the erasure",
+                    raise refusal(
+                        said("erasure_blocked", done=done or said("erasure_history")),
+                        said("erasure_blocked_hint"),
                     )
 
     # -- reading --------------------------------------------------------------------------------
@@ -357,10 +348,9 @@ class Store:
             try:
                 visits.append(Visit.from_row(row[1:]))
             except ValueError as error:
-                raise FasewielError(
-                    f"visit {row[0]} of '{client}' in {self.path} is damaged: {error}",
-                    hint=f"fasewiel clients export {client} shows it as stored; "
-                    f"fasewiel clients delete {client} erases it",
+                raise refusal(
+                    said("visit_damaged", visit=row[0], client=client, path=self.path, error=error),
+                    said("visit_damaged_hint", client=client),
                 ) from None
         return visits
 
@@ -394,9 +384,7 @@ class Store:
 def _prepare(path: Path) -> None:
     """The folder (0700 when fasewiel makes it) and an empty 0600 file when there is none."""
     if path.is_symlink() and not path.exists():
-        raise FasewielError(
-            f"{path} is a broken symbolic link", hint="choose another file with --db"
-        )
+        raise refusal(said("history_broken_link", path=path), said("history_other_file_hint"))
     folder = path.parent
     try:
         if not folder.exists():
@@ -408,18 +396,15 @@ def _prepare(path: Path) -> None:
     except FileExistsError:
         pass  # another process made it just now
     except OSError as error:
-        raise FasewielError(
-            f"cannot create the history database {path}: {error.strerror}",
-            hint="choose another place with --db or FASEWIEL_HOME",
+        raise refusal(
+            said("history_cannot_create", path=path, reason=error.strerror),
+            said("history_cannot_create_hint"),
         ) from None
     _regular(path)
     mode = path.stat().st_mode
     # (root may write anything: a file its owner made read-only is still refused)
     if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
-        raise FasewielError(
-            f"cannot write the history database {path}: it is read-only",
-            hint="make it writable (chmod u+w), or choose another file with --db",
-        )
+        raise refusal(said("history_read_only", path=path), said("history_read_only_hint"))
 
 
 def _regular(path: Path) -> None:
@@ -429,7 +414,7 @@ def _regular(path: Path) -> None:
     except OSError as error:
         raise _unusable(path, error.strerror or error) from None
     if not stat.S_ISREG(mode):
-        raise FasewielError(f"{path} is not a regular file", hint="choose another file with --db")
+        raise refusal(said("history_not_regular", path=path), said("history_other_file_hint"))
 
 
 def _inspect(path: Path) -> int:
@@ -462,10 +447,7 @@ def _inspect(path: Path) -> int:
     if application == 0 and pages <= 1:
         return 0  # an empty SQLite database: ours to set up
     if application != APPLICATION_ID:
-        raise FasewielError(
-            f"{path} is another application's database, not fasewiel's history",
-            hint="choose another file with --db; fasewiel leaves this one as it is",
-        )
+        raise refusal(said("history_other_app", path=path), said("history_left_alone_hint"))
     if version > SCHEMA_VERSION:
         raise _newer(path, version)
     return version
@@ -498,18 +480,14 @@ def _ask_sqlite(path: Path) -> tuple[int, int, int]:
 
 
 def _newer(path: Path, version: int) -> FasewielError:
-    return FasewielError(
-        f"{path} was written by a newer fasewiel (history schema {version}; this one "
-        f"knows up to {SCHEMA_VERSION})",
-        hint="upgrade fasewiel to use it; it is left as it is",
+    return refusal(
+        said("history_newer", path=path, version=version, known=SCHEMA_VERSION),
+        said("history_newer_hint"),
     )
 
 
 def _unusable(path: Path, error: Exception | str) -> FasewielError:
-    return FasewielError(
-        f"{path} is not a usable fasewiel history database ({error})",
-        hint="choose another file with --db; fasewiel does not change this one",
-    )
+    return refusal(said("history_unusable", path=path, error=error), said("history_unusable_hint"))
 
 
 def _restrict(path: Path) -> None:

@@ -456,6 +456,30 @@ class CliTexts(Sourced):
     # CSV column id → its name in each language ("share_": the prefix of a phase's share).
     columns: dict[str, Localized] = field(default_factory=dict)
     csv_delimiter: Localized
+    no_history: Localized
+    no_history_in: Localized
+    no_history_hint: Localized
+    history_read_only: Localized
+    history_read_only_hint: Localized
+    history_busy: Localized
+    history_busy_hint: Localized
+    erasure_blocked: Localized
+    erasure_done: Localized
+    erasure_history: Localized
+    erasure_blocked_hint: Localized
+    visit_damaged: Localized
+    visit_damaged_hint: Localized
+    history_broken_link: Localized
+    history_other_file_hint: Localized
+    history_cannot_create: Localized
+    history_cannot_create_hint: Localized
+    history_not_regular: Localized
+    history_other_app: Localized
+    history_left_alone_hint: Localized
+    history_newer: Localized
+    history_newer_hint: Localized
+    history_unusable: Localized
+    history_unusable_hint: Localized
     unknown_encoding: Localized
     encoding_hint: Localized
     no_byte_order: Localized
@@ -557,6 +581,20 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
     "date": frozenset({"day", "month", "year"}),
     # … and so do the command line's (CliTexts).
+    "no_history": frozenset({"path"}),
+    "no_history_in": frozenset({"path"}),
+    "history_read_only": frozenset({"path"}),
+    "history_busy": frozenset({"error", "path"}),
+    "erasure_blocked": frozenset({"done"}),
+    "erasure_done": frozenset({"client"}),
+    "visit_damaged": frozenset({"client", "error", "path", "visit"}),
+    "visit_damaged_hint": frozenset({"client"}),
+    "history_broken_link": frozenset({"path"}),
+    "history_cannot_create": frozenset({"path", "reason"}),
+    "history_not_regular": frozenset({"path"}),
+    "history_other_app": frozenset({"path"}),
+    "history_newer": frozenset({"known", "path", "version"}),
+    "history_unusable": frozenset({"error", "path"}),
     "unknown_encoding": frozenset({"encoding"}),
     "no_byte_order": frozenset({"codec"}),
     "no_byte_order_hint": frozenset({"code"}),
