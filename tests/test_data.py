@@ -226,7 +226,7 @@ def test_round_trip_init_validate_check(tmp_path: Path, kb: KnowledgeBase) -> No
     assert run("data", "init", str(folder)).exit_code == 0
     result = run("data", "validate", str(folder))
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("ok: fasewiel 2026.11 (")
+    assert result.stdout.startswith("ok: fasewiel 2026.12 (")
     assert result.stdout.endswith("0 errors, 0 warnings\n")
     text = "rode wangen, jeuk en fijne lijntjes, geen schilfers"
     own = advice_to_dict(check(text, treatments=["microneedling"], kb=load_knowledge(folder)))
@@ -240,7 +240,7 @@ def test_validate_defaults_to_the_active_knowledge_base(kb_copy: Path) -> None:
     assert result.exit_code == 0
     assert (
         result.stdout
-        == f"ok: fasewiel 2026.11 ({load_knowledge().info.hash[:12]}): 0 errors, 0 warnings\n"
+        == f"ok: fasewiel 2026.12 ({load_knowledge().info.hash[:12]}): 0 errors, 0 warnings\n"
     )
     edit(kb_copy / "signals.yaml", "phases: {reset: primary}", "phases: {reset: primery}")
     result = runner.invoke(app, ["data", "validate"], env={"FASEWIEL_DATA": str(kb_copy)})
