@@ -206,3 +206,17 @@ def test_breathing_trouble_or_a_swelling_face_means_call_112(kb: KnowledgeBase, 
         advice = check(text, lang=lang, kb=kb)
         assert [f.id for f in advice.red_flags][:1] == ["swelling_airway"], text
         assert "112" in advice.red_flags[0].advice
+
+
+def test_a_red_flag_makes_an_unknown_treatment_not_advised_too(kb: KnowledgeBase) -> None:
+    (botox,) = check("moedervlek bloedt", treatments=["botox"], kb=kb, lang="nl").treatments
+    assert (botox.id, botox.verdict) == (None, "not_advised")
+    assert botox.reason == kb.texts.verdict_red_flag.nl.replace("{treatment}", "botox")
+
+
+def test_an_unknown_treatment_on_a_reset_skin_recalls_the_intensive_rule(kb: KnowledgeBase) -> None:
+    (reset,) = check("rood", treatments=["tca peel"], kb=kb, lang="nl").treatments
+    (repair,) = check("fijne lijntjes", treatments=["tca peel"], kb=kb, lang="nl").treatments
+    assert reset.verdict == repair.verdict == "unknown"
+    assert kb.texts.intensive_rule.nl in reset.reason
+    assert kb.texts.intensive_rule.nl not in repair.reason

@@ -4,6 +4,7 @@ schema versions, files that are not ours."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -15,6 +16,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -840,7 +842,7 @@ def test_history_names_red_flags_and_treatments_never_ids(db: Path) -> None:
     assert "moedervlek die bloedt of verandert" in result.stdout
     assert "changing_mole" not in result.stdout
     assert "micro-needling: past niet" in result.stdout
-    assert "massage: onbekend" in result.stdout
+    assert "massage: past niet" in result.stdout  # (a red flag: no treatment, known or not)
 
 
 # --- the visit's own date and note (batch --save) ---------------------------------------------
@@ -863,15 +865,26 @@ def test_a_visit_date_as_files_write_it(written: str, stored: str) -> None:
     assert visit_at(written, date(2026, 12, 6)) == stored
 
 
-def test_a_visit_time_without_an_offset_is_local(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+@contextlib.contextmanager
+def time_zone(name: str) -> Iterator[None]:
+    """The process's local time zone is ``name`` for a while (and what it was after)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
     time.tzset()
     try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def test_a_visit_time_without_an_offset_is_local() -> None:
+    with time_zone("Europe/Amsterdam"):
         assert visit_at("03-11-2026 14:30", date(2026, 12, 6)) == "2026-11-03T13:30:00Z"
         assert visit_at("2026-07-01 14:30", date(2026, 12, 6)) == "2026-07-01T12:30:00Z"
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
 
 
 @pytest.mark.parametrize(
@@ -894,7 +907,7 @@ def test_a_date_that_is_none_is_refused(written: str, problem: str) -> None:
 
 
 def test_batch_save_takes_each_visits_date_and_note_from_its_columns(
-    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: Path, tmp_path: Path
 ) -> None:
     source = tmp_path / "visits.csv"
     source.write_text(
@@ -904,9 +917,7 @@ def test_batch_save_takes_each_visits_date_and_note_from_its_columns(
         "ben;;fijne lijntjes;\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("TZ", "Europe/Amsterdam")
-    time.tzset()
-    try:
+    with time_zone("Europe/Amsterdam"):
         result = run("batch", str(source), "--save", "--db", str(db), "-q", "--to", "jsonl")
         assert result.exit_code == 0, result.output
         with Store.reading(db) as store:
@@ -922,9 +933,6 @@ def test_batch_save_takes_each_visits_date_and_note_from_its_columns(
         assert "03-11-2026 — Reset" in shown
         assert "20-11-2026 14:30 — Activate" in shown  # (local time: Amsterdam)
         assert "controle na 2 weken" in shown
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
 
 
 def test_a_bad_date_saves_nothing_and_says_which_line(db: Path, tmp_path: Path) -> None:
@@ -947,3 +955,30 @@ def test_a_database_of_schema_1_is_read_and_moved_to_2(db: Path) -> None:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
     with Store.reading(db) as store:
         assert len(store.visits("anna")) == 2
+
+
+def test_a_day_alone_and_a_time_keep_their_order_west_of_utc(db: Path, tmp_path: Path) -> None:
+    """23:30 in New York is the next day in UTC: a visit on that next day alone comes after it."""
+    source = tmp_path / "visits.csv"
+    source.write_text(
+        "klant,symptomen,datum\nc1,roodheid,03-11-2026 23:30\nc1,vale teint,04-11-2026\n"
+    )
+    with time_zone("America/New_York"):
+        result = run("batch", str(source), "--save", "--db", str(db), "-q", "-o", os.devnull)
+        assert result.exit_code == 0, result.output
+        with Store.reading(db) as store:
+            assert [v.phase for v in store.visits("c1")] == ["reset", "activate"]
+            (row,) = store.clients()
+        assert (row.last_phase, row.last_visit) == ("activate", "2026-11-04")
+        shown = run("history", "c1", "--db", str(db), "-f", "text").stdout
+        assert shown.index("03-11-2026 23:30") < shown.index("04-11-2026 — Activate")
+
+
+def test_a_file_of_past_visits_saved_twice_is_stored_once(db: Path, tmp_path: Path) -> None:
+    source = tmp_path / "visits.csv"
+    source.write_text("klant,datum,symptomen\nanna,03-11-2026,rood\nanna,10-11-2026,dof\n")
+    first = run("batch", str(source), "--save", "--db", str(db), "-o", os.devnull)
+    again = run("batch", str(source), "--save", "--db", str(db), "-o", os.devnull)
+    assert first.exit_code == again.exit_code == 0
+    assert "2 stonden er al in" in again.stderr
+    assert count(db) == 2

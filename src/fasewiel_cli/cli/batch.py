@@ -161,7 +161,7 @@ def batch(
         raise typer.BadParameter(
             "--db names where --save stores visits; add --save", param_hint="--db"
         )
-    saved: list[int] = []  # filled the moment the visits are committed
+    saved: list[int] = []  # filled the moment the visits are committed: saved, already there
     try:
         with batch_progress(job, quiet) as progress:
             keep = spool.keep if spool else None
@@ -183,15 +183,18 @@ def batch(
         if spool is not None:
             # Once the transaction committed, the visits are saved, whatever came after.
             kb = assessor.kb
-            said = say(kb, "saved_before_stop", count=saved[0]) if saved else None
-            stderr_console().print(said or say(kb, "nothing_saved"), style="bold", markup=False)
+            told = say(kb, "saved_before_stop", count=saved[0]) if saved else None
+            nothing = say(kb, "nothing_saved")
+            stderr_console().print(told or nothing, style="bold", markup=False, soft_wrap=True)
         raise
     finally:
         if spool is not None:
             spool.close()
     if saved and not quiet:
-        said = say(kb, "saved_visits", count=saved[0], path=path)
-        stderr_console().print(said, style="dim", markup=False)
+        told = say(kb, "saved_visits", count=saved[0], path=path)
+        if saved[1]:
+            told += " · " + say(kb, "already_saved", count=saved[1])
+        stderr_console().print(told, style="dim", markup=False, soft_wrap=True)
     if not quiet:
         report(kb, summary, output)
     if summary.statuses["error"]:
@@ -199,15 +202,16 @@ def batch(
 
 
 def save_spool(spool: Any, path: Path, saved: list[int]) -> None:
-    """A batch's visits into the history, in one transaction; ``saved`` gets how many."""
+    """A batch's visits into the history, in one transaction; ``saved`` gets how many, and how
+    many were there already."""
     from fasewiel_cli.history.store import Store
 
     store = Store.writing(path)
     try:
         store.add(spool.visits())
     finally:
-        if store.saved:
-            saved.append(store.saved)
+        if store.saved or store.skipped:
+            saved += [store.saved, store.skipped]
         # Closing checkpoints the WAL, which may take a moment: the visits are saved already,
         # so an interrupt here must not make it look otherwise.
         with contextlib.suppress(KeyboardInterrupt):

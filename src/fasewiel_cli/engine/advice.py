@@ -180,15 +180,22 @@ def planned_treatments(
 def verdict(
     kb: KnowledgeBase, assessment: Assessment, planned: Treatment | Unknown, lang: Lang
 ) -> Verdict:
-    """The verdict on a planned treatment, known or not."""
-    if isinstance(planned, Unknown):
-        reason = fill(kb.texts.verdict_unknown.get(lang), treatment=planned.name)
-        if planned.suggestions:
-            did_you_mean = kb.labels.did_you_mean.get(lang)
-            reason += f" {did_you_mean[:1].upper()}{did_you_mean[1:]}: "
-            reason += f"{', '.join(planned.suggestions)}?"
-        return Verdict(None, planned.name, None, "unknown", reason, planned.suggestions)
-    return treatment_verdict(kb, assessment, planned, lang)
+    """The verdict on a planned treatment, known or not. A red flag makes every treatment not
+    advised, one fasewiel does not know too; while Reset signals are present, the verdict on an
+    unknown one recalls the rule for intensive techniques (it may be one)."""
+    if not isinstance(planned, Unknown):
+        return treatment_verdict(kb, assessment, planned, lang)
+    name, suggestions = planned.name, planned.suggestions
+    if assessment.match.red_flags:
+        reason = fill(kb.texts.verdict_red_flag.get(lang), treatment=name)
+        return Verdict(None, name, None, "not_advised", reason, suggestions)
+    reason = fill(kb.texts.verdict_unknown.get(lang), treatment=name)
+    if suggestions:
+        did_you_mean = kb.labels.did_you_mean.get(lang)
+        reason += f" {did_you_mean[:1].upper()}{did_you_mean[1:]}: {', '.join(suggestions)}?"
+    if assessment.signals_pointing_to(kb, kb.scoring.intensive.blocked_by):
+        reason += f" {kb.texts.intensive_rule.get(lang)}"
+    return Verdict(None, name, None, "unknown", reason, suggestions)
 
 
 def advise(

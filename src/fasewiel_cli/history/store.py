@@ -23,6 +23,7 @@ import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -134,9 +135,8 @@ class Visit(NamedTuple):
         if not all(
             isinstance(t, dict)
             and all(isinstance(t.get(k), str) for k in ("verdict", "reason"))
-            and (
-                isinstance(t.get("id"), str) or (t.get("id") is None and t["verdict"] == "unknown")
-            )
+            # (a name fasewiel does not know as a treatment has no id)
+            and (t.get("id") is None or isinstance(t.get("id"), str))
             for t in values["treatments"]
         ):
             raise ValueError("a treatment verdict is incomplete")
@@ -152,6 +152,20 @@ class ClientRow(NamedTuple):
     visits: int
     last_phase: str | None
     last_visit: str
+
+
+def when(at: Any) -> tuple[int, float]:
+    """A visit's place in time, to sort by: a day alone counts from its start in local time
+    (stored as text, "2026-11-03" would sort before the evening before it in a time zone behind
+    UTC); a value that is no time at all (a row written by hand) comes last."""
+    try:
+        if isinstance(at, str) and len(at) == len("2026-11-03"):
+            day = datetime.combine(date.fromisoformat(at), datetime.min.time()).astimezone(UTC)
+            return (0, day.timestamp())
+        moment = datetime.strptime(str(at), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return (1, 0.0)
+    return (0, moment.timestamp())
 
 
 def default_path() -> Path:
@@ -173,6 +187,7 @@ class Store:
         # Visits committed through this store: known the moment COMMIT returns, so that an
         # interrupt right after it cannot make saved visits look unsaved.
         self.saved = 0
+        self.skipped = 0  # (visits ``add`` found stored already)
         self._pending = 0
 
     # -- opening --------------------------------------------------------------------------------
@@ -293,14 +308,23 @@ class Store:
     # -- writing --------------------------------------------------------------------------------
 
     def add(self, visits: Iterable[Visit]) -> int:
-        """Store ``visits`` in one transaction; how many."""
+        """Store ``visits`` in one transaction; how many. A visit already stored — the same
+        client, time and text, as when a file of past visits is saved twice — is not stored
+        again (``skipped`` counts them)."""
         count = 0
         with self._transaction() as connection:
             placeholders = ", ".join("?" for _ in COLUMNS)
-            sql = f"INSERT INTO visits ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+            sql = (
+                f"INSERT INTO visits ({', '.join(COLUMNS)}) SELECT {placeholders} WHERE NOT EXISTS"
+                " (SELECT 1 FROM visits WHERE client = ? AND at = ? AND input = ?)"
+            )
             for visit in visits:
-                connection.execute(sql, visit.row())
-                count += 1
+                row = visit.row()
+                added = connection.execute(sql, (*row, visit.client, visit.at, visit.input))
+                if added.rowcount:
+                    count += 1
+                else:
+                    self.skipped += 1
             self._pending = count
         return count
 
@@ -334,12 +358,12 @@ class Store:
     # -- reading --------------------------------------------------------------------------------
 
     def rows(self, client: str) -> list[tuple[Any, ...]]:
-        """The client's rows as stored (id first), oldest first."""
+        """The client's rows as stored (id first), oldest first (``when``)."""
         with self._guard():
-            return self.connection.execute(
-                f"SELECT id, {', '.join(COLUMNS)} FROM visits WHERE client = ? ORDER BY at, id",
-                (client,),
+            rows = self.connection.execute(
+                f"SELECT id, {', '.join(COLUMNS)} FROM visits WHERE client = ?", (client,)
             ).fetchall()
+        return sorted(rows, key=lambda row: (when(row[2]), row[0]))
 
     def visits(self, client: str) -> list[Visit]:
         """The client's visits, oldest first; a damaged one is an error naming it."""
@@ -363,15 +387,20 @@ class Store:
 
     def clients(self) -> list[ClientRow]:
         """One row per client: how many visits, the last phase and when."""
+        counts: dict[str, int] = {}
+        last: dict[str, tuple[tuple[int, float], int, Any, str]] = {}
         with self._guard():
-            rows = self.connection.execute(
-                """SELECT client, COUNT(*), (
-                       SELECT phase FROM visits AS last WHERE last.client = visits.client
-                       ORDER BY at DESC, id DESC LIMIT 1
-                   ), MAX(at)
-                   FROM visits GROUP BY client ORDER BY client"""
-            ).fetchall()
-        return [ClientRow(*row) for row in rows]
+            for client, visit, at, phase in self.connection.execute(
+                "SELECT client, id, at, phase FROM visits"
+            ):
+                counts[client] = counts.get(client, 0) + 1
+                latest = (when(at), visit, phase, at)
+                if client not in last or latest[:2] > last[client][:2]:
+                    last[client] = latest
+        return [
+            ClientRow(client, counts[client], last[client][2], last[client][3])
+            for client in sorted(counts)
+        ]
 
     def client_ids(self) -> list[str]:
         with self._guard():

@@ -132,7 +132,8 @@ def reminder(
 
 
 def parse_at(at: str) -> datetime:
-    """A visit's moment (UTC); a visit on a day alone ("2026-11-03") is taken at its start."""
+    """A visit's moment (UTC); a visit on a day alone ("2026-11-03") is taken at its start, in
+    local time (as ``store.when`` sorts it)."""
     if len(at) == len("2026-11-03"):
         return datetime.combine(date.fromisoformat(at), datetime.min.time()).astimezone(UTC)
     return datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

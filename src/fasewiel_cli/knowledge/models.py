@@ -537,6 +537,7 @@ class CliTexts(Sourced):
     hint: Localized
     saved_visit: Localized
     saved_visits: Localized
+    already_saved: Localized
     saved_before_stop: Localized
     nothing_saved: Localized
     nothing_saved_errors: Localized
@@ -581,6 +582,7 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
     "date": frozenset({"day", "month", "year"}),
     # … and so do the command line's (CliTexts).
+    "already_saved": frozenset({"count"}),
     "no_history": frozenset({"path"}),
     "no_history_in": frozenset({"path"}),
     "history_read_only": frozenset({"path"}),
