@@ -729,3 +729,20 @@ def test_chromium_prints_each_html_card_on_one_page(
         assert " ".join(card.title.split()) in text  # each page is its own card, in order
         if card.footer:
             assert " ".join(card.footer.split())[:30] in text  # (its end is on the page too)
+
+
+def test_an_html_card_may_hold_what_the_pdf_font_cannot_draw(
+    kb_copy: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    path = kb_copy / "phases.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("de noodrem van de huid", "de noodrem 🌿 漢字", 1), encoding="utf-8"
+    )
+    html = runner.invoke(app, ["card", "reset", "--data", str(kb_copy), "-f", "html"])
+    assert html.exit_code == 0, html.output
+    assert "de noodrem 🌿 漢字" in html.stdout
+    target = str(tmp_path / "x.pdf")
+    pdf = runner.invoke(app, ["card", "reset", "--data", str(kb_copy), "-f", "pdf", "-o", target])
+    assert pdf.exit_code == 1
+    assert "U+1F33F" in pdf.stderr

@@ -80,8 +80,11 @@ class PdfRenderer:
 
 
 @contextlib.contextmanager
-def _document(paper: str, cards: Sequence[Card]) -> Iterator[tuple[FPDF, _Widths]]:
-    """A PDF of ``paper`` with the fonts the cards need (refused when they lack a glyph)."""
+def _document(
+    paper: str, cards: Sequence[Card], *, drawn: bool = True
+) -> Iterator[tuple[FPDF, _Widths]]:
+    """A PDF of ``paper`` with the fonts the cards need; when it is to be ``drawn``, cards with
+    a character the fonts lack are refused (measuring only, such a character takes no room)."""
     from fpdf import FPDF
 
     width, height = PAPER[paper]
@@ -96,7 +99,8 @@ def _document(paper: str, cards: Sequence[Card]) -> Iterator[tuple[FPDF, _Widths
             path = stack.enter_context(resources.as_file(fonts / f"{name}.ttf"))
             pdf.add_font(FONT, style, str(path))
         stack.callback(_close_fonts, pdf)
-        _refuse_missing_glyphs(pdf, cards)
+        if drawn:
+            _refuse_missing_glyphs(pdf, cards)
         yield pdf, _Widths(pdf)
 
 
@@ -105,9 +109,13 @@ def fitted_scales(cards: Sequence[Card], paper: str) -> list[float]:
     that fits at no scale). The HTML cards take their type size from it."""
     width, height = PAPER[paper]
     scales = []
-    with _document(paper, cards) as (pdf, widths):
+    with _document(paper, cards, drawn=False) as (pdf, widths):
         pdf.add_page()  # fpdf2 measures text on a page
         for card in cards:
+            if _missing_glyph(pdf, card) is not None:
+                # (what the PDF font cannot draw, it cannot measure; the browser draws it)
+                scales.append(1.0)
+                continue
             layout = _CardLayout(pdf, card, width, height, widths)
             fits, _ = layout.fit()
             scales.append(layout.scale if fits else 1.0)
@@ -144,23 +152,31 @@ def _card_texts(card: Card) -> list[str]:
 
 def _refuse_missing_glyphs(pdf: FPDF, cards: Sequence[Card]) -> None:
     """A character the embedded font cannot draw would print as an empty box: say so instead."""
+    for card in cards:
+        char = _missing_glyph(pdf, card)
+        if char is not None:
+            raise FasewielError(
+                f"the card '{card.id}' holds the character {char!r} "
+                f"(U+{ord(char):04X}), which the PDF font cannot draw",
+                hint="use --format html for this text, or change it in your knowledge base",
+            )
+
+
+def _missing_glyph(pdf: FPDF, card: Card) -> str | None:
+    """The first character of the card that the embedded font cannot draw, if any."""
     from fpdf.fonts import TTFFont
 
     pdf.set_font(FONT, "", 10)
     font = pdf.current_font
     assert isinstance(font, TTFFont)
     cmap = font.cmap
-    for card in cards:
-        for text in _card_texts(card):
-            # As drawn: composed (NFC), and upper-cased where a heading is (µ has no capital here).
-            shown = _clean(text)
-            for char in shown + shown.upper():
-                if ord(char) not in cmap and not char.isspace():
-                    raise FasewielError(
-                        f"the card '{card.id}' holds the character {char!r} "
-                        f"(U+{ord(char):04X}), which the PDF font cannot draw",
-                        hint="use --format html for this text, or change it in your knowledge base",
-                    )
+    for text in _card_texts(card):
+        # As drawn: composed (NFC), and upper-cased where a heading is (µ has no capital here).
+        shown = _clean(text)
+        for char in shown + shown.upper():
+            if ord(char) not in cmap and not char.isspace():
+                return char
+    return None
 
 
 def _clean(text: str) -> str:
