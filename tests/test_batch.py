@@ -954,8 +954,10 @@ def test_csv_for_dutch_excel(tmp_path: Path) -> None:
     assert code == 0, err
     with out.open(encoding="utf-8-sig", newline="") as file:
         (row,) = csv.DictReader(file, delimiter=";")
-    assert row["fase"] == "reset"
+    assert row["fase"] == "Reset"  # (a spreadsheet in Dutch: names and words, not ids)
     assert row["zekerheid"] == row["aandeel_reset"] == "0,5000"
+    assert row["herkend"] == "roodheid; vale teint"
+    assert row["status"] == "ok"
     assert row["regel"] == "2"
     code, _, err = run([str(source), "-o", str(out)])
     with out.open(encoding="utf-8-sig", newline="") as file:
@@ -966,3 +968,23 @@ def test_csv_for_dutch_excel(tmp_path: Path) -> None:
     with out.open(encoding="utf-8", newline="") as file:
         (row,) = csv.DictReader(file)
     assert row["confidence"] == "0.5000"
+
+
+def test_a_dutch_spreadsheet_names_treatments_and_says_its_verdicts_in_dutch(
+    tmp_path: Path,
+) -> None:
+    source = write(tmp_path / "in.csv", "klant;symptomen;behandelingen\nanna;rood;microneedling\n")
+    out = tmp_path / "out.csv"
+    code, _, err = run([str(source), "-o", str(out), "--lang", "nl"])
+    assert code == 0, err
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        (row,) = csv.DictReader(file, delimiter=";")
+    assert row["behandelingen"] == "microneedling"  # (the input column stays as it was)
+    assert row["behandeladvies"].startswith("micro-needling: past niet — ")
+    # Its own output read again: every result column is replaced, none doubled.
+    again = tmp_path / "again.csv"
+    code, _, err = run([str(out), "-o", str(again), "--lang", "nl"])
+    assert code == 0, err
+    header = again.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+    assert len(header) == len(set(header))
+    assert "deze invoerkolommen zijn vervangen door de resultaten" in err

@@ -195,15 +195,15 @@ def test_history_csv(db: Path) -> None:
     save(db, "anna", "=vale teint")  # a text that a spreadsheet would run as a formula
     english = run("history", "anna", "--db", str(db), "-f", "csv", "--lang", "en").stdout
     rows = spreadsheet(english, ",")
-    assert [r["phase"] for r in rows] == ["reset", "activate"]
+    assert [r["phase"] for r in rows] == ["Reset", "Activate"]
     assert rows[1]["input"] == "'=vale teint"
-    assert rows[1]["gained"] == "sallow_complexion"
+    assert rows[1]["gained"] == "sallow complexion"
     assert rows[1]["confidence"] == "1.0000"
-    # Dutch Excel: semicolons, a decimal comma, Dutch column names.
+    # Dutch Excel: semicolons, a decimal comma, Dutch column names, names in Dutch.
     dutch = spreadsheet(run("history", "anna", "--db", str(db), "-f", "csv").stdout, ";")
-    assert [(r["fase"], r["zekerheid"], r["invoer"]) for r in dutch] == [
-        ("reset", "1,0000", "rood"),
-        ("activate", "1,0000", "'=vale teint"),
+    assert [(r["fase"], r["zekerheid"], r["invoer"], r["erbij"]) for r in dutch] == [
+        ("Reset", "1,0000", "rood", ""),
+        ("Activate", "1,0000", "'=vale teint", "vale teint"),
     ]
 
 

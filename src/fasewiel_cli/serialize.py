@@ -259,3 +259,45 @@ def column_names(kb: KnowledgeBase, lang: Lang, columns: Sequence[str]) -> list[
         else:
             shown.append(column)
     return shown
+
+
+def readable_values(kb: KnowledgeBase, lang: Lang, values: Sequence[Any]) -> tuple[Any, ...]:
+    """The values of ``result_columns`` as a person reads them in ``lang`` (a spreadsheet asked
+    for in a language): phases, signals and red flags by name, verdicts and the status in words.
+    Ids the knowledge base does not know stay as they are."""
+    phase, next_phase, confidence, *shares = values[:-5]
+    matched, unrecognised, red_flags, verdicts, status = values[-5:]
+
+    def names(find: Any, ids: Any) -> Any:
+        return None if ids is None else [_name_of(find, item, lang) for item in ids]
+
+    return (
+        _name_of(kb.phase, phase, lang),
+        _name_of(kb.phase, next_phase, lang),
+        confidence,
+        *shares,
+        names(kb.signal, matched),
+        unrecognised,
+        names(kb.red_flag, red_flags),
+        None if verdicts is None else [readable_verdict(kb, lang, v) for v in verdicts],
+        getattr(kb.cli, f"status_{status}").get(lang) if status else status,
+    )
+
+
+def readable_verdict(kb: KnowledgeBase, lang: Lang, verdict: dict[str, Any]) -> dict[str, Any]:
+    """A saved or written verdict with the treatment's name and the verdict in ``lang``."""
+    name = _name_of(kb.treatment, verdict.get("id"), lang) if verdict.get("id") else None
+    word = verdict["verdict"]
+    if word in ("advised", "not_advised", "unknown"):
+        word = kb.labels.get(word, lang)
+    return {**verdict, "name": name or verdict.get("name") or verdict.get("id"), "verdict": word}
+
+
+def _name_of(find: Any, item_id: Any, lang: Lang) -> Any:
+    """An item's name in ``lang``; the id itself when there is none (or no such item)."""
+    if not isinstance(item_id, str):
+        return item_id
+    try:
+        return find(item_id).name.get(lang)
+    except KeyError:
+        return item_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import itertools
 import json
@@ -49,6 +50,7 @@ from fasewiel_cli.serialize import (
     csv_cell,
     decimal_mark,
     neutralise,
+    readable_values,
     result_columns,
     result_values,
 )
@@ -84,10 +86,14 @@ class Outcome:
         status: str = self.values[-1]
         return status
 
-    def cells(self, decimal: str = ".") -> tuple[str, ...]:
-        """``values`` as CSV cells: made once, for every record that shares this outcome."""
+    def cells(
+        self, decimal: str = ".", readable: Callable[[Sequence[Any]], Sequence[Any]] | None = None
+    ) -> tuple[str, ...]:
+        """``values`` as CSV cells (made ``readable`` for a person first, when asked): made once,
+        for every record that shares this outcome, in a run that writes them one way."""
         if self._cells is None or self._cells[0] != decimal:
-            self._cells = (decimal, tuple(csv_cell(value, decimal) for value in self.values))
+            values = self.values if readable is None else readable(self.values)
+            self._cells = (decimal, tuple(csv_cell(value, decimal) for value in values))
         return self._cells[1]
 
 
@@ -252,10 +258,13 @@ class CsvWriter:
         delimiter: str,
         speak: Speaker,
         names: Sequence[str] | None = None,
+        readable: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
     ) -> None:
         self.passthrough = passthrough
         self.speak = speak
-        self.kept = [n for n, name in enumerate(passthrough) if name not in columns]
+        self.readable = readable
+        ours = {*columns, *(names or ())}  # (an input column of that name is replaced)
+        self.kept = [n for n, name in enumerate(passthrough) if name not in ours]
         self.unread = (*("",) * (len(columns) - 3), "error")  # (a record that was not read)
         self.decimal = decimal_mark(delimiter)
         self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
@@ -268,7 +277,7 @@ class CsvWriter:
             own = [neutralise(cells[n]) for n in self.kept]
         else:
             own = [csv_cell(record.fields.get(self.passthrough[n])) for n in self.kept]
-        ours = self.unread if outcome is None else outcome.cells(self.decimal)
+        ours = self.unread if outcome is None else outcome.cells(self.decimal, self.readable)
         error = error_of(record, outcome)
         text = "" if error is None else neutralise(self.speak(error))
         self.csv.writerow([*own, *ours, text, record.line])
@@ -285,9 +294,10 @@ def make_writer(
     delimiter: str,
     speak: Speaker,
     names: Sequence[str] | None = None,
+    readable: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
 ) -> Writer:
     if fmt is Format.csv:
-        return CsvWriter(out, columns, passthrough, delimiter, speak, names)
+        return CsvWriter(out, columns, passthrough, delimiter, speak, names, readable)
     if fmt is Format.jsonl:
         return JsonLinesWriter(out, columns, speak)
     return JsonWriter(out, columns, speak)
@@ -437,7 +447,11 @@ def execute(
             source = open_source(stream, fmt_in, job.encoding, delimiter)
         stack.callback(source.close)
         summary = Summary()
-        summary.replaced = [c for c in passthrough if c in assessor.columns]
+        names = None
+        if job.header_lang is not None and fmt_out is Format.csv:
+            names = column_names(assessor.kb, job.header_lang, assessor.columns)
+        ours = {*assessor.columns, *(names or ())}
+        summary.replaced = [c for c in passthrough if c in ours]
         # Excel reads a UTF-8 file back right only with a BOM: written when the input came
         # from Excel (a BOM, or another encoding).
         bom = isinstance(source, CsvSource) and (
@@ -447,13 +461,15 @@ def execute(
             out: IO[str] = stdout
         else:
             out = stack.enter_context(atomic_text(job.output, bom=bom and fmt_out is Format.csv))
-        names = None
-        if job.header_lang is not None:
-            names = column_names(assessor.kb, job.header_lang, assessor.columns)
         # (in the language the run settles on, which may be the first records')
         speak: Speaker = lambda message: assessor.kb.say(message, assessor.lang)  # noqa: E731
+        # A spreadsheet asked for in a language says its values in it too (names, words).
+        readable = None
+        if job.header_lang is not None:
+            lang = job.header_lang
+            readable = functools.partial(readable_values, assessor.kb, lang)
         writer = make_writer(
-            out, fmt_out, assessor.columns, passthrough, source.delimiter, speak, names
+            out, fmt_out, assessor.columns, passthrough, source.delimiter, speak, names, readable
         )
         update = None if progress is None else lambda: progress(source.bytes_read)
         records: Iterable[Record] = source

@@ -142,7 +142,8 @@ def batch(
     separator = (
         None if delimiter is None else "\t" if delimiter is Delimiter.tab else delimiter.value
     )
-    # Column names in a language only when one is asked for: a script's columns stay put.
+    # A spreadsheet in a language only when one is asked for (--lang, FASEWIEL_LANG): without,
+    # a script's columns and values stay put whatever language the texts are in.
     header_lang = resolve_lang(lang) if lang is not None else None
     job = Job(source, output, from_, to, separator, encoding, jobs, header_lang)
     assessor = Assessor(load(data), resolve_lang(lang))

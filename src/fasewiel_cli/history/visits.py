@@ -370,26 +370,34 @@ HISTORY_CSV = (
 
 def history_csv(kb: KnowledgeBase, lang: Lang, client: str, visits: Sequence[Visit]) -> str:
     """A client's visits as CSV for a spreadsheet in ``lang``: its delimiter (messages.yaml,
-    cli.csv_delimiter) and decimal mark, column names in the language, a BOM so that Excel
-    reads UTF-8."""
-    from fasewiel_cli.serialize import column_names, csv_cell, decimal_mark
+    cli.csv_delimiter) and decimal mark, column names in the language, phases, signals, red flags
+    and verdicts by name and in words, a BOM so that Excel reads UTF-8. (The time is as stored:
+    UTC, or a day; JSON keeps the ids.)"""
+    from fasewiel_cli.serialize import column_names, csv_cell, decimal_mark, readable_verdict
 
     out, writer = _spreadsheet(kb, lang)
     decimal = decimal_mark(kb.cli.csv_delimiter.get(lang))
     writer.writerow(column_names(kb, lang, HISTORY_CSV))
+
+    def phase(phase_id: str | None) -> str:
+        return "" if phase_id is None else _phase_name(kb, lang, phase_id)
+
+    def signals(ids: Sequence[str]) -> str:
+        return csv_cell([_name(kb, lang, s) for s in ids])
+
     for visit, change in zip(visits, changes(visits), strict=True):
         writer.writerow(
             [
                 csv_cell(client),
                 visit.at,
-                visit.phase or "",
-                visit.next_phase or "",
+                phase(visit.phase),
+                phase(visit.next_phase),
                 csv_cell(visit.scores.get(visit.phase or ""), decimal),
-                csv_cell(visit.signals),
-                "" if change is None else csv_cell(list(change.gained)),
-                "" if change is None else csv_cell(list(change.lost)),
-                csv_cell(visit.red_flags),
-                csv_cell(visit.treatments),
+                signals(visit.signals),
+                "" if change is None else signals(change.gained),
+                "" if change is None else signals(change.lost),
+                csv_cell([_flag_name(kb, lang, f) for f in visit.red_flags]),
+                csv_cell([readable_verdict(kb, lang, v) for v in visit.treatments]),
                 csv_cell(visit.note),
                 csv_cell(visit.input),
                 csv_cell(visit.kb_version),
