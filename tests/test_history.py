@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -847,6 +847,8 @@ def test_history_names_red_flags_and_treatments_never_ids(db: Path) -> None:
 
 # --- the visit's own date and note (batch --save) ---------------------------------------------
 
+NOW = datetime(2026, 12, 6, 21, 16, tzinfo=UTC)  # ("now", in the tests of dates)
+
 
 @pytest.mark.parametrize(
     ("written", "stored"),
@@ -862,7 +864,7 @@ def test_history_names_red_flags_and_treatments_never_ids(db: Path) -> None:
     ],
 )
 def test_a_visit_date_as_files_write_it(written: str, stored: str) -> None:
-    assert visit_at(written, date(2026, 12, 6)) == stored
+    assert visit_at(written, NOW) == stored
 
 
 @contextlib.contextmanager
@@ -883,8 +885,8 @@ def time_zone(name: str) -> Iterator[None]:
 
 def test_a_visit_time_without_an_offset_is_local() -> None:
     with time_zone("Europe/Amsterdam"):
-        assert visit_at("03-11-2026 14:30", date(2026, 12, 6)) == "2026-11-03T13:30:00Z"
-        assert visit_at("2026-07-01 14:30", date(2026, 12, 6)) == "2026-07-01T12:30:00Z"
+        assert visit_at("03-11-2026 14:30", NOW) == "2026-11-03T13:30:00Z"
+        assert visit_at("2026-07-01 14:30", NOW) == "2026-07-01T12:30:00Z"
 
 
 @pytest.mark.parametrize(
@@ -901,7 +903,7 @@ def test_a_visit_time_without_an_offset_is_local() -> None:
 )
 def test_a_date_that_is_none_is_refused(written: str, problem: str) -> None:
     with pytest.raises(FasewielError) as refused:
-        visit_at(written, date(2026, 12, 6))
+        visit_at(written, NOW)
     assert refused.value.said is not None
     assert problem in english(refused.value.said)
 
@@ -982,3 +984,31 @@ def test_a_file_of_past_visits_saved_twice_is_stored_once(db: Path, tmp_path: Pa
     assert first.exit_code == again.exit_code == 0
     assert "2 stonden er al in" in again.stderr
     assert count(db) == 2
+
+
+def test_a_moment_later_than_now_is_in_the_future_whatever_its_offset() -> None:
+    """23:59 at UTC-12 on the 6th is 11:59 UTC on the 7th: later than now, though its date is
+    today's."""
+    with pytest.raises(FasewielError) as refused:
+        visit_at("2026-12-06T23:59-12:00", NOW)
+    assert refused.value.said is not None
+    assert "in the future" in english(refused.value.said)
+    assert visit_at("2026-12-06T09:00+01:00", NOW) == "2026-12-06T08:00:00Z"
+
+
+def test_json_values_that_are_no_text_are_never_saved_as_text(db: Path, tmp_path: Path) -> None:
+    source = tmp_path / "visits.jsonl"
+    source.write_text(
+        '{"client": "anna", "symptoms": "rood", "note": ["x", "y"]}\n'
+        '{"client": true, "symptoms": "rood"}\n'
+        '{"client": "ben", "symptoms": "rood", "date": 20261103}\n'
+        '{"client": 17, "symptoms": "rood"}\n',
+        encoding="utf-8",
+    )
+    result = run("batch", str(source), "--save", "--db", str(db), "--to", "jsonl")
+    assert result.exit_code == 1  # (all or nothing: nothing saved)
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
+    assert "'note' moet tekst zijn" in errors[0]
+    assert "geen klant" in errors[1]
+    assert "'20261103' is geen datum" in errors[2]
+    assert errors[3] is None  # (a client number is a client)

@@ -403,11 +403,13 @@ def object_record(line: int, value: Any, unit: Message = LINE) -> Record:
     if not isinstance(symptoms, str):
         return error_record(line, said("row_symptoms_type", unit=unit, line=line))
     client = values.get("client")
+    if isinstance(client, int) and not isinstance(client, bool):
+        client = str(client)  # (a client number)
     return Record(
         line,
         value,
         symptoms,
-        None if client in (None, "") else str(client),
+        client if isinstance(client, str) and client else None,  # (true, 1.5, […]: no client)
         split_treatments(values.get("treatment")),
         date=values.get("date"),
         note=values.get("note"),

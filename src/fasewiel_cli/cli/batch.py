@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
@@ -35,6 +35,7 @@ from fasewiel_cli.cli.common import (
 from fasewiel_cli.cli.history import not_the_database
 from fasewiel_cli.errors import FasewielError, said
 from fasewiel_cli.formats import Format
+from fasewiel_cli.knowledge.load import refusal
 from fasewiel_cli.text import TerminalSafe, one_line
 
 if TYPE_CHECKING:
@@ -311,7 +312,7 @@ class Spool:
     def __init__(self, assessor: Assessor, at: str) -> None:
         self.assessor = assessor
         self.at = at  # (a visit without a date of its own is saved at the run's time)
-        self.today = date.today()
+        self.now = datetime.now(UTC)
         self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self.count = 0
         info = assessor.kb.info
@@ -329,8 +330,8 @@ class Spool:
             if not (record.client or "").strip():
                 return self.assessor.failed(said("no_client"))
             client = client_id(record.client or "")
-            at = self.at if _blank(record.date) else visit_at(str(record.date), self.today)
-            note = None if _blank(record.note) else check_note(str(record.note))
+            at = self.at if _blank(record.date) else visit_at(_text(record.date, "date"), self.now)
+            note = None if _blank(record.note) else check_note(_text(record.note, "note"))
         except FasewielError as error:  # (these say what is wrong in any language: ``said``)
             why = error.said or said("plain", text=error.message)
             if error.hint_said is not None:
@@ -370,4 +371,14 @@ class Spool:
 
 def _blank(value: Any) -> bool:
     """No value: a field the input lacks, or an empty (or white) cell."""
-    return value is None or not str(value).strip()
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any, field: str) -> str:
+    """A field's value as text: a JSON record's number or list is no date or note."""
+    if isinstance(value, str):
+        return value
+    if field == "date":
+        shown = json.dumps(value)[:40]
+        raise refusal(said("date_none", text=shown), said("date_hint"))
+    raise refusal(said("field_not_text", field=field))

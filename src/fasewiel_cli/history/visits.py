@@ -171,10 +171,11 @@ _DAY_FIRST = re.compile(
 _OLDEST = date(1900, 1, 1)
 
 
-def visit_at(value: str, today: date) -> str:
+def visit_at(value: str, now: datetime) -> str:
     """The stored form of a visit's date as written in a file: a day alone is kept as that day
     ("2026-11-03"); a day and time, in local time unless it names its offset, as that moment in
-    UTC. ``FasewielError`` when it is no date, or one after ``today`` or before 1900."""
+    UTC. ``FasewielError`` when it is no date, before 1900, or later than ``now`` (a day alone:
+    later than today, here)."""
     text = value.strip()
     found = _DAY_FIRST.fullmatch(text)
     try:
@@ -185,14 +186,16 @@ def visit_at(value: str, today: date) -> str:
         else:
             moment = datetime.fromisoformat(text)
             timed = len(text) > len("2026-11-03")
-    except ValueError:
+        aware = moment if moment.tzinfo is not None else moment.astimezone()
+    except (ValueError, OverflowError, OSError):
         raise refusal(said("date_none", text=shown(text[:40])), said("date_hint")) from None
-    if not _OLDEST <= moment.date() <= today:
-        key = "date_future" if moment.date() > today else "date_old"
-        raise refusal(said(key, text=shown(text[:40])))
+    if moment.date() < _OLDEST:
+        raise refusal(said("date_old", text=shown(text[:40])))
+    later = aware > now if timed else moment.date() > now.astimezone().date()
+    if later:
+        raise refusal(said("date_future", text=shown(text[:40])))
     if not timed:
         return moment.date().isoformat()
-    aware = moment if moment.tzinfo is not None else moment.astimezone()
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

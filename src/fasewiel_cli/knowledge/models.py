@@ -520,6 +520,7 @@ class CliTexts(Sourced):
     row_array_after: Localized
     plain: Localized
     with_hint: Localized
+    field_not_text: Localized
     no_client: Localized
     client_empty: Localized
     client_empty_hint: Localized
@@ -582,6 +583,7 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
     "date": frozenset({"day", "month", "year"}),
     # … and so do the command line's (CliTexts).
+    "field_not_text": frozenset({"field"}),
     "already_saved": frozenset({"count"}),
     "no_history": frozenset({"path"}),
     "no_history_in": frozenset({"path"}),
