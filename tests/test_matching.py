@@ -502,3 +502,13 @@ def test_a_red_flag_word_outside_its_flag_is_reported_not_dropped(
     result = match_text(lexicon_of(kb), text)
     assert [u.text for u in result.unrecognised] == unrecognised
     assert [f.flag for f in result.red_flags] == flags
+
+
+def test_every_word_of_a_flag_shown_is_understood(kb: KnowledgeBase) -> None:
+    """ "koorts" is part of the flag the text shows, though the flag is quoted by its other
+    words: it is not reported as not understood (which would read as if it were ignored)."""
+    result = match_text(
+        lexicon_of(kb), "mijn huid is prima, wel koorts en uitslag die zich uitbreidt"
+    )
+    assert [f.flag for f in result.red_flags] == ["spreading_rash_fever"]
+    assert result.unrecognised == ()

@@ -103,6 +103,26 @@ def find_red_flags(
             found[pattern.flag] = spans
     if not found:
         return ()
+
+    def _said(flag: str) -> frozenset[str]:
+        """The words that show the flag: those it is quoted by, and every other word of its
+        patterns in the text ("koorts" beside "uitslag die zich uitbreidt")."""
+        own = frozenset(
+            lemma
+            for pattern in patterns
+            if pattern.flag == flag
+            for group in pattern.groups
+            for phrase in group
+            for lemma in phrase
+        )
+        spans = found[flag]
+        first, last = min(s.start for s in spans), max(s.end for s in spans)
+        return frozenset(
+            norm
+            for k, ((_, norm), lemmas_k) in enumerate(zip(words, lemmas, strict=True))
+            if first <= k < last or lemmas_k & own
+        )
+
     flags = []
     for flag, spans in found.items():
         first = min(s.start for s in spans)
@@ -111,8 +131,7 @@ def find_red_flags(
         words_at = list(itertools.islice(word_spans(text), first, last + 1))
         quoted = text[words_at[0][0] : words_at[-1][1]]
         # As the text has them, on one line, any control character escaped.
-        norms = frozenset(norm for _, norm in words[first : last + 1])
-        flags.append(FlagMatch(flag, shown(" ".join(quoted.split())), norms))
+        flags.append(FlagMatch(flag, shown(" ".join(quoted.split())), _said(flag)))
     return tuple(flags)
 
 
