@@ -98,3 +98,30 @@ def test_a_knowledge_base_of_ones_own(kb_copy: Path) -> None:
     with pytest.raises(fasewiel.FasewielError) as raised:
         fasewiel.load_knowledge(kb_copy / "missing")
     assert raised.value.hint
+
+
+def test_the_api_refuses_a_language_it_does_not_speak(kb: KnowledgeBase) -> None:
+    assert fasewiel.check("rood", lang="EN", kb=kb).lang == "en"  # type: ignore[arg-type]
+    with pytest.raises(fasewiel.FasewielError, match="unknown language 'de'"):
+        fasewiel.check("rood", lang="de", kb=kb)  # type: ignore[arg-type]
+    with pytest.raises(fasewiel.FasewielError, match="unknown language .fr."):
+        next(fasewiel.assess_rows([{"symptoms": "rood"}], kb=kb, lang="fr"))  # type: ignore[arg-type]
+
+
+def test_one_treatment_as_a_string_is_one_treatment(kb: KnowledgeBase) -> None:
+    (peeling,) = fasewiel.check("fijne lijntjes", treatments="peeling", kb=kb).treatments
+    assert peeling.id == "peeling"
+    assert fasewiel.check("rood", treatments=["", "  "], kb=kb).treatments == ()
+
+
+def test_a_row_that_is_no_mapping_is_an_error_row(kb: KnowledgeBase) -> None:
+    (row,) = fasewiel.assess_rows(["rood"], kb=kb, lang="en")  # type: ignore[list-item]
+    assert row["status"] == "error"
+    assert row["error"] == "row 1: expected a JSON object, found str"
+
+
+def test_more_treatments_than_a_plan_holds_is_an_error_row(kb: KnowledgeBase) -> None:
+    names = ", ".join(f"t{n}" for n in range(21))
+    (row,) = fasewiel.assess_rows([{"symptoms": "rood", "treatment": names}], kb=kb, lang="en")
+    assert row["status"] == "error"
+    assert "more than 20 planned treatments" in row["error"]

@@ -493,7 +493,7 @@ def test_progress_and_summary_never_reach_stdout(tmp_path: Path, to: str) -> Non
         rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 3000
     assert all(row["phase"] == "reset" for row in rows)
-    assert b"Assessing" in terminal  # the progress bar
+    assert b"Bezig" in terminal  # the progress bar
     assert b"fasewiel batch: 3.000 regels" in terminal
 
 

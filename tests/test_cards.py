@@ -568,8 +568,10 @@ def test_glossary_json_lists_every_ingredient(runner: CliRunner, kb: KnowledgeBa
 def test_unknown_ingredient_says_what_is_known(runner: CliRunner) -> None:
     result = runner.invoke(app, ["ingredient", "kryptonite"])
     assert result.exit_code == 1
-    assert "unknown ingredient 'kryptonite'" in result.stderr
-    assert "Niacinamide" in result.stderr
+    assert "onbekend ingrediënt 'kryptonite'" in result.stderr
+    assert "bekende ingrediënten: Niacinamide" in result.stderr
+    english = runner.invoke(app, ["ingredient", "kryptonite", "--lang", "en"])
+    assert "unknown ingredient 'kryptonite'" in english.stderr
 
 
 @pytest.mark.parametrize("fmt", ["rich", "text", "markdown"])

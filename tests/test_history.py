@@ -543,7 +543,7 @@ def test_batch_saves_visits_and_refuses_records_without_a_client(db: Path, tmp_p
     assert [r["status"] for r in rows] == ["ok", "error", "no_signal", "ok"]
     assert "geen klant" in rows[1]["error"]
     # All or nothing: with an error row in the batch, no visit is saved.
-    assert "niets is bewaard in de geschiedenis: 1 van de 4 regels hebben een fout" in result.stderr
+    assert "niets is bewaard in de geschiedenis: 1 van de 4 regels heeft een fout" in result.stderr
     assert count(db) == 0
     fixed = write_csv(tmp_path / "fixed.csv", [("anna", "rood"), ("bob", "xyzzy"), ("cor", "glow")])
     result = run("batch", str(fixed), "--save", "--db", str(db))

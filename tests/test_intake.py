@@ -393,3 +393,11 @@ def test_a_red_flag_that_is_no_emergency_still_sends_to_a_doctor(kb: KnowledgeBa
     result = intake(["j", str(item.number), "n"], "--format", "json")
     assert "De intake stopt hier. Laat je huid eerst door je huisarts" in result.stderr
     assert json.loads(result.stdout)["referral"].startswith(kb.texts.referral.nl)
+
+
+def test_an_emergency_in_the_own_words_gives_no_care_plan() -> None:
+    result = intake(["n", "1", "mijn lippen zijn opgezwollen"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    advice = json.loads(result.stdout)
+    assert advice["plan"] is None
+    assert advice["red_flags"][0]["urgent"] is True

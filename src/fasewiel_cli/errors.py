@@ -77,5 +77,12 @@ class UnknownNameError(FasewielError):
             if suggestions
             else f"known {kind}s: {', '.join(known)}"
         )
-        super().__init__(f"unknown {kind} '{name}'", hint=hint)
+        super().__init__(
+            f"unknown {kind} '{name}'",
+            hint=hint,
+            said=said(f"unknown_{kind}", name=name),
+            hint_said=said("did_you_mean_hint", names=", ".join(suggestions))
+            if suggestions
+            else said(f"known_{kind}s", names=", ".join(known)),
+        )
         self.suggestions = tuple(suggestions)

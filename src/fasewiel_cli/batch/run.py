@@ -42,7 +42,7 @@ from fasewiel_cli.errors import Message, said
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import Format, by_suffix
 from fasewiel_cli.knowledge.load import load_knowledge, refusal
-from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang
+from fasewiel_cli.knowledge.models import LANGS, KnowledgeBase, Lang, lang_of
 from fasewiel_cli.language.lexicon import detect_language, lexicon_of
 from fasewiel_cli.language.matching import LONGEST_KEY, read_text
 from fasewiel_cli.serialize import (
@@ -58,6 +58,8 @@ from fasewiel_cli.text import json_safe
 
 # How many outcomes are remembered: bounded, so that memory stays flat whatever the input.
 MEMO = 4096
+# Treatments one record may plan: more is no plan but a mistake (a cell of pasted text).
+MAX_TREATMENTS = 20
 # Records handed to a worker process at a time (with --jobs).
 CHUNK = 512
 
@@ -115,6 +117,8 @@ class Assessor:
         """The record's outcome; None for a record that could not be read."""
         if record.error is not None:
             return None
+        if len(record.treatments) > MAX_TREATMENTS:  # (each unknown one costs a search)
+            return self.failed(said("too_many_treatments", limit=MAX_TREATMENTS))
         key = (record.symptoms, record.treatments)
         found = self.memo.get(key)
         if found is not None:
@@ -171,7 +175,8 @@ def assess_rows(
     ``lang``, in ``error``; the other rows go on. An unknown treatment is no error: its verdict
     is "unknown".
     """
-    assessor = Assessor(kb or load_knowledge(), lang)
+    assessor = Assessor(kb or load_knowledge(), lang_of(lang))
+    lang = assessor.lang
     columns = assessor.columns[:-1]  # (no line numbers: rows are not lines of a file)
     for number, row in enumerate(rows, 1):
         record = record_of(number, row)
@@ -181,7 +186,8 @@ def assess_rows(
             outcome = assessor.failed(error)
         assert outcome is not None  # (an outcome is missing only with an error)
         text = None if error is None else assessor.kb.say(error, lang)
-        yield {**row, **dict(zip(columns, (*outcome.values, text), strict=True))}
+        own = row if isinstance(row, Mapping) else {}  # (a row that is no mapping: its error)
+        yield {**own, **dict(zip(columns, (*outcome.values, text), strict=True))}
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from fasewiel_cli.cli.common import (
     DataOption,
     DbOption,
     LangOption,
+    builtin,
     fail,
     format_option,
     handle_errors,
@@ -175,8 +176,9 @@ def batch(
             if not quiet:
                 report(kb, summary, output)
             errors = summary.statuses["error"]
+            key = "nothing_saved_error_one" if errors == 1 else "nothing_saved_errors"
             fail(
-                say(kb, "nothing_saved_errors", errors=errors, records=summary.records),
+                say(kb, key, errors=errors, records=summary.records),
                 hint=say(kb, "nothing_saved_hint"),
             )
         if spool is not None:
@@ -241,7 +243,7 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
         redirect_stderr=False,
         auto_refresh=False,
     ) as bar:
-        task = bar.add_task("Assessing", total=total)
+        task = bar.add_task(say(builtin(), "progress"), total=total)
         shown = 0.0
 
         def update(done: int) -> None:
@@ -269,7 +271,15 @@ def report(kb: KnowledgeBase, summary: Summary, output: Path | None) -> None:
         return " · ".join(f"{name} {number(kb, n)}" for name, n in pairs)
 
     where = f" → {output}" if output else ""
-    line(say(kb, "summary", count=summary.records, output=where), "bold")
+    line(
+        say(
+            kb,
+            "summary_one" if summary.records == 1 else "summary",
+            count=summary.records,
+            output=where,
+        ),
+        "bold",
+    )
     statuses = [
         (say(kb, f"status_{status}"), summary.statuses[status])
         for status in ("ok", "no_signal", "red_flag", "error")
@@ -282,7 +292,9 @@ def report(kb: KnowledgeBase, summary: Summary, output: Path | None) -> None:
         flags = [(_name(kb.red_flag, f), n) for f, n in summary.red_flags.most_common()]
         line(f"  {say(kb, 'summary_red_flags')}: {counted(flags)}", "red")
     if summary.unknown:
-        unknown = counted(summary.unknown.most_common())
+        unknown = counted(summary.unknown.most_common(10))
+        if len(summary.unknown) > 10:
+            unknown += " " + say(kb, "more", count=len(summary.unknown) - 10)
         line(f"  {say(kb, 'summary_unknown_treatments')}: {unknown}")
     for message in summary.errors:
         line(f"  {say(kb, 'summary_error')}: {one_line(kb.say(message, spoken()))}", "red")

@@ -166,6 +166,7 @@ def clients_export(
     client: ClientArgument,
     output: Annotated[Path | None, output_option("export")] = None,
     db: DbOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Everything stored about a client, as JSON (the right of access).
 
@@ -174,6 +175,8 @@ def clients_export(
     from fasewiel_cli.history.store import Store, default_path
     from fasewiel_cli.history.visits import export
     from fasewiel_cli.render.json import dumps
+
+    resolve_lang(lang)  # (the language of its messages)
 
     path = db or default_path()
     not_the_database(output, path)
@@ -197,6 +200,7 @@ def clients_delete(
         bool, typer.Option("--yes", "-y", help="Delete without asking (needed off a terminal).")
     ] = False,
     db: DbOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Erase every visit of a client, leaving no trace of it in the database files.
 
@@ -204,6 +208,7 @@ def clients_delete(
 
     Example:  fasewiel clients delete anna --yes
     """
+    resolve_lang(lang)  # (the language of its messages and its question)
     from fasewiel_cli.history.store import Store, default_path
 
     path = db or default_path()

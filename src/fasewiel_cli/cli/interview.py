@@ -89,10 +89,10 @@ class Interview:
             self.say(self.text("stopped_urgent" if self.urgent(flags) else "stopped"), "bold red")
             return IntakeResult("", flags)
         chosen, own_words = self.what_you_see()
-        said = read_text(self.kb, own_words).red_flags
-        if self.urgent([(f.flag, f.text) for f in said]):  # an emergency in the own words
+        said = tuple((f.flag, f.text) for f in read_text(self.kb, own_words).red_flags)
+        if self.urgent(said):  # an emergency in the own words: as in the safety screen, no plan
             self.say(self.text("stopped_urgent"), "bold red")
-            return IntakeResult(compose(self.kb, self.lang, chosen, own_words), flags)
+            return IntakeResult("", (*flags, *said))
         denied: list[str] = []
         reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words))
         # What the own words exclude ("geen jeuk") counts as already answered.

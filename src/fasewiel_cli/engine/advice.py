@@ -19,6 +19,7 @@ from fasewiel_cli.knowledge.models import (
     Labels,
     Lang,
     Treatment,
+    lang_of,
 )
 from fasewiel_cli.language.lexicon import lexicon_of
 from fasewiel_cli.language.matching import SignalMatch, read_text
@@ -149,6 +150,9 @@ def check(
         from fasewiel_cli.knowledge.load import load_knowledge
 
         kb = load_knowledge()
+    lang = lang_of(lang)
+    if isinstance(treatments, str):
+        treatments = (treatments,)  # (one name, not its letters)
     joined = text if isinstance(text, str) else " ".join(text)
     match = read_text(kb, joined)
     if flags:
@@ -167,6 +171,8 @@ def planned_treatments(
 
     planned: dict[str, Treatment | Unknown] = {}
     for name in names:
+        if not name.strip():
+            continue  # (-t "": no treatment named)
         try:
             treatment = find("treatment", kb.treatments, name, lang)
         except UnknownNameError as error:

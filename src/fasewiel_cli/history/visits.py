@@ -30,6 +30,9 @@ _VERDICT_LABEL: dict[str, LabelKey] = {
     "not_advised": "not_advised",
     "unknown": "unknown",
 }
+# The version of the JSON of history and clients export: 2 since a visit's "at" may be a day
+# alone ("2026-11-03").
+HISTORY_SCHEMA = 2
 MAX_CLIENT = 200
 MAX_NOTE = 2000
 
@@ -338,7 +341,7 @@ def history_to_dict(
 ) -> dict[str, Any]:
     due = reminder(kb, lang, visits, today)
     return {
-        "schema": 1,
+        "schema": HISTORY_SCHEMA,
         "client": client,
         "visits": [visit_to_dict(v, c) for v, c in zip(visits, changes(visits), strict=True)],
         "recheck": None
@@ -482,4 +485,4 @@ def export(client: str, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
                     value = json.loads(value)
             visit[column] = value
         visits.append(visit)
-    return {"schema": 1, "client": client, "exported_at": now_utc(), "visits": visits}
+    return {"schema": HISTORY_SCHEMA, "client": client, "exported_at": now_utc(), "visits": visits}

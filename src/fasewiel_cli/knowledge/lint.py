@@ -180,11 +180,19 @@ def lint(parsed: dict[str, tuple[Any, Any]], *, builtin: bool) -> list[Problem]:
     if not builtin:
         _safety_warnings(parsed, warn)
         if "messages.yaml" in parsed:
-            for section, name in missing_messages(parsed["messages.yaml"][0].data):
+            data = parsed["messages.yaml"][0].data
+            left_out: dict[str, list[str]] = {}
+            for section, name in missing_messages(data):
+                left_out.setdefault(section, []).append(name)
+            for section, names in left_out.items():
+                whole = section not in data  # (a folder made before fasewiel had the section)
                 warn(
                     "messages.yaml",
                     (section,),
-                    f"'{name}' is not in {section}: fasewiel's own wording is used",
+                    f"no '{section}' section: fasewiel's own wording is used"
+                    if whole
+                    else f"{', '.join(repr(n) for n in names)} not in {section}: "
+                    "fasewiel's own wording is used",
                 )
     return found
 

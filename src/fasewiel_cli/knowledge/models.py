@@ -12,7 +12,7 @@ import re
 from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform, get_args
 
-from fasewiel_cli.errors import Message
+from fasewiel_cli.errors import FasewielError, Message
 
 _T = TypeVar("_T")
 # A placeholder in a text of messages.yaml: {name}.
@@ -89,6 +89,15 @@ def model(cls: type[_T]) -> type[_T]:
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
 PHASE_IDS = ("reset", "activate", "repair", "radiance", "sustain")
+
+
+def lang_of(value: object) -> Lang:
+    """The language ``value`` names ("NL" too); ``FasewielError`` for any other value."""
+    code = value.lower() if isinstance(value, str) else value
+    for lang in LANGS:
+        if code == lang:
+            return lang
+    raise FasewielError(f"unknown language {value!r}", hint=f"one of: {', '.join(LANGS)}")
 
 
 @model
@@ -456,6 +465,15 @@ class CliTexts(Sourced):
     # CSV column id → its name in each language ("share_": the prefix of a phase's share).
     columns: dict[str, Localized] = field(default_factory=dict)
     csv_delimiter: Localized
+    progress: Localized
+    summary_one: Localized
+    nothing_saved_error_one: Localized
+    unknown_ingredient: Localized
+    unknown_treatment: Localized
+    did_you_mean_hint: Localized
+    known_ingredients: Localized
+    known_treatments: Localized
+    more: Localized
     no_history: Localized
     no_history_in: Localized
     no_history_hint: Localized
@@ -520,6 +538,7 @@ class CliTexts(Sourced):
     row_array_after: Localized
     plain: Localized
     with_hint: Localized
+    too_many_treatments: Localized
     field_not_text: Localized
     no_client: Localized
     client_empty: Localized
@@ -583,7 +602,16 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "recheck_next": frozenset({"check", "phase", "due", "days"}),
     "date": frozenset({"day", "month", "year"}),
     # … and so do the command line's (CliTexts).
+    "summary_one": frozenset({"count", "output"}),
+    "nothing_saved_error_one": frozenset({"records"}),
+    "unknown_ingredient": frozenset({"name"}),
+    "unknown_treatment": frozenset({"name"}),
+    "did_you_mean_hint": frozenset({"names"}),
+    "known_ingredients": frozenset({"names"}),
+    "known_treatments": frozenset({"names"}),
+    "more": frozenset({"count"}),
     "field_not_text": frozenset({"field"}),
+    "too_many_treatments": frozenset({"limit"}),
     "already_saved": frozenset({"count"}),
     "no_history": frozenset({"path"}),
     "no_history_in": frozenset({"path"}),
