@@ -104,7 +104,7 @@ def test_the_api_refuses_a_language_it_does_not_speak(kb: KnowledgeBase) -> None
     assert fasewiel.check("rood", lang="EN", kb=kb).lang == "en"  # type: ignore[arg-type]
     with pytest.raises(fasewiel.FasewielError, match="unknown language 'de'"):
         fasewiel.check("rood", lang="de", kb=kb)  # type: ignore[arg-type]
-    with pytest.raises(fasewiel.FasewielError, match="unknown language .fr."):
+    with pytest.raises(fasewiel.FasewielError, match="unknown language 'fr'"):
         next(fasewiel.assess_rows([{"symptoms": "rood"}], kb=kb, lang="fr"))  # type: ignore[arg-type]
 
 
