@@ -988,3 +988,27 @@ def test_a_dutch_spreadsheet_names_treatments_and_says_its_verdicts_in_dutch(
     header = again.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
     assert len(header) == len(set(header))
     assert "deze invoerkolommen zijn vervangen door de resultaten" in err
+
+
+def test_a_custom_knowledge_base_reads_the_built_in_files_once(
+    tmp_path: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every text is also read for the built-in red flags; the built-in files were read from
+    # disk again for each one (ten times slower, a third of it in system calls).
+    from fasewiel_cli.knowledge import load
+
+    reads: list[Path] = []
+    read_files = load.read_files
+
+    def counted(directory: Path) -> dict[str, bytes]:
+        reads.append(directory)
+        return read_files(directory)
+
+    monkeypatch.setattr(load, "read_files", counted)
+    lines = [f"K{n};{text}" for n, text in enumerate(["rood", "jeuk", "dof", "acne"] * 50)]
+    source = write(tmp_path / "in.csv", "klant;symptomen\n" + "\n".join(lines) + "\n")
+    result = runner.invoke(app, ["batch", str(source), "--quiet", "--data", str(kb_copy)])
+    assert result.exit_code == 0, result.stderr
+    assert len(jsonl(result.stdout)) == 200
+    assert len(reads) <= 2  # the custom folder, and the built-in one at most once
+    assert len([d for d in reads if d == kb_copy]) == 1

@@ -68,6 +68,9 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # characters (zero width, line and paragraph separators, a BOM) hide what a text says.
 _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
 _MEMO: dict[tuple[str, str], KnowledgeBase] = {}
+# The memo's key for the built-in knowledge base, which is part of the installation: read once
+# per process (a custom one guards every text with its red flags).
+_BUILTIN = ("", "")
 
 
 def builtin_data_dir() -> Path:
@@ -83,8 +86,11 @@ def builtin_data_dir() -> Path:
 
 
 def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
-    """The knowledge base in ``data_dir`` (default: the built-in one), loaded once per process."""
+    """The knowledge base in ``data_dir`` (default: the built-in one), loaded once per process
+    (a custom one again when its files have changed)."""
     builtin = data_dir is None
+    if builtin and _BUILTIN in _MEMO:
+        return _MEMO[_BUILTIN]
     directory = builtin_data_dir() if data_dir is None else data_dir
     raw = read_files(directory)
     digest = content_hash(raw)
@@ -97,7 +103,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         kb = build_knowledge(raw, directory, digest, builtin=builtin)
         if name is not None:
             cache.write(name, _plain_parts(kb))
-    _MEMO[memo_key] = kb
+    _MEMO[_BUILTIN if builtin else memo_key] = kb
     return kb
 
 
