@@ -1012,3 +1012,31 @@ def test_a_custom_knowledge_base_reads_the_built_in_files_once(
     assert len(jsonl(result.stdout)) == 200
     assert len(reads) <= 2  # the custom folder, and the built-in one at most once
     assert len([d for d in reads if d == kb_copy]) == 1
+
+
+def test_workers_are_given_only_what_the_memo_does_not_know(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assessor = Assessor(kb, "nl")
+    assessor.outcome(Record(1, {}, "rood", None, ()))
+    chunk = [
+        Record(2, {}, "rood", None, ()),  # remembered
+        Record(3, {}, "jeuk", None, ("peeling",)),
+        Record(4, {}, "jeuk", None, ("peeling",)),  # the same again: judged once
+        Record(5, {}, "jeuk", None, ()),  # other treatments: another outcome
+        records.error_record(6, records.too_long(6)),  # not read: nothing to judge
+        Record(7, {}, "dof", None, tuple(f"t{n}" for n in range(batch.MAX_TREATMENTS + 1))),
+    ]
+    keys = assessor.unknown(chunk)
+    assert keys == [("jeuk", ("peeling",)), ("jeuk", ())]
+    judged = assessor.judged(keys)
+    expected = [Assessor(kb, "nl").outcome(record) for record in chunk]
+
+    def judge_again(*key: object) -> None:
+        raise AssertionError(f"judged twice: {key}")
+
+    monkeypatch.setattr(assessor, "judge", judge_again)
+    for record, outcome in zip(chunk, expected, strict=True):
+        found = assessor.outcome(record, judged)
+        assert (found and found.values) == (outcome and outcome.values)
+    assert ("jeuk", ("peeling",)) in assessor.memo  # what a worker judged is remembered

@@ -19,7 +19,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
@@ -99,6 +99,10 @@ class Outcome:
         return self._cells[1]
 
 
+# What an outcome depends on: a record's symptoms and its planned treatments.
+Key = tuple[str, tuple[str, ...]]
+
+
 class Assessor:
     """Turns a record's symptoms and treatments into its outcome, remembering the latest."""
 
@@ -107,14 +111,17 @@ class Assessor:
         self.lang = lang
         self.columns = output_columns(kb)
         self.blank = (None,) * (len(self.columns) - 3)
-        self.memo: OrderedDict[tuple[str, tuple[str, ...]], Outcome] = OrderedDict()
+        self.memo: OrderedDict[Key, Outcome] = OrderedDict()
 
     def failed(self, message: Message) -> Outcome:
         """The outcome of a record that cannot be assessed."""
         return Outcome((*self.blank, "error"), message)
 
-    def outcome(self, record: Record) -> Outcome | None:
-        """The record's outcome; None for a record that could not be read."""
+    def outcome(
+        self, record: Record, judged: Mapping[Key, Outcome] | None = None
+    ) -> Outcome | None:
+        """The record's outcome; None for a record that could not be read. ``judged`` holds
+        outcomes found elsewhere (by a worker process) that the memo does not have yet."""
         if record.error is not None:
             return None
         if len(record.treatments) > MAX_TREATMENTS:  # (each unknown one costs a search)
@@ -124,16 +131,27 @@ class Assessor:
         if found is not None:
             self.memo.move_to_end(key)
             return found
-        found = self.judge(*key)
+        found = judged.get(key) if judged else None
+        if found is None:
+            found = self.judge(*key)
         if len(key[0]) + sum(map(len, key[1])) <= LONGEST_KEY:  # (a long text: read once)
             self.memo[key] = found
             if len(self.memo) > MEMO:
                 self.memo.popitem(last=False)  # (the least recently used)
         return found
 
-    def assessed(self, records: list[Record]) -> list[tuple[Record, Outcome | None]]:
-        """Each record with its outcome (a worker's chunk)."""
-        return [(record, self.outcome(record)) for record in records]
+    def unknown(self, records: Iterable[Record]) -> list[Key]:
+        """The records' keys the memo has no outcome for, each once: a worker's work."""
+        keys = (
+            (record.symptoms, record.treatments)
+            for record in records
+            if record.error is None and len(record.treatments) <= MAX_TREATMENTS
+        )
+        return [key for key in dict.fromkeys(keys) if key not in self.memo]
+
+    def judged(self, keys: list[Key]) -> dict[Key, Outcome]:
+        """The outcome of each key (done by a worker)."""
+        return {key: self.judge(*key) for key in keys}
 
     def judge(self, text: str, treatments: tuple[str, ...]) -> Outcome:
         """The outcome of a text, with these treatments planned."""
@@ -370,16 +388,23 @@ def run(
 def _assessed(
     records: Iterable[Record], assessor: Assessor, jobs: int
 ) -> Iterator[tuple[Record, Outcome | None]]:
-    """Each record with its outcome, in order; with ``jobs`` > 1, worker processes find the
-    outcomes, a chunk of records at a time."""
+    """Each record with its outcome, in order. With ``jobs`` > 1, worker processes judge the
+    texts of a chunk of records that the memo does not know; only those go back and forth."""
     if jobs <= 1:
         yield from ((record, assessor.outcome(record)) for record in records)
         return
     iterator = iter(records)
-    chunks = iter(lambda: list(itertools.islice(iterator, CHUNK)), [])
-    with contextlib.closing(in_order(assessor.assessed, chunks, jobs)) as done:
-        for pairs in done:
-            yield from pairs
+    waiting: deque[list[Record]] = deque()  # chunks handed out, in order
+
+    def work() -> Iterator[list[Key]]:
+        while chunk := list(itertools.islice(iterator, CHUNK)):
+            waiting.append(chunk)
+            yield assessor.unknown(chunk)
+
+    with contextlib.closing(in_order(assessor.judged, work(), jobs)) as done:
+        for judged in done:
+            for record in waiting.popleft():
+                yield record, assessor.outcome(record, judged)
 
 
 # --- one whole batch: files, formats, atomic output ----------------------------------------------
