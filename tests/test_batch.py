@@ -1040,3 +1040,19 @@ def test_workers_are_given_only_what_the_memo_does_not_know(
         found = assessor.outcome(record, judged)
         assert (found and found.values) == (outcome and outcome.values)
     assert ("jeuk", ("peeling",)) in assessor.memo  # what a worker judged is remembered
+
+
+def test_a_pasted_text_as_a_treatment_is_not_searched_for_names(kb: KnowledgeBase) -> None:
+    """The fuzzy search remembers what it is asked: a 50 KB name on each row was kept in its
+    memory, and cost a search through every name."""
+    from fasewiel_cli.engine.advice import Unknown, planned_treatments
+    from fasewiel_cli.language import fuzzy
+
+    sizes = fuzzy.closest.cache_info().currsize, fuzzy.suggest.cache_info().currsize
+    for n in range(3):
+        (planned,) = planned_treatments(kb, [f"massage {n} " + "q" * 5_000], "nl")
+        assert planned == Unknown(f"massage {n} " + "q" * 5_000, ())
+    assert (fuzzy.closest.cache_info().currsize, fuzzy.suggest.cache_info().currsize) == sizes
+    (short,) = planned_treatments(kb, ["massage"], "nl")  # (a name: what it may mean)
+    assert isinstance(short, Unknown)
+    assert "collageenmassage" in short.suggestions

@@ -37,6 +37,8 @@ class _Index(NamedTuple):
     compact: dict[str, tuple[Named, ...]]
     words: tuple[tuple[tuple[str, ...], Named], ...]
     names: dict[str, Named]  # compact spelling → its item (the last one, for typos)
+    keys: tuple[str, ...]  # those spellings, and each one's item's name per language
+    labels: dict[Lang, tuple[str, ...]]
     # Names looked up lately → the item, or the suggestions for a name that is none (a batch
     # asks the same names again and again; a miss costs a fuzzy search).
     answers: OrderedDict[tuple[str, Lang], Named | tuple[str, ...]]
@@ -60,11 +62,14 @@ def _index(items: Sequence[Named]) -> _Index:
     compact: dict[str, list[Named]] = {}
     for norms, item in spellings:
         compact.setdefault("".join(norms), []).append(item)
+    names = {"".join(norms): item for norms, item in spellings}
     index = _Index(
         items,
         {key: tuple(found) for key, found in compact.items()},
         tuple(spellings),
-        {"".join(norms): item for norms, item in spellings},
+        names,
+        tuple(names),
+        {lang: tuple(item.name.get(lang) for item in names.values()) for lang in LANGS},
         OrderedDict(),
     )
     if len(_INDEXES) >= _KEPT:
@@ -96,7 +101,9 @@ def find(kind: str, items: Sequence[T], name: str, lang: Lang = LANGS[0]) -> T:
 
 # A name this long or longer is also looked for inside the names of items, and they in it.
 _PART = 4
-# How many answers each index keeps, and how long a name it keeps one for.
+# How many answers each index keeps, and how long a name it keeps one for; a longer name is
+# not looked for among the typos and parts of names either (the fuzzy search remembers what it
+# is asked: that memory, and the time, would grow with the names' length).
 _ANSWERS = 1024
 _LONGEST_NAME = 200
 
@@ -111,14 +118,16 @@ def _answer(index: _Index, name: str, lang: Lang) -> Named | tuple[str, ...]:
         hits = {item.id: item for norms, item in index.words if _same_words(query, norms)}
     if len(hits) == 1:
         return next(iter(hits.values()))
+    if len(compact) > _LONGEST_NAME:  # (a text pasted into the cell: no name looks like it)
+        return ()
     from fasewiel_cli.language.fuzzy import closest, suggest
 
-    keys = tuple(index.names)
+    keys = index.keys
     near = closest(compact, keys) if len(compact) >= 5 else ()
     typo = {index.names[word].id: index.names[word] for word in near}
     if len(typo) == 1:
         return next(iter(typo.values()))
-    names = tuple(item.name.get(lang) for item in index.names.values())
+    names = index.labels[lang]
     # What looks like it, and every item with the name in its own ("massage": collageenmassage,
     # glow-massage): a professional's word for a kind of treatment.
     within = (
