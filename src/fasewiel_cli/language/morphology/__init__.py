@@ -57,6 +57,13 @@ def own_bases(word: str, lang: Lang) -> frozenset[str]:
 
 def is_form_of(word: str, known: str) -> bool:
     """Is ``word`` the knowledge-base word ``known``, or a form of it, in any language?"""
-    return word == known or any(
-        word in forms(base, lang) for lang in LANGS for base in own_bases(known, lang)
+    return word == known or word in _forms_of(known)
+
+
+@lru_cache(maxsize=16384)
+def _forms_of(known: str) -> frozenset[str]:
+    """Every form of a knowledge-base word in any language (asked for each word of each name a
+    lookup compares: remembered)."""
+    return frozenset().union(
+        *(forms(base, lang) for lang in LANGS for base in own_bases(known, lang))
     )
