@@ -1042,6 +1042,28 @@ def test_workers_are_given_only_what_the_memo_does_not_know(
     assert ("jeuk", ("peeling",)) in assessor.memo  # what a worker judged is remembered
 
 
+def test_the_summary_counts_a_bounded_number_of_unknown_treatments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
+) -> None:
+    """Each unknown name was kept whole for the summary: 2,000 names of 50 KB held 100 MB."""
+    monkeypatch.setattr(batch, "UNKNOWN_NAMES", 12)
+    lines = [f"K{n};rood;peeling{n:03d}" + "x" * 5_000 for n in range(30)]
+    source = write(tmp_path / "in.csv", "klant;symptomen;behandeling\n" + "\n".join(lines))
+    code, _, err = run([str(source), "-o", str(tmp_path / "out.csv")])
+    assert code == 0, err
+    summary = " ".join(err.split())
+    assert "peeling000xxx" in summary
+    assert "x" * (batch.NAME_CHARS + 1) not in summary  # (names are cut short)
+    assert "… en nog minstens 3" in summary  # (12 counted, ten shown, more left uncounted)
+    summary_of, assessor = batch.Summary(), Assessor(kb, "nl")
+    for n, line in enumerate(lines):
+        record = Record(n, {}, "rood", None, (line.split(";")[2],))
+        summary_of.add(record, assessor.outcome(record))
+    assert len(summary_of.unknown) == 12
+    assert summary_of.unknown_left
+    assert max(map(len, summary_of.unknown)) == batch.NAME_CHARS
+
+
 def test_a_pasted_text_as_a_treatment_is_not_searched_for_names(kb: KnowledgeBase) -> None:
     """The fuzzy search remembers what it is asked: a 50 KB name on each row was kept in its
     memory, and cost a search through every name."""

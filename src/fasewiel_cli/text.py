@@ -21,6 +21,11 @@ def shown(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters (an ellipsis last) when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def one_line(text: str) -> str:
     """``text`` on one line: line breaks shown as their escape too."""
     return shown(text).replace("\n", "\\n")

@@ -54,7 +54,7 @@ from fasewiel_cli.serialize import (
     result_columns,
     result_values,
 )
-from fasewiel_cli.text import json_safe
+from fasewiel_cli.text import json_safe, shortened
 
 # How many outcomes are remembered: bounded, so that memory stays flat whatever the input.
 MEMO = 4096
@@ -62,6 +62,9 @@ MEMO = 4096
 MAX_TREATMENTS = 20
 # Records handed to a worker process at a time (with --jobs).
 CHUNK = 512
+# The names of unknown treatments a summary counts, and how much of each name it keeps.
+UNKNOWN_NAMES = 1000
+NAME_CHARS = 80
 
 
 def output_columns(kb: KnowledgeBase) -> tuple[str, ...]:
@@ -338,7 +341,10 @@ class Summary:
         self.statuses: Counter[str] = Counter()
         self.phases: Counter[str] = Counter()
         self.red_flags: Counter[str] = Counter()
-        self.unknown: Counter[str] = Counter()  # treatments planned that fasewiel does not know
+        # Treatments planned that fasewiel does not know: the first UNKNOWN_NAMES names (each
+        # cut to NAME_CHARS), and whether more were left uncounted (memory stays flat).
+        self.unknown: Counter[str] = Counter()
+        self.unknown_left = False
         self.errors: list[Message] = []  # the first ten
         # Input columns named like an output column: their values are replaced by the results.
         self.replaced: list[str] = []
@@ -360,7 +366,11 @@ class Summary:
             self.red_flags.update(values[-3])
         for planned in values[-2]:
             if planned["verdict"] == "unknown":
-                self.unknown[planned["name"]] += 1
+                name = shortened(planned["name"], NAME_CHARS)
+                if name in self.unknown or len(self.unknown) < UNKNOWN_NAMES:
+                    self.unknown[name] += 1
+                else:
+                    self.unknown_left = True
 
 
 def run(

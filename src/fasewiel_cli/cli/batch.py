@@ -293,7 +293,9 @@ def report(kb: KnowledgeBase, summary: Summary, output: Path | None) -> None:
         line(f"  {say(kb, 'summary_red_flags')}: {counted(flags)}", "red")
     if summary.unknown:
         unknown = counted(summary.unknown.most_common(10))
-        if len(summary.unknown) > 10:
+        if summary.unknown_left:
+            unknown += " " + say(kb, "more_at_least", count=len(summary.unknown) - 10 + 1)
+        elif len(summary.unknown) > 10:
             unknown += " " + say(kb, "more", count=len(summary.unknown) - 10)
         line(f"  {say(kb, 'summary_unknown_treatments')}: {unknown}")
     for message in summary.errors:

@@ -474,6 +474,7 @@ class CliTexts(Sourced):
     known_ingredients: Localized
     known_treatments: Localized
     more: Localized
+    more_at_least: Localized
     no_history: Localized
     no_history_in: Localized
     no_history_hint: Localized
@@ -610,6 +611,7 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "known_ingredients": frozenset({"names"}),
     "known_treatments": frozenset({"names"}),
     "more": frozenset({"count"}),
+    "more_at_least": frozenset({"count"}),
     "field_not_text": frozenset({"field"}),
     "too_many_treatments": frozenset({"limit"}),
     "already_saved": frozenset({"count"}),
