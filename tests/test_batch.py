@@ -26,6 +26,7 @@ from fasewiel_cli.batch import run as batch
 from fasewiel_cli.batch.records import Record
 from fasewiel_cli.batch.run import Assessor
 from fasewiel_cli.cli.app import app
+from fasewiel_cli.formats import Format
 from fasewiel_cli.knowledge.models import KnowledgeBase
 from fasewiel_cli.serialize import csv_cell
 
@@ -1062,6 +1063,22 @@ def test_the_summary_counts_a_bounded_number_of_unknown_treatments(
     assert len(summary_of.unknown) == 12
     assert summary_of.unknown_left
     assert max(map(len, summary_of.unknown)) == batch.NAME_CHARS
+
+
+def test_the_records_that_decide_the_language_are_bounded_by_their_size(tmp_path: Path) -> None:
+    """The first records are kept until the run knows its language: up to a thousand of them,
+    and no more than a megabyte of input, whichever field holds it."""
+    note = "n" * 100_000
+    lines = [f"K{n};rood;{note}" for n in range(40)]
+    source = write(tmp_path / "in.csv", "klant;symptomen;notitie\n" + "\n".join(lines) + "\n")
+    with source.open("rb") as stream:
+        csv_source = records.open_source(stream, Format.csv, None, None)
+        head = batch._head(iter(csv_source), 1000, lambda: csv_source.bytes_read)
+    assert 5 <= len(head) <= 12  # (about a megabyte: the reader reads ahead a little)
+    small = write(tmp_path / "small.csv", "symptomen\n" + "rood\n" * 50)
+    with small.open("rb") as stream:
+        csv_source = records.open_source(stream, Format.csv, None, None)
+        assert len(batch._head(iter(csv_source), 1000, lambda: csv_source.bytes_read)) == 50
 
 
 def test_a_pasted_text_as_a_treatment_is_not_searched_for_names(kb: KnowledgeBase) -> None:

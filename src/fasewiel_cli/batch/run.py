@@ -517,26 +517,26 @@ def execute(
         if choose_lang is not None:
             records = iter(source)
             # (records that stream in through a pipe come out as they come: the first decides)
-            head = _head(records, LANG_RECORDS if stream.seekable() else 1)
+            count = LANG_RECORDS if stream.seekable() else 1
+            head = _head(records, count, lambda: source.bytes_read)
             assessor.lang = choose_lang(majority_language(assessor.kb, head))
             records = itertools.chain(head, records)
         run(records, assessor, writer, summary, update, keep, job.jobs)
     return summary
 
 
-# The records that decide a batch's language: the first ones, up to this many and this much text.
+# The records that decide a batch's language: the first ones, up to this many and as many as
+# this much input holds (they are kept until they are written: every field counts).
 LANG_RECORDS = 1000
-LANG_CHARS = 1 << 20
+LANG_BYTES = 1 << 20
 
 
-def _head(records: Iterator[Record], count: int) -> list[Record]:
-    """The first records, up to ``count`` of them and ``LANG_CHARS`` of symptoms."""
+def _head(records: Iterator[Record], count: int, bytes_read: Callable[[], int]) -> list[Record]:
+    """The first records, up to ``count`` of them and ``LANG_BYTES`` of input."""
     head: list[Record] = []
-    size = 0
     for record in records:
         head.append(record)
-        size += len(record.symptoms)
-        if len(head) >= count or size >= LANG_CHARS:
+        if len(head) >= count or bytes_read() >= LANG_BYTES:
             break
     return head
 
