@@ -784,14 +784,35 @@ def _on_a_terminal(args: list[str]) -> bytes:
 ESCAPES = "rood\x1b]0;PWNED\x07 en \x1b[2J moedervlek\x1b[31m bloedt \x9b31m\u202e"
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "rich"])
-def test_escape_sequences_typed_in_are_never_printed_raw_by_check(fmt: str) -> None:
-    seen = _on_a_terminal(["check", ESCAPES, "-f", fmt])
-    assert b"moedervlek" in seen
+# A treatment typed with escape sequences: Rich prints a text's escape sequences as they are.
+TREATMENT = "peel\x1b]0;PWNED\x07ing\x1b[2J \x9b31m\u202e"
+
+
+def _no_raw_escapes(seen: bytes) -> None:
     assert b"\x1b]0;" not in seen  # (the title sequence)
     assert b"\x1b[2J" not in seen  # (clear the screen)
     assert "\x9b".encode() not in seen  # (the one-character CSI, in UTF-8)
     assert "\u202e".encode() not in seen
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "rich"])
+def test_escape_sequences_typed_in_are_never_printed_raw_by_check(fmt: str) -> None:
+    seen = _on_a_terminal(["check", ESCAPES, "-t", TREATMENT, "-f", fmt])
+    assert b"moedervlek" in seen
+    assert b"PWNED" in seen  # (the treatment is shown, as escapes)
+    _no_raw_escapes(seen)
+
+
+@pytest.mark.parametrize("fmt", ["rich", "text", "json"])
+def test_escape_sequences_saved_in_the_history_are_never_printed_raw(
+    tmp_path: Path, fmt: str
+) -> None:
+    db = str(tmp_path / "history.db")
+    saved = _on_a_terminal(["check", "rood", "-t", TREATMENT, "-c", "anna", "--save", "--db", db])
+    _no_raw_escapes(saved)
+    seen = _on_a_terminal(["history", "anna", "--db", db, "-f", fmt])
+    assert b"PWNED" in seen
+    _no_raw_escapes(seen)
 
 
 @pytest.mark.parametrize("to", ["csv", "jsonl", "json"])

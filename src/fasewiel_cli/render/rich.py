@@ -1,7 +1,9 @@
 """Rich output for the terminal: the wheel, bars per phase, sections and a red-flag banner.
 
 Every piece of text becomes a ``rich.text.Text`` (never markup), so square brackets in what a user
-typed, or in a knowledge base, are printed literally.
+typed, or in a knowledge base, are printed literally; and every control character in it is shown
+as its escape (``text.shown``): Rich prints an escape sequence as it is, which would drive the
+terminal (a treatment typed as ``peel\x1b[2J``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import io
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import assert_never
+from typing import Any, TypeVar, assert_never, cast
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -31,6 +33,7 @@ from fasewiel_cli.engine.blocks import (
     Wheel,
 )
 from fasewiel_cli.render.base import BlockRenderer, card_blocks
+from fasewiel_cli.text import shown
 
 # One colour per position on the wheel: calm red, waking yellow, building blue, glowing magenta,
 # steady green.
@@ -42,11 +45,26 @@ _PARAGRAPH_STYLES = {"plain": "", "quote": "italic", "note": "yellow", "muted": 
 
 def build(blocks: Sequence[Block], width: int = 100) -> Group:
     """The renderable for a list of blocks (also used to export SVG screenshots)."""
+    blocks = [_shown(block) for block in blocks]
     colours: dict[str, str] = {}
     for block in blocks:
         if isinstance(block, Wheel):
             colours = dict(zip(block.names, PHASE_STYLES, strict=False))
     return Group(*(_renderable(b, colours, width) for b in blocks))
+
+
+T = TypeVar("T")
+
+
+def _shown(value: T) -> T:
+    """``value`` (a block, or what a block holds) with each of its texts ``shown``."""
+    found: Any = value
+    if isinstance(found, str):
+        found = shown(found)
+    elif isinstance(found, tuple):
+        items = [_shown(item) for item in found]
+        found = type(found)(*items) if hasattr(found, "_fields") else tuple(items)
+    return cast(T, found)
 
 
 def _renderable(block: Block, colours: dict[str, str], width: int) -> RenderableType:
@@ -171,8 +189,9 @@ def card_panels(cards: Sequence[Card], width: int) -> Group:
     for card in cards:
         colour = PHASE_STYLES[card.accent] if card.accent is not None else "cyan"
         body = build(card_blocks(card)[1:], width - 4)
-        title = Text(card.title, style=f"bold {colour}")
-        panels.append(Panel(body, title=title, border_style=colour, subtitle=card.footer or None))
+        title = Text(shown(card.title), style=f"bold {colour}")
+        footer = shown(card.footer) or None
+        panels.append(Panel(body, title=title, border_style=colour, subtitle=footer))
     return Group(*panels)
 
 
