@@ -1116,3 +1116,56 @@ def test_a_pasted_text_as_a_treatment_is_not_searched_for_names(kb: KnowledgeBas
     (short,) = planned_treatments(kb, ["massage"], "nl")  # (a name: what it may mean)
     assert isinstance(short, Unknown)
     assert "collageenmassage" in short.suggestions
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["symptoms,symptomen", "symptoms,symptoms", "client,klant,symptoms", "datum,date,symptomen"],
+)
+def test_columns_that_mean_the_same_are_refused(tmp_path: Path, header: str) -> None:
+    """Which of two symptom (client, date…) columns is meant is not for fasewiel to guess: it
+    read the first and dropped the other without a word (and saved visits for that client)."""
+    row = ",".join(["rood", "jeuk", "2026-11-11"][: header.count(",") + 1])
+    source = write(tmp_path / "in.csv", f"{header}\n{row}\n")
+    output = tmp_path / "out.csv"
+    code, _, err = run([str(source), "-o", str(output), "--save", "--db", str(tmp_path / "h.db")])
+    assert code == 1
+    assert "deze kolommen zeggen hetzelfde" in err
+    assert not output.exists()
+    db = tmp_path / "h.db"
+    if db.exists():  # (no visit saved in it)
+        listed = runner.invoke(app, ["clients", "list", "--db", str(db), "-f", "json"])
+        assert listed.exit_code == 0
+        assert json.loads(listed.stdout) == []
+
+
+def test_json_fields_given_twice_or_meaning_the_same_are_error_rows(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "in.jsonl",
+        '{"symptoms": "rood", "symptoms": "jeuk", "client": "a"}\n'
+        '{"symptoms": "rood", "symptomen": "jeuk"}\n'
+        '{"symptoms": "rood", "extra": {"a": 1, "a": 2}}\n'
+        '{"symptoms": "rood", "client": "b"}\n',
+    )
+    code, out, err = run([str(source), "--lang", "en"])
+    assert code == 1, err
+    rows = jsonl(out)
+    assert [r["status"] for r in rows] == ["error", "error", "error", "ok"]
+    assert rows[0]["error"] == "line 1: the field symptoms is there twice"
+    assert rows[1]["error"] == "line 2: these fields mean the same: symptoms, symptomen"
+    assert rows[2]["error"] == "line 3: the field a is there twice"
+    db = tmp_path / "h.db"
+    code, _, err = run([str(source), "--save", "--db", str(db), "-o", str(tmp_path / "o.jsonl")])
+    assert code == 1
+    assert "niets is bewaard in de geschiedenis: 3 van de 4 regels" in " ".join(err.split())
+
+
+def test_a_csv_column_named_twice_cannot_become_json(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.csv", "naam;symptomen;naam\nAnn;rood;Bakker\n")
+    code, out, err = run([str(source), "--to", "jsonl"])
+    assert code == 1
+    assert out == ""
+    assert "de kolom naam staat er twee keer in" in err
+    code, out, _ = run([str(source), "--to", "csv"])
+    assert code == 0
+    assert "Ann;rood;Bakker;" in out  # (CSV keeps both, by position)

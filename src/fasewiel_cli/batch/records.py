@@ -22,6 +22,7 @@ from typing import IO, Any, NamedTuple, Protocol
 from fasewiel_cli.errors import Message, said
 from fasewiel_cli.formats import Format
 from fasewiel_cli.knowledge.load import refusal
+from fasewiel_cli.text import shortened
 
 FIELD_NAMES = {
     "symptoms": ("symptoms", "symptomen", "symptom", "klachten"),
@@ -202,6 +203,9 @@ class CsvSource:
         csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
         self.columns = self._header(delimiter)
         self.width = len(self.columns)
+        same = same_fields(self.columns)
+        if same:
+            raise refusal(said("same_columns", columns=", ".join(same)), said("same_columns_hint"))
         self.roles = field_roles(self.columns)
         position = {role: self.columns.index(name) for name, role in self.roles.items()}
         if "symptoms" not in position:
@@ -312,6 +316,19 @@ def field_roles(names: Iterable[str]) -> dict[str, str]:
     return roles
 
 
+def same_fields(names: Iterable[str]) -> list[str]:
+    """Fields that mean the same ("symptoms" and "symptomen", or one name twice): those of the
+    first thing fasewiel reads that more than one field gives. Which one is meant is not for
+    fasewiel to guess, and the other would be lost."""
+    by_role: dict[str, list[str]] = {}
+    for name in names:
+        key = name.strip().lower()
+        for role, accepted in FIELD_NAMES.items():
+            if key in accepted:
+                by_role.setdefault(role, []).append(name)
+    return next((found for found in by_role.values() if len(found) > 1), [])
+
+
 def split_treatments(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -326,6 +343,25 @@ class _RefusedError(ValueError):
     """A JSON value fasewiel refuses though the json module reads it."""
 
 
+class _TwiceError(ValueError):
+    """An object that gives a field twice (the json module keeps the last)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _TwiceError(name)
+            seen.add(name)
+    return found
+
+
 def _no_constant(name: str) -> Any:
     raise _RefusedError(f"{name} is not a number JSON allows")
 
@@ -337,7 +373,9 @@ def _finite(text: str) -> float:
     return value
 
 
-_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+_DECODER = json.JSONDecoder(
+    parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_object
+)
 # A \u escape of a surrogate: only a pair of them is text (an emoji); one alone is not.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -352,6 +390,9 @@ def parse_json(text: str, number: int) -> Any:
         return _not_json(number, f"{error.msg} at column {error.colno}")
     except _RefusedError as error:
         return _not_json(number, str(error))
+    except _TwiceError as error:
+        field = shortened(error.name, 80)
+        return JsonProblem(said("row_twice_field", unit=LINE, line=number, field=field))
     except ValueError:  # (int(): more digits than Python converts)
         return _not_json(number, said("json_digits"))
     except RecursionError:
@@ -393,6 +434,11 @@ def object_record(line: int, value: Any, unit: Message = LINE) -> Record:
     if not isinstance(value, dict):
         found = type(value).__name__
         return error_record(line, said("row_not_object", unit=unit, line=line, found=found))
+    same = same_fields(value)
+    if same:
+        return error_record(
+            line, said("row_same_fields", unit=unit, line=line, fields=", ".join(same))
+        )
     roles = field_roles(value)
     values = {role: value.get(name) for name, role in roles.items()}
     symptoms = values.get("symptoms")

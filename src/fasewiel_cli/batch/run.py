@@ -481,6 +481,10 @@ def execute(
             raise refusal(said("output_reads_itself"), said("output_elsewhere_hint"))
         source: Source = open_source(stream, fmt_in, job.encoding, delimiter)
         passthrough = list(source.columns)
+        twice = next((c for n, c in enumerate(passthrough) if c in passthrough[:n]), None)
+        if twice is not None and fmt_out is not Format.csv:  # (a CSV output keeps both)
+            column = shortened(twice, 80)
+            raise refusal(said("twice_column", column=column), said("twice_column_hint"))
         if fmt_out is Format.csv and not isinstance(source, CsvSource):
             with contextlib.closing(source):
                 passthrough = _all_fields(source)

@@ -507,6 +507,10 @@ class CliTexts(Sourced):
     not_a_text_encoding_hint: Localized
     no_symptoms_column: Localized
     no_symptoms_column_hint: Localized
+    same_columns: Localized
+    same_columns_hint: Localized
+    twice_column: Localized
+    twice_column_hint: Localized
     input_empty: Localized
     output_is_input: Localized
     output_reads_itself: Localized
@@ -532,6 +536,8 @@ class CliTexts(Sourced):
     row_surrogate: Localized
     row_not_object: Localized
     row_no_symptoms: Localized
+    row_same_fields: Localized
+    row_twice_field: Localized
     row_symptoms_type: Localized
     row_not_array: Localized
     row_array_ends: Localized
@@ -634,6 +640,8 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "no_byte_order_hint": frozenset({"code"}),
     "not_a_text_encoding": frozenset({"encoding"}),
     "no_symptoms_column": frozenset({"columns"}),
+    "same_columns": frozenset({"columns"}),
+    "twice_column": frozenset({"column"}),
     "cannot_read": frozenset({"name", "reason"}),
     "too_many_fields": frozenset({"chars", "limit"}),
     "plain": frozenset({"text"}),
@@ -648,6 +656,8 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "row_surrogate": frozenset({"line", "unit"}),
     "row_not_object": frozenset({"found", "line", "unit"}),
     "row_no_symptoms": frozenset({"line", "unit"}),
+    "row_same_fields": frozenset({"fields", "line", "unit"}),
+    "row_twice_field": frozenset({"field", "line", "unit"}),
     "row_symptoms_type": frozenset({"line", "unit"}),
     "row_not_array": frozenset({"line", "unit"}),
     "row_array_ends": frozenset({"line", "unit"}),
