@@ -1095,11 +1095,13 @@ def test_the_records_that_decide_the_language_are_bounded_by_their_size(tmp_path
     with source.open("rb") as stream:
         csv_source = records.open_source(stream, Format.csv, None, None)
         head = batch._head(iter(csv_source), 1000, lambda: csv_source.bytes_read)
+        csv_source.close()
     assert 5 <= len(head) <= 12  # (about a megabyte: the reader reads ahead a little)
     small = write(tmp_path / "small.csv", "symptomen\n" + "rood\n" * 50)
     with small.open("rb") as stream:
         csv_source = records.open_source(stream, Format.csv, None, None)
         assert len(batch._head(iter(csv_source), 1000, lambda: csv_source.bytes_read)) == 50
+        csv_source.close()
 
 
 def test_a_pasted_text_as_a_treatment_is_not_searched_for_names(kb: KnowledgeBase) -> None:
@@ -1169,3 +1171,27 @@ def test_a_csv_column_named_twice_cannot_become_json(tmp_path: Path) -> None:
     code, out, _ = run([str(source), "--to", "csv"])
     assert code == 0
     assert "Ann;rood;Bakker;" in out  # (CSV keeps both, by position)
+
+
+def test_chunks_for_the_workers_are_bounded_by_the_input_they_hold() -> None:
+    """The chunks in flight are kept until they are written: 512 rows of 900 KB each made two
+    workers hold 1.4 GB."""
+    fat = [Record(n, {}, "rood", None, (), size=100_000) for n in range(20)]
+    thin = [Record(n, {}, "rood", None, (), size=30) for n in range(1_200)]
+    assert [len(c) for c in batch.chunks(fat)] == [3, 3, 3, 3, 3, 3, 2]  # (262,144 characters)
+    assert [len(c) for c in batch.chunks(thin)] == [512, 512, 176]
+    assert [r.line for c in batch.chunks(fat + thin) for r in c] == [r.line for r in fat + thin]
+
+
+def test_records_know_how_much_input_they_were_read_from(tmp_path: Path) -> None:
+    for name, text in [
+        ("in.csv", "symptomen;notitie\nrood;" + "n" * 5_000 + "\n"),
+        ("in.jsonl", json.dumps({"symptoms": "rood", "note": "n" * 5_000}) + "\n"),
+        ("in.json", json.dumps([{"symptoms": "rood", "note": "n" * 5_000}])),
+    ]:
+        fmt = Format[name.split(".")[1]]
+        with write(tmp_path / name, text).open("rb") as stream:
+            source = records.open_source(stream, fmt, None, None)
+            (record,) = source
+            source.close()
+        assert 5_000 < record.size < 5_100, name

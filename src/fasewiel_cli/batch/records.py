@@ -52,6 +52,8 @@ class Record(NamedTuple):
     # The visit's date and note as written (batch --save); None where the input has none.
     date: Any = None
     note: Any = None
+    # How many characters of input the record was read from (0: not known, or an error).
+    size: int = 0
 
 
 def error_record(line: int, message: Message) -> Record:
@@ -261,9 +263,9 @@ class CsvSource:
             except csv.Error as error:
                 yield error_record(number, _csv_problem(number, str(error)))
                 continue
-            yield self._record(number, row)
+            yield self._record(number, row, len(line))
 
-    def _record(self, number: int, row: list[str]) -> Record:
+    def _record(self, number: int, row: list[str], size: int) -> Record:
         width = self.width
         if len(row) != width:
             if len(row) < width or any(cell.strip() for cell in row[width:]):
@@ -280,6 +282,7 @@ class CsvSource:
             cells=tuple(row),
             date=row[self.date] if self.date is not None else None,
             note=row[self.note] if self.note is not None else None,
+            size=size,
         )
 
 
@@ -427,8 +430,9 @@ class JsonProblem(NamedTuple):
     message: Message
 
 
-def object_record(line: int, value: Any, unit: Message = LINE) -> Record:
-    """The record of a JSON value (an object, or the reason it is none) found at ``line``."""
+def object_record(line: int, value: Any, unit: Message = LINE, size: int = 0) -> Record:
+    """The record of a JSON value (an object, or the reason it is none) found at ``line``, read
+    from ``size`` characters."""
     if isinstance(value, JsonProblem):
         return error_record(line, value.message)
     if not isinstance(value, dict):
@@ -459,6 +463,7 @@ def object_record(line: int, value: Any, unit: Message = LINE) -> Record:
         split_treatments(values.get("treatment")),
         date=values.get("date"),
         note=values.get("note"),
+        size=size,
     )
 
 
@@ -494,7 +499,7 @@ class JsonLinesSource:
                 if problem is not None:
                     yield error_record(number, problem)
                 else:
-                    yield object_record(number, parse_json(line, number))
+                    yield object_record(number, parse_json(line, number), size=len(line))
 
 
 class JsonArraySource:
@@ -542,7 +547,7 @@ class JsonArraySource:
             elif (problem := undecodable(raw, line, self.codec)) is not None:
                 yield error_record(line, problem)
             else:
-                yield object_record(line, parse_json(raw, line))
+                yield object_record(line, parse_json(raw, line), size=len(raw))
             if end == "]":
                 if self._next_char():  # (a second array, or anything else: never left unread)
                     line = self.line

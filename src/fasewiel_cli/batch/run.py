@@ -60,8 +60,10 @@ from fasewiel_cli.text import json_safe, shortened
 MEMO = 4096
 # Treatments one record may plan: more is no plan but a mistake (a cell of pasted text).
 MAX_TREATMENTS = 20
-# Records handed to a worker process at a time (with --jobs).
+# Records handed to a worker process at a time (with --jobs): this many, or fewer that were
+# read from this much input (the chunks in flight are kept until they are written).
 CHUNK = 512
+CHUNK_CHARS = 1 << 18
 # The names of unknown treatments a summary counts, and how much of each name it keeps.
 UNKNOWN_NAMES = 1000
 NAME_CHARS = 80
@@ -403,11 +405,10 @@ def _assessed(
     if jobs <= 1:
         yield from ((record, assessor.outcome(record)) for record in records)
         return
-    iterator = iter(records)
     waiting: deque[list[Record]] = deque()  # chunks handed out, in order
 
     def work() -> Iterator[list[Key]]:
-        while chunk := list(itertools.islice(iterator, CHUNK)):
+        for chunk in chunks(records):
             waiting.append(chunk)
             yield assessor.unknown(chunk)
 
@@ -415,6 +416,20 @@ def _assessed(
         for judged in done:
             for record in waiting.popleft():
                 yield record, assessor.outcome(record, judged)
+
+
+def chunks(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """The records in order, ``CHUNK`` at a time, or fewer when they hold ``CHUNK_CHARS``."""
+    chunk: list[Record] = []
+    size = 0
+    for record in records:
+        chunk.append(record)
+        size += record.size
+        if len(chunk) >= CHUNK or size >= CHUNK_CHARS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 # --- one whole batch: files, formats, atomic output ----------------------------------------------
