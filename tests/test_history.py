@@ -948,13 +948,19 @@ def test_a_bad_date_saves_nothing_and_says_which_line(db: Path, tmp_path: Path) 
     assert not db.exists() or Store.reading(db).count("anna") == 0
 
 
-def test_a_database_of_schema_1_is_read_and_moved_to_2(db: Path) -> None:
+def test_a_database_of_schema_1_is_read_and_moved_up(db: Path) -> None:
     save(db, "anna", "rood")
     with sqlite3.connect(db) as connection:
+        connection.execute("DROP INDEX visits_by_text")  # (as schema 1 and 2 had it)
         connection.execute("PRAGMA user_version = 1")
     save(db, "anna", "dof")  # (writing migrates)
     with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        plan = connection.execute(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM visits WHERE client = ? AND at = ? AND input = ?",
+            ("anna", "x", "rood"),
+        ).fetchall()
+        assert "visits_by_text" in str(plan)  # (the duplicate check does not scan)
     with Store.reading(db) as store:
         assert len(store.visits("anna")) == 2
 

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 from fasewiel_cli.errors import FasewielError, Message, said
 from fasewiel_cli.knowledge.load import refusal
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x66617365  # "fase"
 BUSY_TIMEOUT_MS = 60_000
 FILE_NAME = "fasewiel.db"
@@ -60,6 +60,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # A visit's `at` may be a day alone ("2026-11-03": batch --save with a date column); an
     # older fasewiel would take such a row for a damaged one, so it is told the file is newer.
     2: (),
+    # The check for a visit already stored (client, time and text) by an index: it read every
+    # visit of the client at that time, so a batch of many visits at one time was quadratic.
+    3: ("CREATE INDEX visits_by_text ON visits (client, at, input)",),
 }
 COLUMNS = (
     "client",
