@@ -1141,6 +1141,24 @@ def test_columns_that_mean_the_same_are_refused(tmp_path: Path, header: str) -> 
         assert json.loads(listed.stdout) == []
 
 
+def test_columns_only_saving_reads_may_mean_the_same_when_not_saving(tmp_path: Path) -> None:
+    """A practice's sheet with a client number and a name: both are passed through; only
+    --save must know whose visits they are."""
+    text = "klantnummer;klant;datum;symptomen\n12;Anna;01-11-2026;rood\n"
+    source = write(tmp_path / "in.csv", text)
+    code, out, err = run([str(source)])
+    assert code == 0, err
+    assert jsonl(out)[0]["klant"] == "Anna"
+    code, _, err = run([str(source), "--save", "--db", str(tmp_path / "h.db")])
+    assert code == 1
+    assert "deze kolommen zeggen hetzelfde: klantnummer, klant" in err
+    record = write(tmp_path / "in.jsonl", '{"symptoms": "rood", "client": "a", "klant": "b"}\n')
+    assert run([str(record)])[0] == 0
+    code, out, err = run([str(record), "--save", "--db", str(tmp_path / "h.db"), "-o", "-"])
+    assert code == 1
+    assert "regel 1: deze velden zeggen hetzelfde: client, klant" in " ".join(err.split())
+
+
 def test_json_fields_given_twice_or_meaning_the_same_are_error_rows(tmp_path: Path) -> None:
     source = write(
         tmp_path / "in.jsonl",

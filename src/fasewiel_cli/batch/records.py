@@ -32,6 +32,9 @@ FIELD_NAMES = {
     "date": ("date", "datum", "visit_date", "bezoekdatum"),
     "note": ("note", "notes", "notitie", "notities", "opmerking", "opmerkingen"),
 }
+# What every run reads, and what only --save reads (two fields for one of them: see same_fields).
+READ_ROLES = ("symptoms", "treatment")
+SAVED_ROLES = ("client", "date", "note")
 # A line (a CSV or JSON Lines record) or a JSON array element is at most this long.
 MAX_LINE_CHARS = 1024 * 1024
 _NEWLINES = ("\n", "\r")
@@ -319,15 +322,15 @@ def field_roles(names: Iterable[str]) -> dict[str, str]:
     return roles
 
 
-def same_fields(names: Iterable[str]) -> list[str]:
+def same_fields(names: Iterable[str], roles: Iterable[str] = READ_ROLES) -> list[str]:
     """Fields that mean the same ("symptoms" and "symptomen", or one name twice): those of the
-    first thing fasewiel reads that more than one field gives. Which one is meant is not for
-    fasewiel to guess, and the other would be lost."""
+    first of ``roles`` that more than one field gives. Which one is meant is not for fasewiel
+    to guess, and the other would be lost."""
     by_role: dict[str, list[str]] = {}
     for name in names:
         key = name.strip().lower()
-        for role, accepted in FIELD_NAMES.items():
-            if key in accepted:
+        for role in roles:
+            if key in FIELD_NAMES[role]:
                 by_role.setdefault(role, []).append(name)
     return next((found for found in by_role.values() if len(found) > 1), [])
 
@@ -440,9 +443,8 @@ def object_record(line: int, value: Any, unit: Message = LINE, size: int = 0) ->
         return error_record(line, said("row_not_object", unit=unit, line=line, found=found))
     same = same_fields(value)
     if same:
-        return error_record(
-            line, said("row_same_fields", unit=unit, line=line, fields=", ".join(same))
-        )
+        problem = said("same_fields", fields=", ".join(same))
+        return error_record(line, said("row_problem", unit=unit, line=line, problem=problem))
     roles = field_roles(value)
     values = {role: value.get(name) for name, role in roles.items()}
     symptoms = values.get("symptoms")

@@ -27,12 +27,14 @@ from typing import IO, Any, NamedTuple, Protocol
 from fasewiel_cli.batch.records import (
     LINE,
     ROW,
+    SAVED_ROLES,
     CsvSource,
     Record,
     Source,
     open_source,
     peekable,
     record_of,
+    same_fields,
     sniff_format,
 )
 from fasewiel_cli.batch.workers import in_order
@@ -500,6 +502,9 @@ def execute(
         if twice is not None and fmt_out is not Format.csv:  # (a CSV output keeps both)
             column = shortened(twice, 80)
             raise refusal(said("twice_column", column=column), said("twice_column_hint"))
+        same = same_fields(passthrough, SAVED_ROLES) if keep is not None else []
+        if same:  # (two client columns: whose visits are they?)
+            raise refusal(said("same_columns", columns=", ".join(same)), said("same_columns_hint"))
         if fmt_out is Format.csv and not isinstance(source, CsvSource):
             with contextlib.closing(source):
                 passthrough = _all_fields(source)

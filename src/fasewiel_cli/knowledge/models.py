@@ -509,6 +509,7 @@ class CliTexts(Sourced):
     no_symptoms_column_hint: Localized
     same_columns: Localized
     same_columns_hint: Localized
+    same_fields: Localized
     twice_column: Localized
     twice_column_hint: Localized
     input_empty: Localized
@@ -536,7 +537,6 @@ class CliTexts(Sourced):
     row_surrogate: Localized
     row_not_object: Localized
     row_no_symptoms: Localized
-    row_same_fields: Localized
     row_twice_field: Localized
     row_symptoms_type: Localized
     row_not_array: Localized
@@ -641,6 +641,7 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "not_a_text_encoding": frozenset({"encoding"}),
     "no_symptoms_column": frozenset({"columns"}),
     "same_columns": frozenset({"columns"}),
+    "same_fields": frozenset({"fields"}),
     "twice_column": frozenset({"column"}),
     "cannot_read": frozenset({"name", "reason"}),
     "too_many_fields": frozenset({"chars", "limit"}),
@@ -656,7 +657,6 @@ TEXT_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "row_surrogate": frozenset({"line", "unit"}),
     "row_not_object": frozenset({"found", "line", "unit"}),
     "row_no_symptoms": frozenset({"line", "unit"}),
-    "row_same_fields": frozenset({"fields", "line", "unit"}),
     "row_twice_field": frozenset({"field", "line", "unit"}),
     "row_symptoms_type": frozenset({"line", "unit"}),
     "row_not_array": frozenset({"line", "unit"}),
