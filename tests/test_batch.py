@@ -1156,6 +1156,7 @@ def test_columns_only_saving_reads_may_mean_the_same_when_not_saving(tmp_path: P
     assert run([str(record)])[0] == 0
     code, out, err = run([str(record), "--save", "--db", str(tmp_path / "h.db"), "-o", "-"])
     assert code == 1
+    assert jsonl(out)[0]["status"] == "error"  # ("-o -": standard output, no file named "-")
     assert "regel 1: deze velden zeggen hetzelfde: client, klant" in " ".join(err.split())
 
 

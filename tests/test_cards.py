@@ -748,3 +748,13 @@ def test_an_html_card_may_hold_what_the_pdf_font_cannot_draw(
     pdf = runner.invoke(app, ["card", "reset", "--data", str(kb_copy), "-f", "pdf", "-o", target])
     assert pdf.exit_code == 1
     assert "U+1F33F" in pdf.stderr
+
+
+def test_a_dash_as_the_output_is_standard_output(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["card", "reset", "-f", "markdown", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Reset")
+    assert not (tmp_path / "-").exists()

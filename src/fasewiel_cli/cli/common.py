@@ -90,14 +90,19 @@ DbOption = Annotated[
 ]
 
 
+def output_path(value: str) -> Path | None:
+    """``-o`` names a file; ``-`` is standard output, as for the input."""
+    return None if value == "-" else file_path(value)
+
+
 def output_option(what: str) -> Any:
     """``-o FILE``: where a command writes ``what`` instead of standard output."""
     return typer.Option(
         "--output",
         "-o",
-        parser=file_path,
+        parser=output_path,
         metavar="<file>",
-        help=f"Write the {what} to this file (atomically) instead of standard output.",
+        help=f"Write the {what} to this file (atomically) instead of standard output ('-').",
         show_default=False,
     )
 
