@@ -1186,7 +1186,7 @@ def test_a_csv_column_named_twice_cannot_become_json(tmp_path: Path) -> None:
     code, out, err = run([str(source), "--to", "jsonl"])
     assert code == 1
     assert out == ""
-    assert "de kolom naam staat er twee keer in" in err
+    assert "de kolom 'naam' staat er twee keer in" in err
     code, out, _ = run([str(source), "--to", "csv"])
     assert code == 0
     assert "Ann;rood;Bakker;" in out  # (CSV keeps both, by position)
@@ -1214,3 +1214,20 @@ def test_records_know_how_much_input_they_were_read_from(tmp_path: Path) -> None
             (record,) = source
             source.close()
         assert 5_000 < record.size < 5_100, name
+
+
+def test_blank_header_cells_after_the_last_column_are_no_columns(tmp_path: Path) -> None:
+    """Excel writes a delimiter for each empty column at the end: 'symptomen;klant;;' has two
+    columns, and its rows' blank cells after them are nothing (a cell with text there is an
+    error, never dropped)."""
+    source = write(tmp_path / "in.csv", "symptomen;klant;;\nrood;anna;;\ndof;bert;;x\n")
+    code, out, err = run([str(source)])
+    assert code == 1, err  # (the second row)
+    first, second = jsonl(out)
+    assert set(first) >= {"symptomen", "klant"}
+    assert "" not in first
+    assert first["status"] == "ok"
+    assert second["status"] == "error"
+    assert "regel 3" in second["error"]
+    code, out, err = run([str(source), "--to", "csv"])
+    assert out.splitlines()[0].startswith("symptomen;klant;phase;")

@@ -243,7 +243,10 @@ class CsvSource:
         if problem is not None:
             raise refusal(problem)
         self.delimiter = delimiter or sniff_delimiter(line)
-        return next(csv.reader([line], delimiter=self.delimiter, strict=False))
+        columns = next(csv.reader([line], delimiter=self.delimiter, strict=False))
+        while len(columns) > 1 and not columns[-1].strip():
+            columns.pop()  # (no column: the delimiters a spreadsheet writes after the last one)
+        return columns
 
     def __iter__(self) -> Iterator[Record]:
         # One reader for the whole file, handed one line at a time: a record that asks for a
