@@ -401,3 +401,24 @@ def test_an_emergency_in_the_own_words_gives_no_care_plan() -> None:
     advice = json.loads(result.stdout)
     assert advice["plan"] is None
     assert advice["red_flags"][0]["urgent"] is True
+
+
+def test_words_typed_before_the_question_comes_again_are_kept(kb: KnowledgeBase) -> None:
+    """'koorts' alone shows no signal and the menu comes again; it was then forgotten, and with
+    'roodheid' chosen next the red flag (fever with a red skin) was missed."""
+    answers = ["n", "", "ik heb koorts", number(kb, "redness"), "", "n", "n", "n"]
+    result = intake(answers, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "Niet herkend: koorts" in result.stderr  # (asked again)
+    advice = json.loads(result.stdout)
+    assert "koorts" in advice["input"]
+    assert [f["id"] for f in advice["red_flags"]] == ["spreading_rash_fever"]
+    warned = " ".join(result.stderr.split())  # (warned at once; wrapped at the width)
+    assert kb.red_flag("spreading_rash_fever").advice.nl in warned
+
+
+def test_what_the_intake_echoes_shows_control_characters_as_escapes() -> None:
+    result = intake(["n", "", "\x1b(0 \x1bc \x1b#8", "1", ""], "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stderr
+    assert "\\x1b" in result.stderr

@@ -26,6 +26,7 @@ from fasewiel_cli.engine.intake import (
 from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
 from fasewiel_cli.language.matching import read_text
+from fasewiel_cli.text import shown
 
 
 class IntakeResult(NamedTuple):
@@ -46,7 +47,8 @@ class Interview:
         self.texts = kb.intake
 
     def say(self, text: str, style: str = "") -> None:
-        self.console.print(Text(text, style=style))
+        """A line on the terminal; control characters (typed in) shown as escapes."""
+        self.console.print(Text(shown(text), style=style))
 
     def text(self, key: str, **values: str) -> str:
         template: str = getattr(self.texts, key).get(self.lang)
@@ -89,10 +91,15 @@ class Interview:
             self.say(self.text("stopped_urgent" if self.urgent(flags) else "stopped"), "bold red")
             return IntakeResult("", flags)
         chosen, own_words = self.what_you_see()
-        said = tuple((f.flag, f.text) for f in read_text(self.kb, own_words).red_flags)
-        if self.urgent(said):  # an emergency in the own words: as in the safety screen, no plan
-            self.say(self.text("stopped_urgent"), "bold red")
-            return IntakeResult("", (*flags, *said))
+        # (read with the signals chosen: "koorts" typed, "roodheid" chosen, is a red flag)
+        answers = compose(self.kb, self.lang, chosen, own_words)
+        said = tuple((f.flag, f.text) for f in read_text(self.kb, answers).red_flags)
+        if said:  # safety first, also in the person's own words
+            self.warn(said)
+            if self.urgent(said):  # an emergency: as in the safety screen, no plan
+                self.say(self.text("stopped_urgent"), "bold red")
+                return IntakeResult("", (*flags, *said))
+            self.say(self.kb.texts.referral.get(self.lang), "bold")
         denied: list[str] = []
         reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words))
         # What the own words exclude ("geen jeuk") counts as already answered.
@@ -128,14 +135,19 @@ class Interview:
             if not which:
                 self.say(self.text("number_hint", last=str(len(items))), "yellow")
         confirmed = tuple((items[n - 1].id, items[n - 1].text) for n in which)
-        self.console.print()
-        for flag_id, name in confirmed:
-            self.say(f"⚠ {name}", "bold red")
-            self.say(f"  {self.kb.red_flag(flag_id).advice.get(self.lang)}")
+        self.warn(confirmed)
         if self.urgent(confirmed):  # an emergency: no question more (the caller says 112)
             return confirmed, True
         self.say(self.kb.texts.referral.get(self.lang), "bold")
         return confirmed, not self.yes_no(self.text("continue_question"))
+
+    def warn(self, flags: Sequence[tuple[str, str]]) -> None:
+        """Each red flag by its name, and what to do about it."""
+        self.console.print()
+        for flag_id, _ in flags:
+            flag = self.kb.red_flag(flag_id)
+            self.say(f"⚠ {flag.name.get(self.lang)}", "bold red")
+            self.say(f"  {flag.advice.get(self.lang)}")
 
     def urgent(self, flags: Sequence[tuple[str, str]]) -> bool:
         """Is one of these red flags an emergency (112)?"""
@@ -143,9 +155,10 @@ class Interview:
 
     def what_you_see(self) -> tuple[list[str], str]:
         """The signals chosen from the menu and the person's own words; asks again until at least
-        one signal is recognised."""
+        one signal is recognised. The words of every round are kept: nothing typed is lost."""
         groups = signal_menu(self.kb, self.lang)
         items = {item.number: item for group in groups for item in group.items}
+        rounds: list[str] = []
         while True:
             self.console.print()
             self.say(self.text("see"), "bold")
@@ -153,20 +166,15 @@ class Interview:
                 self.say(group.title, "bold cyan")
                 self.show(group.items, len(str(len(items))))
             chosen = [items[n].id for n in self.numbers(self.text("see_prompt"), len(items))]
-            own_words = self.ask(self.text("own_words")).strip()
+            typed = self.ask(self.text("own_words")).strip()
+            if typed:
+                rounds.append(typed)
+            own_words = ". ".join(rounds)
             found = read_text(self.kb, own_words)
-            if found.red_flags:  # safety first, also in the person's own words
-                self.console.print()
-                for flag in found.red_flags:
-                    self.say(f"⚠ {self.kb.red_flag(flag.flag).name.get(self.lang)}", "bold red")
-                    self.say(f"  {self.kb.red_flag(flag.flag).advice.get(self.lang)}")
-                if self.urgent([(f.flag, f.text) for f in found.red_flags]):
-                    return chosen, own_words  # (the caller ends the intake: 112)
-                self.say(self.kb.texts.referral.get(self.lang), "bold")
-            if chosen or found.signal_ids or found.red_flags:
+            if chosen or found.signal_ids or found.red_flags:  # (the caller warns of a flag)
                 return chosen, own_words
-            if own_words:
-                unknown = ", ".join(u.text for u in found.unrecognised)
+            if typed:
+                unknown = ", ".join(u.text for u in read_text(self.kb, typed).unrecognised)
                 label = self.kb.labels.get("unrecognised", self.lang)
-                self.say(f"{label}: {unknown or own_words}", "yellow")
+                self.say(f"{label}: {unknown or typed}", "yellow")
             self.say(self.text("nothing_hint"), "yellow")
