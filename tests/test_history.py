@@ -1018,3 +1018,36 @@ def test_json_values_that_are_no_text_are_never_saved_as_text(db: Path, tmp_path
     assert "geen klant" in errors[1]
     assert "'20261103' is geen datum" in errors[2]
     assert errors[3] is None  # (a client number is a client)
+
+
+def test_visits_saved_on_purpose_in_one_second_are_all_kept(db: Path, monkeypatch: Any) -> None:
+    """Three check --save runs within a second said 'bewaard' three times and stored one: the
+    same client, time and text were taken for a visit already stored."""
+    from fasewiel_cli.history import visits as history_visits
+
+    monkeypatch.setattr(history_visits, "now_utc", lambda: "2026-12-06T21:00:00Z")
+    save(db, "anna", "rood", "--note", "eerste")
+    save(db, "anna", "rood", "--note", "tweede")
+    save(db, "anna", "rood", "-t", "microneedling")
+    save(db, "anna", "rood")
+    save(db, "anna", "rood")  # (twice the same, on purpose: two visits)
+    with Store.reading(db) as store:
+        notes = [v.note for v in store.visits("anna")]
+    assert notes == ["eerste", "tweede", None, None, None]
+
+
+def test_rows_of_a_file_that_differ_in_note_or_treatments_are_not_the_same_visit(
+    db: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "visits.csv"
+    source.write_text(
+        "klant,datum,symptomen,notitie,behandeling\n"
+        "anna,03-11-2026,rood,eerste,\n"
+        "anna,03-11-2026,rood,tweede,\n"
+        "anna,03-11-2026,rood,tweede,peeling\n"
+        "anna,03-11-2026,rood,tweede,peeling\n"  # (the same row again: stored once)
+    )
+    result = run("batch", str(source), "--save", "--db", str(db), "-o", os.devnull)
+    assert result.exit_code == 0, result.output
+    assert "1 stonden er al in" in result.stderr
+    assert count(db) == 3

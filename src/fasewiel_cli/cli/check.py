@@ -169,7 +169,7 @@ def history_keeper(
 
     def keep(advice: Advice) -> None:
         with Store.writing(path) as store:
-            store.add([visit_from_advice(advice, who, text, now_utc())])
+            store.add([visit_from_advice(advice, who, text, now_utc())], again=True)
         told = say(builtin(), "saved_visit", advice.lang, client=shown(who), path=path)
         stderr_console().print(told, style="dim", markup=False, soft_wrap=True)
 

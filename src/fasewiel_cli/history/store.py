@@ -310,20 +310,26 @@ class Store:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def add(self, visits: Iterable[Visit]) -> int:
+    def add(self, visits: Iterable[Visit], *, again: bool = False) -> int:
         """Store ``visits`` in one transaction; how many. A visit already stored — the same
-        client, time and text, as when a file of past visits is saved twice — is not stored
-        again (``skipped`` counts them)."""
+        client, time, text, note and treatments, as when a file of past visits is saved twice —
+        is not stored again (``skipped`` counts them), unless ``again`` (a visit saved on
+        purpose: check --save twice in one second is two visits)."""
         count = 0
         with self._transaction() as connection:
             placeholders = ", ".join("?" for _ in COLUMNS)
-            sql = (
-                f"INSERT INTO visits ({', '.join(COLUMNS)}) SELECT {placeholders} WHERE NOT EXISTS"
-                " (SELECT 1 FROM visits WHERE client = ? AND at = ? AND input = ?)"
-            )
+            sql = f"INSERT INTO visits ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+            if not again:
+                sql = (
+                    f"INSERT INTO visits ({', '.join(COLUMNS)}) SELECT {placeholders}"
+                    " WHERE NOT EXISTS (SELECT 1 FROM visits WHERE client = ? AND at = ?"
+                    " AND input = ? AND note IS ? AND treatments = ?)"
+                )
             for visit in visits:
                 row = visit.row()
-                added = connection.execute(sql, (*row, visit.client, visit.at, visit.input))
+                same = dict(zip(COLUMNS, row, strict=True))
+                keys = (same["client"], same["at"], same["input"], same["note"], same["treatments"])
+                added = connection.execute(sql, row if again else (*row, *keys))
                 if added.rowcount:
                     count += 1
                 else:
