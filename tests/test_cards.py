@@ -604,6 +604,20 @@ def test_a_symbolic_link_is_followed_and_kept(runner: CliRunner, tmp_path: Path)
     assert (tmp_path / "real.md").read_text(encoding="utf-8").startswith("# Reset")
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a link to another user needs root")
+def test_a_symbolic_link_of_another_user_is_not_followed(runner: CliRunner, tmp_path: Path) -> None:
+    """In a folder others may write to (/tmp), another user's link would have us overwrite a
+    file of theirs choosing (a ~/.bashrc) with an export of personal data."""
+    (tmp_path / "precious").write_text("mine", encoding="utf-8")
+    link = tmp_path / "export.md"
+    link.symlink_to(tmp_path / "precious")
+    os.lchown(link, 65534, 65534)  # (nobody's)
+    result = runner.invoke(app, ["card", "reset", "-o", str(link)])
+    assert result.exit_code == 1
+    assert "symbolic link of another user" in result.stderr
+    assert (tmp_path / "precious").read_text(encoding="utf-8") == "mine"
+
+
 def test_a_device_is_written_in_place_never_replaced(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "null.txt").symlink_to(os.devnull)
     result = runner.invoke(app, ["card", "reset", "-o", str(tmp_path / "null.txt")])

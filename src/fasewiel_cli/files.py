@@ -29,11 +29,11 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
 
     A regular file (new or existing) is written as a hidden temporary file beside it, renamed
     onto it at the end: same folder, so the rename is atomic; on any exception — Ctrl-C
-    included — the temporary file is removed and ``path`` is left as it was. A symbolic link is
-    followed (the link stays). With ``private`` (results may hold personal data) the file is
-    0600, also when it replaces one; else a new file gets the usual mode under the umask and an
-    existing one keeps its mode. A read-only file is refused. What is not a regular file
-    (``/dev/null``, a pipe) is written in place, never replaced.
+    included — the temporary file is removed and ``path`` is left as it was. A symbolic link of
+    one's own is followed (the link stays). With ``private`` (results may hold personal data)
+    the file is 0600, also when it replaces one; else a new file gets the usual mode under the
+    umask and an existing one keeps its mode. A read-only file is refused. What is not a
+    regular file (``/dev/null``, a pipe) is written in place, never replaced.
     """
     if _STREAM.fullmatch(str(path)) or (path.exists() and not path.is_file()):
         # Written through as it is: /dev/stdout and its kin (the terminal, a pipe, or the file
@@ -73,8 +73,15 @@ _STREAM = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/self/fd/\d+")
 
 
 def _target(path: Path) -> Path:
-    """The file ``path`` names: symbolic links followed; refused when it cannot be written."""
+    """The file ``path`` names: symbolic links followed, only one's own (a link another user
+    put in a shared folder, as /tmp, would have us overwrite a file of theirs choosing);
+    refused when it cannot be written."""
     if path.is_symlink():
+        if path.lstat().st_uid != os.geteuid():
+            raise FasewielError(
+                f"cannot write {path}: it is a symbolic link of another user",
+                hint="name a file of your own",
+            )
         path = path.resolve()
     if path.is_dir():
         raise FasewielError(f"cannot write {path}: it is a folder", hint="name a file instead")
