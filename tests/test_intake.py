@@ -422,3 +422,31 @@ def test_what_the_intake_echoes_shows_control_characters_as_escapes() -> None:
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stderr
     assert "\\x1b" in result.stderr
+
+
+def test_a_red_flag_is_warned_of_once_and_listed_once(kb: KnowledgeBase) -> None:
+    (fever,) = [i for i in flag_menu(kb, "nl") if i.id == "spreading_rash_fever"]
+    name = kb.red_flag("spreading_rash_fever").name.nl
+    # Confirmed in the safety screen, then shown again by the words: warned of once.
+    answers = ["j", str(fever.number), "j", number(kb, "redness"), "ik heb koorts", "n", "n", "n"]
+    result = intake(answers, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(f"⚠ {name}") == 1
+    # With an emergency in the words too: each flag once in the advice.
+    answers[4] = "koorts en ik ben benauwd"
+    result = intake(answers, "--format", "json")
+    flags = [f["id"] for f in json.loads(result.stdout)["red_flags"]]
+    assert sorted(flags) == ["spreading_rash_fever", "swelling_airway"]
+    assert result.stderr.rstrip().endswith("De intake stopt hier. Bel direct 112.")
+
+
+def test_a_red_flag_a_follow_up_answer_makes_is_warned_of_at_once(kb: KnowledgeBase) -> None:
+    picks = f"{number(kb, 'dull_skin')} {number(kb, 'couperose')}"
+    assert follow_up(kb, ["dull_skin", "couperose"], []) == "redness"  # (the question below)
+    result = intake(["n", picks, "koorts", "j", "n", "n"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    err = " ".join(result.stderr.split())
+    assert err.index("Herken je ook: roodheid?") < err.index("⚠")
+    assert kb.red_flag("spreading_rash_fever").advice.nl in err
+    flags = [f["id"] for f in json.loads(result.stdout)["red_flags"]]
+    assert flags == ["spreading_rash_fever"]

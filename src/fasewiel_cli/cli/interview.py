@@ -25,7 +25,7 @@ from fasewiel_cli.engine.intake import (
 )
 from fasewiel_cli.errors import FasewielError
 from fasewiel_cli.knowledge.models import KnowledgeBase, Lang
-from fasewiel_cli.language.matching import read_text
+from fasewiel_cli.language.matching import MatchResult, read_text
 from fasewiel_cli.text import shown
 
 
@@ -93,15 +93,11 @@ class Interview:
         chosen, own_words = self.what_you_see()
         # (read with the signals chosen: "koorts" typed, "roodheid" chosen, is a red flag)
         answers = compose(self.kb, self.lang, chosen, own_words)
-        said = tuple((f.flag, f.text) for f in read_text(self.kb, answers).red_flags)
-        if said:  # safety first, also in the person's own words
-            self.warn(said)
-            if self.urgent(said):  # an emergency: as in the safety screen, no plan
-                self.say(self.text("stopped_urgent"), "bold red")
-                return IntakeResult("", (*flags, *said))
-            self.say(self.kb.texts.referral.get(self.lang), "bold")
+        flags, stop = self.warn_new(flags, read_text(self.kb, answers))
+        if stop:  # an emergency: as in the safety screen, no plan
+            return IntakeResult("", flags)
         denied: list[str] = []
-        reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words))
+        reading = read_text(self.kb, answers)
         # What the own words exclude ("geen jeuk") counts as already answered.
         asked: list[str] = sorted(reading.negated_ids)
         for _ in range(MAX_FOLLOW_UPS):
@@ -116,8 +112,28 @@ class Interview:
                 denied.append(signal_id)
             # The answers so far, read as the final text will be.
             reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words, denied))
+            flags, stop = self.warn_new(flags, reading)  # (a yes may make a flag with the words)
+            if stop:
+                return IntakeResult("", flags)
         self.console.print()
         return IntakeResult(compose(self.kb, self.lang, chosen, own_words, denied), flags)
+
+    def warn_new(
+        self, flags: tuple[tuple[str, str], ...], reading: MatchResult
+    ) -> tuple[tuple[tuple[str, str], ...], bool]:
+        """Warns of the red flags the answers show that were not warned of yet (safety first,
+        also in the person's own words); all the flags so far, and whether the intake stops
+        here (an emergency: 112)."""
+        known = {flag_id for flag_id, _ in flags}
+        new = tuple((f.flag, f.text) for f in reading.red_flags if f.flag not in known)
+        if not new:
+            return flags, False
+        self.warn(new)
+        if self.urgent(new):
+            self.say(self.text("stopped_urgent"), "bold red")
+            return (*flags, *new), True
+        self.say(self.kb.texts.referral.get(self.lang), "bold")
+        return (*flags, *new), False
 
     def safety(self) -> tuple[tuple[tuple[str, str], ...], bool]:
         """The red-flag screen: the flags confirmed, and whether the person stops here."""
