@@ -616,6 +616,18 @@ def test_a_symbolic_link_of_another_user_is_not_followed(runner: CliRunner, tmp_
     assert result.exit_code == 1
     assert "symbolic link of another user" in result.stderr
     assert (tmp_path / "precious").read_text(encoding="utf-8") == "mine"
+    mine = tmp_path / "mine.md"
+    mine.symlink_to(link)  # (a link of one's own that leads to theirs)
+    result = runner.invoke(app, ["card", "reset", "-o", str(mine)])
+    assert result.exit_code == 1
+    assert (tmp_path / "precious").read_text(encoding="utf-8") == "mine"
+    os.mkfifo(tmp_path / "fifo")
+    pipe = tmp_path / "pipe.md"
+    pipe.symlink_to(tmp_path / "fifo")
+    os.lchown(pipe, 65534, 65534)
+    result = runner.invoke(app, ["card", "reset", "-o", str(pipe)])  # (never waits on the pipe)
+    assert result.exit_code == 1
+    assert "symbolic link of another user" in result.stderr
 
 
 def test_a_device_is_written_in_place_never_replaced(runner: CliRunner, tmp_path: Path) -> None:

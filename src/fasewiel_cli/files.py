@@ -35,6 +35,8 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
     umask and an existing one keeps its mode. A read-only file is refused. What is not a
     regular file (``/dev/null``, a pipe) is written in place, never replaced.
     """
+    if not _STREAM.fullmatch(str(path)):
+        path = _followed(path)
     if _STREAM.fullmatch(str(path)) or (path.exists() and not path.is_file()):
         # Written through as it is: /dev/stdout and its kin (the terminal, a pipe, or the file
         # the shell opened: appended to, never replaced), /dev/null, a named pipe.
@@ -72,17 +74,28 @@ def _replacing(path: Path, *, private: bool) -> Iterator[int]:
 _STREAM = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/self/fd/\d+")
 
 
-def _target(path: Path) -> Path:
-    """The file ``path`` names: symbolic links followed, only one's own (a link another user
-    put in a shared folder, as /tmp, would have us overwrite a file of theirs choosing);
-    refused when it cannot be written."""
-    if path.is_symlink():
+def _followed(path: Path) -> Path:
+    """The path ``path``'s symbolic links lead to, each link one's own: a link another user put
+    in a shared folder (/tmp), or one a link of one's own leads to, would have us write into a
+    file or device of their choosing."""
+    for _ in range(_MAX_LINKS):
+        if not path.is_symlink():
+            return path
         if path.lstat().st_uid != os.geteuid():
             raise FasewielError(
                 f"cannot write {path}: it is a symbolic link of another user",
                 hint="name a file of your own",
             )
-        path = path.resolve()
+        path = path.parent / path.readlink()  # (a relative link is relative to its folder)
+    raise FasewielError(f"cannot write {path}: too many symbolic links", hint="name a file")
+
+
+_MAX_LINKS = 40  # (as the kernel: a loop of links ends here)
+
+
+def _target(path: Path) -> Path:
+    """The file ``path`` names (its links followed: ``_followed``); refused when it cannot be
+    written."""
     if path.is_dir():
         raise FasewielError(f"cannot write {path}: it is a folder", hint="name a file instead")
     if path.is_file() and not path.stat().st_mode & 0o222:
