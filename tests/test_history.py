@@ -771,9 +771,19 @@ def test_control_characters_never_reach_the_terminal(db: Path, tmp_path: Path) -
 def test_client_ids_have_one_form(db: Path) -> None:
     save(db, "Jose\u0301", "rood")  # typed with a separate accent
     assert run("history", "  José ", "--db", str(db)).exit_code == 0  # composed, with spaces
+    save(db, "Anna\u00a0Smit", "rood", "--note", "met\u00a0harde spatie")  # (a spreadsheet's)
+    assert run("history", "Anna Smit", "--db", str(db)).exit_code == 0
     rows = json.loads(run("clients", "list", "--db", str(db), "-f", "json").stdout)
-    assert [r["client"] for r in rows] == ["José"]
+    assert sorted(r["client"] for r in rows) == ["Anna Smit", "José"]
     assert run("clients", "delete", "José ", "--yes", "--db", str(db)).exit_code == 0
+
+
+def test_what_is_said_of_a_client_is_the_name_stored(db: Path) -> None:
+    """Rich turned ':smile:' into an emoji on stderr: 'saved to the history of 😄'."""
+    result = save(db, ":smile:", "rood")
+    assert "':smile:'" in result.stderr
+    rows = json.loads(run("clients", "list", "--db", str(db), "-f", "json").stdout)
+    assert [r["client"] for r in rows] == [":smile:"]
 
 
 def test_export_over_an_existing_file_is_private(db: Path, tmp_path: Path) -> None:
@@ -899,6 +909,9 @@ def test_a_visit_time_without_an_offset_is_local() -> None:
         ("2026-11-03 25:00", "is not a date"),
         ("07-12-2026", "is in the future"),
         ("01-01-1899", "is before 1900"),
+        ("2024-03-01-05:00", "is not a date"),  # (an offset without a time: no 05:00)
+        ("2024-03-01+01:00", "is not a date"),
+        ("1900-01-01T00:30:00+14:00", "is before 1900"),  # (1899-12-31 in UTC)
     ],
 )
 def test_a_date_that_is_none_is_refused(written: str, problem: str) -> None:

@@ -233,7 +233,7 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
 
     total = None if job.source == "-" else Path(job.source).stat().st_size
     # Rich would otherwise capture what is written to stdout and print it on its own console.
-    stderr = Console(stderr=True)
+    stderr = Console(stderr=True, highlight=False, emoji=False)
     # Refreshed from here, not from a thread of Rich's: worker processes are forked only while
     # this process runs no other thread (see workers.py).
     with Progress(
@@ -262,7 +262,7 @@ def report(kb: KnowledgeBase, summary: Summary, output: Path | None) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
 
     def line(text: str, style: str = "") -> None:
         console.print(Text(text, style=style), soft_wrap=True)

@@ -180,7 +180,7 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     error, tip = "Error", "Hint"
     with contextlib.suppress(FasewielError):  # (a broken installation: in English)
         kb = builtin()
@@ -263,7 +263,7 @@ def emit(text: str, *, styled: bool = False) -> None:
 def stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def renderer(fmt: Format) -> Renderer:

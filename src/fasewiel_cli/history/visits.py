@@ -42,10 +42,12 @@ def now_utc() -> str:
 
 
 def client_id(value: str) -> str:
-    """A client id as given, checked and in one form: spaces around it dropped and accents
-    composed (NFC), so "José" typed either way is one client; not empty, printable, not too
-    long."""
-    text = unicodedata.normalize("NFC", value.strip())
+    """A client id as given, checked and in one form: spaces around it dropped, accents
+    composed (NFC) and every kind of space a plain one, so "José" typed either way, or "Anna
+    Smit" with a no-break space from a spreadsheet, is one client; not empty, printable, not
+    too long."""
+    text = unicodedata.normalize("NFC", value)
+    text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in text).strip()
     if not text:
         raise refusal(said("client_empty"), said("client_empty_hint"))
     if not text.isprintable() or len(text) > MAX_CLIENT:
@@ -53,12 +55,17 @@ def client_id(value: str) -> str:
     return text
 
 
+def _printable(char: str) -> bool:
+    """Printable, or a space of any kind (a no-break space from a word processor)."""
+    return char.isprintable() or unicodedata.category(char) == "Zs"
+
+
 def check_note(note: str | None) -> str | None:
     if note is None:
         return None
     if len(note) > MAX_NOTE:
         raise refusal(said("note_long", limit=MAX_NOTE))
-    if any(not c.isprintable() and c not in "\n\t" for c in note):
+    if any(not _printable(c) and c not in "\n\t" for c in note):
         raise refusal(said("note_control"), said("note_control_hint"))
     return note
 
@@ -187,19 +194,22 @@ def visit_at(value: str, now: datetime) -> str:
             moment = datetime(year, month, day, hour, minute, second)
             timed = found.group(4) is not None
         else:
-            moment = datetime.fromisoformat(text)
             timed = len(text) > len("2026-11-03")
+            if timed and text[10] not in "T ":  # ("2024-03-01-05:00" is no day at 05:00)
+                raise ValueError(text)
+            moment = datetime.fromisoformat(text)
         aware = moment if moment.tzinfo is not None else moment.astimezone()
+        utc = aware.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         raise refusal(said("date_none", text=shown(text[:40])), said("date_hint")) from None
-    if moment.date() < _OLDEST:
+    if min(moment.date(), utc.date()) < _OLDEST:
         raise refusal(said("date_old", text=shown(text[:40])))
     later = aware > now if timed else moment.date() > now.astimezone().date()
     if later:
         raise refusal(said("date_future", text=shown(text[:40])))
     if not timed:
         return moment.date().isoformat()
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def trajectory_line(kb: KnowledgeBase, phase: str | None) -> str:
