@@ -125,3 +125,18 @@ def test_more_treatments_than_a_plan_holds_is_an_error_row(kb: KnowledgeBase) ->
     (row,) = fasewiel.assess_rows([{"symptoms": "rood", "treatment": names}], kb=kb, lang="en")
     assert row["status"] == "error"
     assert "more than 20 planned treatments" in row["error"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wond is gei\u0308nfecteerd",  # (accents as separate marks, as macOS may send them)
+        "my mo\u00adle is bleeding",  # (a soft hyphen)
+        "mijn moe\u200bdervlek bloedt",  # (a zero-width space)
+        "my mo\u2060le is bleeding",  # (a word joiner)
+    ],
+)
+def test_nothing_invisible_inside_a_word_hides_a_red_flag(kb: KnowledgeBase, text: str) -> None:
+    assert fasewiel.check(text, kb=kb).red_flags
+    (row,) = fasewiel.assess_rows([{"symptoms": text}], kb=kb)
+    assert row["status"] == "red_flag"

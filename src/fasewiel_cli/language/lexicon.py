@@ -38,6 +38,22 @@ TYPO_MIN_LENGTH = 5
 LONGEST_WORD = 40
 
 
+# Characters with no letter of their own that may sit inside a word and split it ("mo\u00adle"):
+# the soft hyphen, zero-width characters and joiners, bidirectional controls, a BOM.
+_HIDDEN = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
+
+
+def readable(text: str) -> str:
+    """``text`` as it is read: accents composed (NFC: "gei\u0308nfecteerd", as macOS may send it,
+    is one word, not "gei" and "nfecteerd") and the characters that hide inside words taken
+    out (``_HIDDEN``): neither may hide a red flag."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _HIDDEN.sub("", text)
+
+
 def normalize(word: str) -> str:
     """Case- and accent-insensitive form of one word: ``"Geïrriteerd"`` → ``"geirriteerd"``."""
     return _normalized(word) if len(word) <= LONGEST_WORD else _normalize(word)
@@ -77,7 +93,7 @@ def detect_language(lexicon: Lexicon, text: str) -> Lang | None:
     many words that belong to it alone as of any other (and at least one); None when it cannot
     tell."""
     votes: dict[Lang, int] = dict.fromkeys(LANGS, 0)
-    for word in _WORD.findall(text):
+    for word in _WORD.findall(readable(text)):
         lang = lexicon.language(normalize(word))
         if lang is not None:
             votes[lang] += 1

@@ -27,6 +27,7 @@ from fasewiel_cli.language.lexicon import (
     Token,
     lexicon_of,
     phrase_at,
+    readable,
     split_clauses,
     tokenize,
 )
@@ -119,6 +120,7 @@ def read_text(kb: KnowledgeBase, text: str) -> MatchResult:
 def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     """Read ``text`` clause by clause (identical clauses are read once: ``lexicon.memo``), and
     look for red flags in the whole of it."""
+    text = readable(text)
     matches: list[SignalMatch] = []
     unrecognised: list[Unrecognised] = []
     mentioned: list[str] = []

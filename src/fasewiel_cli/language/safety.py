@@ -28,6 +28,7 @@ from fasewiel_cli.language.lexicon import (
     TYPO_MIN_LENGTH,
     Lexicon,
     phrase_at,
+    readable,
     text_tokens,
     word_spans,
 )
@@ -58,7 +59,7 @@ def find_red_flags(
     already (``matching`` keeps them with each clause it reads); else the text is split here.
     """
     if words is None:
-        tokens, clauses = text_tokens(text)
+        tokens, clauses = text_tokens(readable(text))
         words = [(clause, token.norm) for clause, token in zip(clauses, tokens, strict=True)]
     known: dict[str, frozenset[str]] = {}  # (each distinct word looked up once)
     lemmas = [
