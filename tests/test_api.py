@@ -128,6 +128,40 @@ def test_more_treatments_than_a_plan_holds_is_an_error_row(kb: KnowledgeBase) ->
 
 
 @pytest.mark.parametrize(
+    ("args", "kwargs", "error", "says"),
+    [
+        ((None,), {}, TypeError, "text must be a text or a list of texts, not NoneType"),
+        ((b"rood",), {}, TypeError, "not bytes"),
+        (("rood",), {"treatments": [None]}, TypeError, "treatments must be texts, not NoneType"),
+        (("rood",), {"treatments": [5]}, TypeError, "not int"),
+        (("rood",), {"flags": [("nope", "x")]}, ValueError, "unknown red flag 'nope'"),
+    ],
+)
+def test_check_says_what_it_takes(
+    kb: KnowledgeBase, args: Any, kwargs: Any, error: type[Exception], says: str
+) -> None:
+    with pytest.raises(error, match=says):
+        fasewiel.check(*args, kb=kb, **kwargs)
+
+
+def test_an_empty_pandas_cell_is_no_treatment(kb: KnowledgeBase) -> None:
+    """pandas reads an empty cell as NaN: it was a treatment called 'nan', verdict unknown."""
+    (row,) = fasewiel.assess_rows([{"symptoms": "rood", "treatment": float("nan")}], kb=kb)
+    assert row["treatments"] == []
+    assert row["status"] == "ok"
+
+
+def test_a_row_with_keys_that_are_no_text_is_read(kb: KnowledgeBase) -> None:
+    (row,) = fasewiel.assess_rows([{5: "x", "symptoms": "rood"}], kb=kb)
+    assert row["status"] == "ok"
+    assert row[5] == "x"
+
+
+def test_a_knowledge_base_folder_may_be_named_by_a_string(kb_copy: Path) -> None:
+    assert fasewiel.load_knowledge(str(kb_copy)) == fasewiel.load_knowledge(kb_copy)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "wond is gei\u0308nfecteerd",  # (accents as separate marks, as macOS may send them)

@@ -318,6 +318,8 @@ def field_roles(names: Iterable[str]) -> dict[str, str]:
     """Which input field is symptoms, client and treatment (the first match of each)."""
     roles: dict[str, str] = {}
     for name in names:
+        if not isinstance(name, str):
+            continue
         key = name.strip().lower()
         for role, accepted in FIELD_NAMES.items():
             if key in accepted and role not in roles.values():
@@ -331,6 +333,8 @@ def same_fields(names: Iterable[str], roles: Iterable[str] = READ_ROLES) -> list
     to guess, and the other would be lost."""
     by_role: dict[str, list[str]] = {}
     for name in names:
+        if not isinstance(name, str):
+            continue  # (a row of one's own may have other keys: no field fasewiel reads)
         key = name.strip().lower()
         for role in roles:
             if key in FIELD_NAMES[role]:
@@ -339,8 +343,8 @@ def same_fields(names: Iterable[str], roles: Iterable[str] = READ_ROLES) -> list
 
 
 def split_treatments(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()  # (an empty cell: pandas reads one as NaN, never a treatment called "nan")
     items = value if isinstance(value, list) else str(value).replace(";", ",").split(",")
     return tuple(str(item).strip() for item in items if str(item).strip())
 

@@ -153,13 +153,29 @@ def check(
     lang = lang_of(lang)
     if isinstance(treatments, str):
         treatments = (treatments,)  # (one name, not its letters)
-    joined = text if isinstance(text, str) else " ".join(text)
+    words = [text] if isinstance(text, str) else _texts(text, "text")
+    treatments = _texts(treatments, "treatments")
+    joined = " ".join(words)
     match = read_text(kb, joined)
     if flags:
+        unknown = [i for i, _ in flags if not any(f.id == i for f in kb.red_flags)]
+        if unknown:
+            raise ValueError(f"unknown red flag {unknown[0]!r}: one of the knowledge base's ids")
         named = {f.flag for f in match.red_flags}
         extra = tuple(FlagMatch(kb.red_flag(i).id, said) for i, said in flags if i not in named)
         match = match._replace(red_flags=(*match.red_flags, *extra))
     return advise(kb, assess(kb, match), lang, planned_treatments(kb, treatments, lang))
+
+
+def _texts(values: object, what: str) -> list[str]:
+    """``values`` as a list of texts; ``TypeError`` saying what ``what`` must be otherwise."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise TypeError(f"{what} must be a text or a list of texts, not {type(values).__name__}")
+    found = list(values)
+    if not all(isinstance(value, str) for value in found):
+        odd = next(value for value in found if not isinstance(value, str))
+        raise TypeError(f"{what} must be texts, not {type(odd).__name__}")
+    return found
 
 
 def planned_treatments(

@@ -85,9 +85,11 @@ def builtin_data_dir() -> Path:
     )
 
 
-def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
+def load_knowledge(data_dir: Path | str | None = None) -> KnowledgeBase:
     """The knowledge base in ``data_dir`` (default: the built-in one), loaded once per process
     (a custom one again when its files have changed)."""
+    if isinstance(data_dir, str):
+        data_dir = Path(data_dir)
     builtin = data_dir is None
     if builtin and _BUILTIN in _MEMO:
         return _MEMO[_BUILTIN]
