@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -308,3 +311,15 @@ def test_the_command_line_speaks_the_language_asked_for(tmp_path: Path) -> None:
         result = runner.invoke(app, ["check", "blabla", "--lang", lang])
         assert result.exit_code == 1
         assert all(word in result.stderr for word in words)
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "abc", "3"])
+def test_a_width_of_no_use_in_columns_hides_no_message(tmp_path: Path, columns: str) -> None:
+    """Rich draws nothing at COLUMNS=0: errors, usage and the batch summary were blank."""
+    env = {**os.environ, "COLUMNS": columns}
+    command = [sys.executable, "-m", "fasewiel_cli", "history", "anna"]
+    result = subprocess.run(
+        [*command, "--db", str(tmp_path / "none.db")], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 1
+    assert "none.db" in " ".join(result.stderr.split()).replace(" ", "")

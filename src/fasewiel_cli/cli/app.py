@@ -84,8 +84,16 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# Fewer columns than this in COLUMNS is a mistake (Rich draws nothing at 0): the terminal's own
+# width is used instead.
+NARROWEST = 20
+
+
 def main() -> None:
     """Console-script entry point."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns and not (columns.isdigit() and int(columns) >= NARROWEST):
+        del os.environ["COLUMNS"]
     for name in STOPPING:
         signum = getattr(signal, name)
         if signal.getsignal(signum) is not signal.SIG_IGN:  # (nohup: ignored it stays)
