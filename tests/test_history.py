@@ -1064,3 +1064,13 @@ def test_rows_of_a_file_that_differ_in_note_or_treatments_are_not_the_same_visit
     assert result.exit_code == 0, result.output
     assert "1 stonden er al in" in result.stderr
     assert count(db) == 3
+
+
+def test_history_errors_speak_the_language_asked_for(db: Path, tmp_path: Path) -> None:
+    save(db, "anna", "rood")
+    unknown = run("history", "nobody", "--db", str(db), "--lang", "en")
+    assert unknown.exit_code == 1
+    assert "unknown client 'nobody'" in unknown.stderr
+    missing = run("clients", "list", "--db", str(tmp_path / "none.db"), "--lang", "en")
+    assert missing.exit_code == 1
+    assert "no history yet" in missing.stderr

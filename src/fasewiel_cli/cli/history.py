@@ -109,11 +109,11 @@ def history(
     from fasewiel_cli.history.store import Store, default_path
     from fasewiel_cli.history.visits import history_blocks, history_csv, history_to_dict
 
+    code = resolve_lang(lang)  # (first: the language of its messages too)
     with Store.reading(db or default_path()) as store:
         client = known_client(store, client)
         visits = store.visits(client)
     kb = load(data)
-    code = resolve_lang(lang)
     if fmt is Format.csv:
         emit_csv(history_csv(kb, code, client, visits))
         return
@@ -148,6 +148,7 @@ def clients_list(
     from fasewiel_cli.history.store import Store, default_path
     from fasewiel_cli.history.visits import client_to_dict, clients_csv, clients_text
 
+    code = resolve_lang(lang)  # (first: the language of its messages too)
     with Store.reading(db or default_path()) as store:
         rows = store.clients()
     if fmt is Format.json:
@@ -155,9 +156,9 @@ def clients_list(
 
         emit(dumps([client_to_dict(row) for row in rows]))
     elif fmt is Format.csv:
-        emit_csv(clients_csv(load(data), resolve_lang(lang), rows))
+        emit_csv(clients_csv(load(data), code, rows))
     else:
-        emit(clients_text(load(data), resolve_lang(lang), rows))
+        emit(clients_text(load(data), code, rows))
 
 
 @clients_app.command("export")
