@@ -174,3 +174,15 @@ def test_nothing_invisible_inside_a_word_hides_a_red_flag(kb: KnowledgeBase, tex
     assert fasewiel.check(text, kb=kb).red_flags
     (row,) = fasewiel.assess_rows([{"symptoms": text}], kb=kb)
     assert row["status"] == "red_flag"
+
+
+def test_red_flags_confirmed_elsewhere_may_come_from_a_generator(kb: KnowledgeBase) -> None:
+    confirmed = (flag for flag in [("changing_mole", "ja")])
+    advice = fasewiel.check("ik ben moe", kb=kb, flags=confirmed)
+    assert [f.id for f in advice.red_flags] == ["changing_mole"]
+
+
+def test_the_advice_keeps_the_text_as_written(kb: KnowledgeBase) -> None:
+    text = "roodheid 👩\u200d⚕\ufe0f cafe\u0301"  # (a joined emoji; an accent as its own mark)
+    assert fasewiel.check(text, kb=kb).text == text
+    assert fasewiel.check("mo\u034fle bleeding", kb=kb).red_flags  # (a grapheme joiner)

@@ -313,7 +313,7 @@ def test_the_command_line_speaks_the_language_asked_for(tmp_path: Path) -> None:
         assert all(word in result.stderr for word in words)
 
 
-@pytest.mark.parametrize("columns", ["0", "-5", "abc", "3"])
+@pytest.mark.parametrize("columns", ["0", "-5", "abc", "3", "\u00b3", " 80"])
 def test_a_width_of_no_use_in_columns_hides_no_message(tmp_path: Path, columns: str) -> None:
     """Rich draws nothing at COLUMNS=0: errors, usage and the batch summary were blank."""
     env = {**os.environ, "COLUMNS": columns}

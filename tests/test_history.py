@@ -871,6 +871,8 @@ NOW = datetime(2026, 12, 6, 21, 16, tzinfo=UTC)  # ("now", in the tests of dates
         (" 2026-11-03 ", "2026-11-03"),
         ("2026-11-03T10:15:00+01:00", "2026-11-03T09:15:00Z"),
         ("2026-11-03T10:15:00Z", "2026-11-03T10:15:00Z"),
+        ("2026-11-03t10:15Z", "2026-11-03T10:15:00Z"),  # (ISO 8601 allows a small t)
+        ("20261103T101500Z", "2026-11-03T10:15:00Z"),  # (and the basic form)
     ],
 )
 def test_a_visit_date_as_files_write_it(written: str, stored: str) -> None:
@@ -1074,3 +1076,9 @@ def test_history_errors_speak_the_language_asked_for(db: Path, tmp_path: Path) -
     missing = run("clients", "list", "--db", str(tmp_path / "none.db"), "--lang", "en")
     assert missing.exit_code == 1
     assert "no history yet" in missing.stderr
+
+
+def test_the_first_day_of_1900_is_a_date_east_of_greenwich_too() -> None:
+    with time_zone("Europe/Amsterdam"):
+        assert visit_at("01-01-1900", NOW) == "1900-01-01"  # (a day alone is stored as that day)
+        assert visit_at("1900-01-01", NOW) == "1900-01-01"

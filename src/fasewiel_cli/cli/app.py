@@ -91,8 +91,8 @@ NARROWEST = 20
 
 def main() -> None:
     """Console-script entry point."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns and not (columns.isdigit() and int(columns) >= NARROWEST):
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns and not (columns.isascii() and columns.isdigit() and int(columns) >= NARROWEST):
         del os.environ["COLUMNS"]
     for name in STOPPING:
         signum = getattr(signal, name)

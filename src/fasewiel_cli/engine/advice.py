@@ -157,6 +157,7 @@ def check(
     treatments = _texts(treatments, "treatments")
     joined = " ".join(words)
     match = read_text(kb, joined)
+    flags = list(flags)  # (a generator is read once)
     if flags:
         unknown = [i for i, _ in flags if not any(f.id == i for f in kb.red_flags)]
         if unknown:

@@ -195,14 +195,14 @@ def visit_at(value: str, now: datetime) -> str:
             timed = found.group(4) is not None
         else:
             timed = len(text) > len("2026-11-03")
-            if timed and text[10] not in "T ":  # ("2024-03-01-05:00" is no day at 05:00)
+            if timed and text[4] == "-" and text[10] in "+-":  # ("2024-03-01-05:00": no 05:00)
                 raise ValueError(text)
             moment = datetime.fromisoformat(text)
         aware = moment if moment.tzinfo is not None else moment.astimezone()
         utc = aware.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         raise refusal(said("date_none", text=shown(text[:40])), said("date_hint")) from None
-    if min(moment.date(), utc.date()) < _OLDEST:
+    if (utc.date() if timed else moment.date()) < _OLDEST:  # (as stored)
         raise refusal(said("date_old", text=shown(text[:40])))
     later = aware > now if timed else moment.date() > now.astimezone().date()
     if later:

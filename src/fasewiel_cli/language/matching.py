@@ -119,8 +119,9 @@ def read_text(kb: KnowledgeBase, text: str) -> MatchResult:
 
 def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     """Read ``text`` clause by clause (identical clauses are read once: ``lexicon.memo``), and
-    look for red flags in the whole of it."""
-    text = readable(text)
+    look for red flags in the whole of it. (The result keeps ``text`` as written; it is read
+    as ``readable`` makes it.)"""
+    written, text = text, readable(text)
     matches: list[SignalMatch] = []
     unrecognised: list[Unrecognised] = []
     mentioned: list[str] = []
@@ -139,7 +140,7 @@ def match_text(lexicon: Lexicon, text: str) -> MatchResult:
     counted = tuple(dict.fromkeys(s for s in mentioned if s not in negated))
     flags = find_red_flags(lexicon, text, words)
     return MatchResult(
-        text,
+        written,
         tuple(matches),
         not_understood(unrecognised, flags),
         flags,
