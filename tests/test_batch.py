@@ -1049,7 +1049,7 @@ def test_workers_are_given_only_what_the_memo_does_not_know(
         records.error_record(6, records.too_long(6)),  # not read: nothing to judge
         Record(7, {}, "dof", None, tuple(f"t{n}" for n in range(batch.MAX_TREATMENTS + 1))),
     ]
-    keys = assessor.unknown(chunk)
+    keys = assessor.not_remembered(chunk)
     assert keys == [("jeuk", ("peeling",)), ("jeuk", ())]
     judged = assessor.judged(keys)
     expected = [Assessor(kb, "nl").outcome(record) for record in chunk]
@@ -1156,6 +1156,13 @@ def test_columns_only_saving_reads_may_mean_the_same_when_not_saving(tmp_path: P
     assert run([str(record)])[0] == 0
     code, out, err = run([str(record), "--save", "--db", str(tmp_path / "h.db"), "-o", "-"])
     assert code == 1
+    # Records that each name the client once, by different names, are no such ambiguity.
+    each = write(
+        tmp_path / "each.jsonl",
+        '{"symptoms": "rood", "client": "a"}\n{"symptoms": "dof", "klant": "b"}\n',
+    )
+    saved = run([str(each), "--save", "--db", str(tmp_path / "e.db"), "--to", "csv"])
+    assert saved[0] == 0, saved[2]
     assert jsonl(out)[0]["status"] == "error"  # ("-o -": standard output, no file named "-")
     assert "regel 1: deze velden zeggen hetzelfde: client, klant" in " ".join(err.split())
 

@@ -208,11 +208,12 @@ class CsvSource:
         csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
         self.columns = self._header(delimiter)
         self.width = len(self.columns)
-        same = same_fields(self.columns)
+        # (the columns of each thing fasewiel reads; two for the client: see batch.run.execute)
+        self.by_role = fields_by_role(self.columns)
+        same = same_fields(self.by_role)
         if same:
             raise refusal(said("same_columns", columns=", ".join(same)), said("same_columns_hint"))
-        self.roles = field_roles(self.columns)
-        position = {role: self.columns.index(name) for name, role in self.roles.items()}
+        position = {role: self.columns.index(found[0]) for role, found in self.by_role.items()}
         if "symptoms" not in position:
             columns = ", ".join(self.columns) or "—"
             raise refusal(
@@ -314,32 +315,25 @@ def _csv_problem(number: int, error: str) -> Message:
     return said("row_malformed", unit=LINE, line=number, detail=error)
 
 
-def field_roles(names: Iterable[str]) -> dict[str, str]:
-    """Which input field is symptoms, client and treatment (the first match of each)."""
-    roles: dict[str, str] = {}
-    for name in names:
-        if not isinstance(name, str):
-            continue
-        key = name.strip().lower()
-        for role, accepted in FIELD_NAMES.items():
-            if key in accepted and role not in roles.values():
-                roles[name] = role
-    return roles
-
-
-def same_fields(names: Iterable[str], roles: Iterable[str] = READ_ROLES) -> list[str]:
-    """Fields that mean the same ("symptoms" and "symptomen", or one name twice): those of the
-    first of ``roles`` that more than one field gives. Which one is meant is not for fasewiel
-    to guess, and the other would be lost."""
+def fields_by_role(names: Iterable[Any]) -> dict[str, list[str]]:
+    """The input fields of each thing fasewiel reads (symptoms, client…), in input order: one
+    each, or more where fields mean the same (``same_fields``)."""
     by_role: dict[str, list[str]] = {}
     for name in names:
         if not isinstance(name, str):
             continue  # (a row of one's own may have other keys: no field fasewiel reads)
         key = name.strip().lower()
-        for role in roles:
-            if key in FIELD_NAMES[role]:
+        for role, accepted in FIELD_NAMES.items():
+            if key in accepted:
                 by_role.setdefault(role, []).append(name)
-    return next((found for found in by_role.values() if len(found) > 1), [])
+    return by_role
+
+
+def same_fields(by_role: dict[str, list[str]], roles: Iterable[str] = READ_ROLES) -> list[str]:
+    """Fields that mean the same ("symptoms" and "symptomen", or one name twice): those of the
+    first of ``roles`` that more than one field gives. Which one is meant is not for fasewiel
+    to guess, and the other would be lost."""
+    return next((by_role[role] for role in roles if len(by_role.get(role, ())) > 1), [])
 
 
 def split_treatments(value: Any) -> tuple[str, ...]:
@@ -448,12 +442,12 @@ def object_record(line: int, value: Any, unit: Message = LINE, size: int = 0) ->
     if not isinstance(value, dict):
         found = type(value).__name__
         return error_record(line, said("row_not_object", unit=unit, line=line, found=found))
-    same = same_fields(value)
+    by_role = fields_by_role(value)
+    same = same_fields(by_role)
     if same:
         problem = said("same_fields", fields=", ".join(same))
         return error_record(line, said("row_problem", unit=unit, line=line, problem=problem))
-    roles = field_roles(value)
-    values = {role: value.get(name) for name, role in roles.items()}
+    values = {role: value[found[0]] for role, found in by_role.items()}
     symptoms = values.get("symptoms")
     if isinstance(symptoms, list):
         symptoms = ", ".join(str(s) for s in symptoms)

@@ -147,7 +147,7 @@ class Assessor:
                 self.memo.popitem(last=False)  # (the least recently used)
         return found
 
-    def unknown(self, records: Iterable[Record]) -> list[Key]:
+    def not_remembered(self, records: Iterable[Record]) -> list[Key]:
         """The records' keys the memo has no outcome for, each once: a worker's work."""
         keys = (
             (record.symptoms, record.treatments)
@@ -412,7 +412,7 @@ def _assessed(
     def work() -> Iterator[list[Key]]:
         for chunk in chunks(records):
             waiting.append(chunk)
-            yield assessor.unknown(chunk)
+            yield assessor.not_remembered(chunk)
 
     with contextlib.closing(in_order(assessor.judged, work(), jobs)) as done:
         for judged in done:
@@ -502,9 +502,11 @@ def execute(
         if twice is not None and fmt_out is not Format.csv:  # (a CSV output keeps both)
             column = shortened(twice, 80)
             raise refusal(said("twice_column", column=column), said("twice_column_hint"))
-        same = same_fields(passthrough, SAVED_ROLES) if keep is not None else []
-        if same:  # (two client columns: whose visits are they?)
-            raise refusal(said("same_columns", columns=", ".join(same)), said("same_columns_hint"))
+        if keep is not None and isinstance(source, CsvSource):  # (a JSON record: Spool.keep)
+            same = same_fields(source.by_role, SAVED_ROLES)
+            if same:  # (two client columns: whose visits are they?)
+                hint = said("same_columns_hint")
+                raise refusal(said("same_columns", columns=", ".join(same)), hint)
         if fmt_out is Format.csv and not isinstance(source, CsvSource):
             with contextlib.closing(source):
                 passthrough = _all_fields(source)

@@ -338,12 +338,13 @@ class Spool:
         without a client, or with a date or note that cannot be saved, becomes an error row."""
         if outcome.status in ("error", "no_signal"):
             return outcome  # nothing to save, as check saves nothing then
-        from fasewiel_cli.batch.records import SAVED_ROLES, same_fields
+        from fasewiel_cli.batch.records import SAVED_ROLES, fields_by_role, same_fields
         from fasewiel_cli.history.visits import check_note, client_id, visit_at
 
-        same = same_fields(record.fields, SAVED_ROLES)  # (a JSON record's "client" and "klant")
-        if same:
-            return self.assessor.failed(said("same_fields", fields=", ".join(same)))
+        if record.cells is None:  # (a JSON record's "client" and "klant"; a CSV header's, once)
+            same = same_fields(fields_by_role(record.fields), SAVED_ROLES)
+            if same:
+                return self.assessor.failed(said("same_fields", fields=", ".join(same)))
         try:
             if not (record.client or "").strip():
                 return self.assessor.failed(said("no_client"))

@@ -40,7 +40,8 @@ LONGEST_WORD = 40
 
 # Characters with no letter of their own that may sit inside a word and split it ("mo\u00adle"):
 # the soft hyphen, zero-width characters and joiners, bidirectional controls, a BOM, the
-# grapheme joiner, variation selectors, tag characters and the Hangul fillers.
+# grapheme joiner, variation selectors, tag characters and the Hangul fillers. (Not
+# text.INVISIBLE: the line and paragraph separators there part words, so they stay.)
 _HIDDEN = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
     "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
