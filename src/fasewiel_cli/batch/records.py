@@ -195,14 +195,29 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-class CsvSource:
+class _TextSource:
+    """What every source of records shares: the decoded text it reads, and how far it got."""
+
+    def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
+        self.text = Text(stream, encoding)
+        self.codec = self.text.codec
+
+    @property
+    def bytes_read(self) -> int:
+        return self.text.bytes_read
+
+    def close(self) -> None:
+        """Stop decoding; the byte stream stays open (it belongs to the caller)."""
+        self.text.close()
+
+
+class CsvSource(_TextSource):
     """Records from a CSV file: a header line, then one record per line."""
 
     def __init__(
         self, stream: io.BufferedReader, encoding: str | None, delimiter: str | None
     ) -> None:
-        self.text = Text(stream, encoding)
-        self.codec = self.text.codec
+        super().__init__(stream, encoding)
         self.lines = self.text.lines()
         # A field may be as long as its line (the csv module's own limit is 128 KiB).
         csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
@@ -224,13 +239,6 @@ class CsvSource:
         self.treatment = position.get("treatment")
         self.date = position.get("date")
         self.note = position.get("note")
-
-    @property
-    def bytes_read(self) -> int:
-        return self.text.bytes_read
-
-    def close(self) -> None:
-        self.text.close()
 
     def _header(self, delimiter: str | None) -> list[str]:
         for number, line in self.lines:
@@ -476,22 +484,14 @@ def record_of(number: int, row: Mapping[str, Any]) -> Record:
     return object_record(number, dict(row) if isinstance(row, Mapping) else row, ROW)
 
 
-class JsonLinesSource:
+class JsonLinesSource(_TextSource):
     """Records from JSON Lines: one object per line; blank lines are skipped."""
 
     delimiter = ","
 
     def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
-        self.text = Text(stream, encoding)
-        self.codec = self.text.codec
+        super().__init__(stream, encoding)
         self.columns: list[str] = []  # (known only as records come)
-
-    @property
-    def bytes_read(self) -> int:
-        return self.text.bytes_read
-
-    def close(self) -> None:
-        self.text.close()
 
     def __iter__(self) -> Iterator[Record]:
         for number, line in self.text.lines():
@@ -505,7 +505,7 @@ class JsonLinesSource:
                     yield object_record(number, parse_json(line, number), size=len(line))
 
 
-class JsonArraySource:
+class JsonArraySource(_TextSource):
     """Records from one JSON array, read element by element (never the whole file at once).
 
     Where each element ends is found by following strings and brackets, so that an element
@@ -516,19 +516,11 @@ class JsonArraySource:
     CHUNK = 1 << 16
 
     def __init__(self, stream: io.BufferedReader, encoding: str | None) -> None:
-        self.text = Text(stream, encoding)
-        self.codec = self.text.codec
+        super().__init__(stream, encoding)
         self.columns: list[str] = []  # (known only as records come)
         self.buffer = ""
         self.offset = 0
         self.line = 1
-
-    @property
-    def bytes_read(self) -> int:
-        return self.text.bytes_read
-
-    def close(self) -> None:
-        self.text.close()
 
     def __iter__(self) -> Iterator[Record]:
         if self._next_char() != "[":
