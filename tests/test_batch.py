@@ -28,6 +28,7 @@ from fasewiel_cli.batch.run import Assessor
 from fasewiel_cli.cli.app import app
 from fasewiel_cli.formats import Format
 from fasewiel_cli.knowledge.models import KnowledgeBase
+from fasewiel_cli.language.matching import read_text
 from fasewiel_cli.serialize import csv_cell
 
 runner = CliRunner()
@@ -660,6 +661,25 @@ def test_long_texts_are_assessed_but_not_remembered(kb: KnowledgeBase) -> None:
     assert assessor.outcome(Record(4, {}, "rood", None, ())) is not None  # (short: remembered)
     assert list(assessor.memo) == [("rood", ())]
     assert assessor.memo["rood", ()].values[-5] == ["redness"]  # (matched)
+    assert list(assessor.readings) == ["rood"]
+
+
+def test_a_text_planned_with_other_treatments_is_read_once(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outcome depends on the treatments too, the reading of the text does not: a text that
+    comes back with another plan is not read again, and its verdicts are its own."""
+    read = []
+    monkeypatch.setattr(
+        batch, "read_text", lambda kb, text: read.append(text) or read_text(kb, text)
+    )
+    assessor = Assessor(kb, "nl")
+    plans = [(), ("peeling",), ("zachte aanraking",), ("peeling", "zachte aanraking"), ()]
+    outcomes = [assessor.outcome(Record(n, {}, "rood", None, plan)) for n, plan in enumerate(plans)]
+    assert read == ["rood"]
+    verdicts = [[v["verdict"] for v in o.values[-2]] for o in outcomes if o is not None]
+    assert verdicts == [[], ["not_advised"], ["advised"], ["not_advised", "advised"], []]
+    assert outcomes[0] is outcomes[-1]  # (the whole outcome remembered too)
 
 
 def test_memory_stays_flat_with_an_unknown_treatment_on_every_row(

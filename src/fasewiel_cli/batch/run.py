@@ -2,7 +2,8 @@
 
 One loop (``run``) reads a record, finds its outcome (``Assessor``) and writes it. Intake files
 repeat the same complaints, and the same symptoms with the same treatments always get the same
-outcome, so a bounded memo keyed by (symptoms, treatments) saves the work. ``assess_rows`` is the
+outcome, so a bounded memo keyed by (symptoms, treatments) saves the work; a second one keeps the
+readings of the latest texts, which come back with other treatments planned. ``assess_rows`` is the
 same assessing for rows of one's own (a DataFrame's records, a Spark or Dask partition). Worker
 processes (``--jobs``) share the assessing only; reading and writing stay here.
 """
@@ -39,7 +40,7 @@ from fasewiel_cli.batch.records import (
 )
 from fasewiel_cli.batch.workers import in_order
 from fasewiel_cli.engine.advice import planned_treatments, verdict
-from fasewiel_cli.engine.scoring import assess
+from fasewiel_cli.engine.scoring import Assessment, assess
 from fasewiel_cli.errors import Message, said
 from fasewiel_cli.files import atomic_text
 from fasewiel_cli.formats import Format, by_suffix
@@ -111,7 +112,8 @@ Key = tuple[str, tuple[str, ...]]
 
 
 class Assessor:
-    """Turns a record's symptoms and treatments into its outcome, remembering the latest."""
+    """Turns a record's symptoms and treatments into its outcome, remembering the latest
+    outcomes, and the latest readings of a text (the same text comes with other treatments)."""
 
     def __init__(self, kb: KnowledgeBase, lang: Lang) -> None:
         self.kb = kb
@@ -119,6 +121,7 @@ class Assessor:
         self.columns = output_columns(kb)
         self.blank = (None,) * (len(self.columns) - 3)
         self.memo: OrderedDict[Key, Outcome] = OrderedDict()
+        self.readings: OrderedDict[str, Assessment] = OrderedDict()
 
     def failed(self, message: Message) -> Outcome:
         """The outcome of a record that cannot be assessed."""
@@ -142,9 +145,7 @@ class Assessor:
         if found is None:
             found = self.judge(*key)
         if len(key[0]) + sum(map(len, key[1])) <= LONGEST_KEY:  # (a long text: read once)
-            self.memo[key] = found
-            if len(self.memo) > MEMO:
-                self.memo.popitem(last=False)  # (the least recently used)
+            _remember(self.memo, key, found)
         return found
 
     def not_remembered(self, records: Iterable[Record]) -> list[Key]:
@@ -160,10 +161,21 @@ class Assessor:
         """The outcome of each key (done by a worker)."""
         return {key: self.judge(*key) for key in keys}
 
+    def reading(self, text: str) -> Assessment:
+        """The assessment of a text."""
+        found = self.readings.get(text)
+        if found is not None:
+            self.readings.move_to_end(text)
+            return found
+        found = assess(self.kb, read_text(self.kb, text))
+        if len(text) <= LONGEST_KEY:
+            _remember(self.readings, text, found)
+        return found
+
     def judge(self, text: str, treatments: tuple[str, ...]) -> Outcome:
         """The outcome of a text, with these treatments planned."""
         kb, lang = self.kb, self.lang
-        assessment = assess(kb, read_text(kb, text))
+        assessment = self.reading(text)
         match = assessment.match
         planned = planned_treatments(kb, treatments, lang)
         return Outcome(
@@ -177,6 +189,14 @@ class Assessor:
                 [verdict(kb, assessment, t, lang) for t in planned],
             )
         )
+
+
+def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Keep ``value`` in a memo of at most ``MEMO`` entries, forgetting the least recently
+    used."""
+    memo[key] = value
+    if len(memo) > MEMO:
+        memo.popitem(last=False)
 
 
 def assess_rows(
