@@ -1084,6 +1084,31 @@ def test_workers_are_given_only_what_the_memo_does_not_know(
     assert ("jeuk", ("peeling",)) in assessor.memo  # what a worker judged is remembered
 
 
+def test_workers_make_the_cells_of_what_they_judge(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --jobs, the CSV cells of an outcome are made by the worker that judged it (this
+    process only writes them), and they are the cells this process would have made."""
+    monkeypatch.setattr(batch, "CHUNK", 3)
+    texts = ["rood", "jeuk, dof", "moedervlek bloedt", "acne; -rood", "fijne lijntjes"] * 4
+    chunk = [Record(n, {}, text, None, ("peeling",)) for n, text in enumerate(texts, 2)]
+    writer = batch.CsvWriter(io.StringIO(), Assessor(kb, "nl").columns, [], ";", str)
+    assessor = Assessor(kb, "nl")
+    here, cell = os.getpid(), batch.csv_cell
+
+    def worker_cell(value: Any, decimal: str = ".") -> str:
+        assert os.getpid() != here, "a cell made by the main process"
+        return cell(value, decimal)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(batch, "csv_cell", worker_cell)
+        outcomes = [o for _, o in batch._assessed(iter(chunk), assessor, 2, writer.prepare)]
+    prepared = [o._cells for o in outcomes if o is not None]
+    assert len(prepared) == len(texts)
+    fresh = [Assessor(kb, "nl").outcome(record) for record in chunk]
+    assert [p and p[1] for p in prepared] == [o and o.cells(",") for o in fresh]
+
+
 def test_the_summary_counts_a_bounded_number_of_unknown_treatments(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
 ) -> None:

@@ -5,7 +5,8 @@ repeat the same complaints, and the same symptoms with the same treatments alway
 outcome, so a bounded memo keyed by (symptoms, treatments) saves the work; a second one keeps the
 readings of the latest texts, which come back with other treatments planned. ``assess_rows`` is the
 same assessing for rows of one's own (a DataFrame's records, a Spark or Dask partition). Worker
-processes (``--jobs``) share the assessing only; reading and writing stay here.
+processes (``--jobs``) share the assessing, and make the CSV cells of what they assess; reading
+and writing stay here.
 """
 
 from __future__ import annotations
@@ -157,9 +158,15 @@ class Assessor:
         )
         return [key for key in dict.fromkeys(keys) if key not in self.memo]
 
-    def judged(self, keys: list[Key]) -> dict[Key, Outcome]:
-        """The outcome of each key (done by a worker)."""
-        return {key: self.judge(*key) for key in keys}
+    def judged(
+        self, keys: list[Key], prepare: Callable[[Outcome], object] | None = None
+    ) -> dict[Key, Outcome]:
+        """The outcome of each key (done by a worker), made ready to be written (``prepare``)."""
+        found = {key: self.judge(*key) for key in keys}
+        if prepare is not None:
+            for outcome in found.values():
+                prepare(outcome)
+        return found
 
     def reading(self, text: str) -> Assessment:
         """The assessment of a text."""
@@ -239,6 +246,9 @@ def assess_rows(
 
 
 class Writer(Protocol):
+    def prepare(self, outcome: Outcome) -> None:
+        """Make what every record with this outcome writes (a worker does, beside judging)."""
+
     def write(self, record: Record, outcome: Outcome | None) -> None: ...
     def close(self) -> None: ...
 
@@ -271,6 +281,9 @@ class JsonLinesWriter:
         self.out = out
         self.columns = columns
         self.speak = speak
+
+    def prepare(self, outcome: Outcome) -> None:
+        """Nothing: each record's line is made whole, with its own fields."""
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
         ours = results(self.columns, record, outcome, self.speak)
@@ -321,6 +334,9 @@ class CsvWriter:
         self.csv = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
         own = [passthrough[n] for n in self.kept]
         self.csv.writerow([neutralise(name) for name in (*own, *(names or columns))])
+
+    def prepare(self, outcome: Outcome) -> None:
+        outcome.cells(self.decimal, self.readable)
 
     def write(self, record: Record, outcome: Outcome | None) -> None:
         if record.cells is not None:
@@ -408,7 +424,7 @@ def run(
 ) -> Summary:
     """Assess every record and write it: the whole batch, one record at a time. ``keep``
     (``--save``) sees each assessed record and may turn it into an error row."""
-    for record, outcome in _assessed(records, assessor, jobs):
+    for record, outcome in _assessed(records, assessor, jobs, writer.prepare):
         if keep is not None and outcome is not None:
             outcome = keep(record, outcome)
         writer.write(record, outcome)
@@ -420,10 +436,11 @@ def run(
 
 
 def _assessed(
-    records: Iterable[Record], assessor: Assessor, jobs: int
+    records: Iterable[Record], assessor: Assessor, jobs: int, prepare: Callable[[Outcome], None]
 ) -> Iterator[tuple[Record, Outcome | None]]:
     """Each record with its outcome, in order. With ``jobs`` > 1, worker processes judge the
-    texts of a chunk of records that the memo does not know; only those go back and forth."""
+    texts of a chunk of records that the memo does not know, and ``prepare`` what is written of
+    them; only those go back and forth."""
     if jobs <= 1:
         yield from ((record, assessor.outcome(record)) for record in records)
         return
@@ -434,10 +451,11 @@ def _assessed(
             waiting.append(chunk)
             yield assessor.not_remembered(chunk)
 
-    with contextlib.closing(in_order(assessor.judged, work(), jobs)) as done:
-        for judged in done:
+    judged = functools.partial(assessor.judged, prepare=prepare)
+    with contextlib.closing(in_order(judged, work(), jobs)) as done:
+        for found in done:
             for record in waiting.popleft():
-                yield record, assessor.outcome(record, judged)
+                yield record, assessor.outcome(record, found)
 
 
 def chunks(records: Iterable[Record]) -> Iterator[list[Record]]:
