@@ -67,7 +67,8 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # and kin) would make a text read otherwise than it is written ("Trojan source"), and invisible
 # characters (zero width, line and paragraph separators, a BOM) hide what a text says.
 _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
-_MEMO: dict[tuple[str, str], KnowledgeBase] = {}
+# Each knowledge base loaded in this process, and the name of its cache entry (``cache_name``).
+_MEMO: dict[tuple[str, str], tuple[KnowledgeBase, str | None]] = {}
 # The memo's key for the built-in knowledge base, which is part of the installation: read once
 # per process (a custom one guards every text with its red flags).
 _BUILTIN = ("", "")
@@ -92,21 +93,28 @@ def load_knowledge(data_dir: Path | str | None = None) -> KnowledgeBase:
         data_dir = Path(data_dir)
     builtin = data_dir is None
     if builtin and _BUILTIN in _MEMO:
-        return _MEMO[_BUILTIN]
+        return _MEMO[_BUILTIN][0]
     directory = builtin_data_dir() if data_dir is None else data_dir
     raw = read_files(directory)
     digest = content_hash(raw)
     memo_key = (str(directory.resolve()), digest)
     if memo_key in _MEMO:
-        return _MEMO[memo_key]
+        return _MEMO[memo_key][0]
     name = _cache_name(digest, builtin)
     kb = _from_cache(name)
     if kb is None:
         kb = build_knowledge(raw, directory, digest, builtin=builtin)
         if name is not None:
             cache.write(name, _plain_parts(kb))
-    _MEMO[_BUILTIN if builtin else memo_key] = kb
+    _MEMO[_BUILTIN if builtin else memo_key] = (kb, name)
     return kb
+
+
+def cache_name(kb: KnowledgeBase) -> str | None:
+    """The name of the cache entry of ``kb``, when ``load_knowledge`` gave it (what is cached of
+    a knowledge base made otherwise could belong to another one with the same files); None
+    also when there is no cache."""
+    return next((name for found, name in _MEMO.values() if found is kb), None)
 
 
 def read_files(directory: Path) -> dict[str, bytes]:
@@ -608,18 +616,11 @@ def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
 
 def _cache_name(digest: str, builtin: bool) -> str | None:
     """The cache entry of these files under this version of fasewiel (None: no cache)."""
-    if not cache.usable():
-        return None
-    try:
-        here = Path(__file__).resolve().parent
-        key = hashlib.sha256(f"{__version__}\0{builtin}\0{digest}".encode())
-        for name in _CODE_FILES:
-            key.update((here / name).read_bytes())
-        if not builtin:  # a custom knowledge base carries built-in red flags and sentences too
-            key.update(load_knowledge().info.hash.encode())
-    except OSError:
-        return None
-    return key.hexdigest()[:32]
+    parts = [__version__, str(builtin), digest]
+    if not builtin:  # a custom knowledge base carries built-in red flags and sentences too
+        parts.append(load_knowledge().info.hash)
+    here = Path(__file__).resolve().parent
+    return cache.entry_name(parts, (here / name for name in _CODE_FILES))
 
 
 def _plain_parts(kb: KnowledgeBase) -> dict[str, Any]:
