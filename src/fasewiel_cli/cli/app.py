@@ -2,8 +2,9 @@
 
 Each command group lives in a module of its own (``check``, ``batch``, ``cards``, ``history``,
 ``data``) that registers its commands on the app. A run imports only the module of the command it
-runs (``build``): Typer builds the parameters of every registered command at each start, and the
-other modules' imports would only cost time. ``--help``, a typo or an option first get them all.
+runs, and registers only that command (``build``): Typer builds the parameters of every
+registered command at each start, and the other modules' imports would only cost time.
+``--help``, a typo or an option first get them all.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def main_options(
 
 
 def build(command: str | None = None) -> typer.Typer:
-    """The app with the module of ``command`` registered, or (None, or no such command) all."""
+    """The app with ``command`` registered, or (None, or no such command) every command."""
     app = typer.Typer(
         name="fasewiel",
         help="A phase advisor for skin care, after the fasewiel of 'De huid als boodschapper'."
@@ -71,8 +72,10 @@ def build(command: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(main_options)
-    modules = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
-    for name in modules:
+    if command in COMMANDS:
+        importlib.import_module(f"fasewiel_cli.cli.{COMMANDS[command]}").register(app, command)
+        return app
+    for name in dict.fromkeys(COMMANDS.values()):
         importlib.import_module(f"fasewiel_cli.cli.{name}").register(app)
     return app
 

@@ -36,10 +36,11 @@ if TYPE_CHECKING:
     from fasewiel_cli.knowledge.models import KnowledgeBase
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(check)
-    app.command()(phases)
-    app.command()(signals)
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """This module's commands on ``app``: all of them, or ``only`` the one of that name."""
+    for command in (check, phases, signals):
+        if only in (None, command.__name__):
+            app.command()(command)
 
 
 @handle_errors
