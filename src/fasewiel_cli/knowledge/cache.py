@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -88,6 +87,8 @@ def read(name: str, object_hook: Any = None, kind: str = "knowledge") -> Any | N
 
 def write(name: str, data: Any, kind: str = "knowledge") -> None:
     """Store ``data`` (JSON-able) under ``name``, signed; silently nothing when it cannot be."""
+    import secrets  # (only a run that writes needs it: not imported at every start)
+
     entry = f"{kind}-{name}"
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with _folder(create=True) as folder:
@@ -167,6 +168,8 @@ def _key(folder: int, create: bool) -> bytes | None:
     it are then no longer read."""
     key = _read_own(folder, _KEY_FILE, _KEY_BYTES)
     if (key is None or len(key) != _KEY_BYTES) and create:
+        import secrets
+
         with contextlib.suppress(OSError):
             os.unlink(_KEY_FILE, dir_fd=folder)
         try:
