@@ -93,8 +93,11 @@ class _Many:
 
     def read_all(self, data: list[Any]) -> list[Any]:
         _check_types(data, list)
-        items = iter(self.item.read_all(list(chain.from_iterable(data))))
-        return [self.make(islice(items, len(part))) for part in data]
+        items = self.item.read_all(list(chain.from_iterable(data)))
+        if isinstance(self.item, _Leaf):  # (read as they are: each list is made in one go)
+            return list(map(self.make, data))
+        rest = iter(items)
+        return [self.make(islice(rest, len(part))) for part in data]
 
 
 class _Mapping:
