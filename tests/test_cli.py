@@ -268,6 +268,37 @@ def test_a_run_builds_only_its_own_command(name: str) -> None:
     assert pruned.output == full.output
 
 
+# What a plain `fasewiel check` never needs: other commands, validation, the YAML parser, typo
+# tolerance, treatment names, writing to the cache, and Rich's table of emoji codes.
+NOT_FOR_A_CHECK = (
+    "fasewiel_cli.cli.batch",
+    "fasewiel_cli.cli.cards",
+    "fasewiel_cli.cli.data",
+    "fasewiel_cli.cli.history",
+    "pydantic",
+    "yaml",
+    "rapidfuzz",
+    "fasewiel_cli.language.lookup",
+    "secrets",
+    "rich._emoji_codes",
+)
+
+
+def test_a_warm_check_imports_only_what_it_uses() -> None:
+    """What keeps `fasewiel check` close to a bare Typer command (timed in bench/, not here)."""
+    code = (
+        "import sys\n"
+        "from fasewiel_cli.cli.app import main\n"
+        "sys.argv = ['fasewiel', 'check', 'roodheid', 'jeuk']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {NOT_FOR_A_CHECK!r} if m in sys.modules], file=sys.stderr)"
+    )
+    for _ in range(2):  # (the first run may fill the cache)
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip() == "[]"
+
+
 @pytest.mark.parametrize("args", [[], ["--help"], ["chek"], ["--lang", "en", "check"]])
 def test_anything_else_gets_the_whole_app(args: list[str]) -> None:
     whole = build(args[0] if args else None)
