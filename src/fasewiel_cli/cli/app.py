@@ -9,6 +9,7 @@ registered command at each start, and the other modules' imports would only cost
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import signal
@@ -102,7 +103,12 @@ def main() -> None:
         if signal.getsignal(signum) is not signal.SIG_IGN:  # (nohup: ignored it stays)
             signal.signal(signum, stop)
     try:
-        build(sys.argv[1] if len(sys.argv) > 1 else None)()
+        app = build(sys.argv[1] if len(sys.argv) > 1 else None)
+        # What is loaded by now (Typer, Rich, the command's module) lives as long as the
+        # process: the cycle collector need never walk it again, neither during the run nor in
+        # the full collection at exit (some 4% of the instructions of a `fasewiel check`).
+        gc.freeze()
+        app()
     except KeyboardInterrupt as interrupt:
         sys.exit(interrupted(interrupt))
     except BrokenPipeError:
