@@ -59,14 +59,16 @@ MAX_RECHECK_DAYS = 3650
 MAX_NEAR = 200
 # The code that shapes a validated knowledge base (part of the cache key).
 _CODE_FILES = ("models.py", "schema.py", "safeyaml.py", "load.py", "cache.py")
+# The patterns below are only for validating, which a start that reads the cache never does: they
+# are left to ``re`` to compile when first used (compiling all at every start cost ~0.6 ms).
 # A word, as matching reads one: a run of letters or digits (an entry needs at least one).
-_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_LETTER_OR_DIGIT = r"[^\W_]"
+_PLACEHOLDER = r"\{([^{}]*)\}"
 # Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
 # an SVG; line breaks and tabs are the only ones a text may hold. Bidirectional controls (U+202E
 # and kin) would make a text read otherwise than it is written ("Trojan source"), and invisible
 # characters (zero width, line and paragraph separators, a BOM) hide what a text says.
-_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
+_CONTROL = rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]"
 # Each knowledge base loaded in this process, and the name of its cache entry (``cache_name``).
 _MEMO: dict[tuple[str, str], tuple[KnowledgeBase, str | None]] = {}
 # The memo's key for the built-in knowledge base, which is part of the installation: read once
@@ -308,7 +310,7 @@ def cross_check(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
     for document, model in parsed.values():
         for path, item in _walk(model, ()):
             if isinstance(item, str):
-                control = _CONTROL.search(item)
+                control = re.search(_CONTROL, item)
                 if control:
                     code = ord(control.group())
                     kind = "control" if code < 0x100 else "invisible or bidirectional"
@@ -362,7 +364,7 @@ def _item_problems(item: Any) -> list[str]:
         problems += [f"the {lang} text is empty" for lang in LANGS if not item.get(lang).strip()]
     if isinstance(item, LocalizedList):
         for lang in LANGS:
-            if any(not _LETTER_OR_DIGIT.search(text) for text in item.get(lang)):
+            if any(not re.search(_LETTER_OR_DIGIT, text) for text in item.get(lang)):
                 problems.append(f"an {lang} entry has no letters or digits")
     if isinstance(item, Care):
         for part in ("lifestyle", "ritual", "treatment"):
@@ -495,7 +497,7 @@ def _placeholder_problems(messages: MessagesFile) -> list[tuple[str, Any, str]]:
                 continue
             allowed = TEXT_PLACEHOLDERS.get(f.name, frozenset())
             for lang in LANGS:
-                for name in _PLACEHOLDER.findall(text.get(lang)):
+                for name in re.findall(_PLACEHOLDER, text.get(lang)):
                     if name not in allowed:
                         choice = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "none"
                         message = f"unknown placeholder {{{name}}} (allowed: {choice})"

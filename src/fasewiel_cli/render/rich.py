@@ -198,8 +198,9 @@ def card_panels(cards: Sequence[Card], width: int) -> Group:
     return Group(*panels)
 
 
-# Rich's SVG asks for Fira Code from a CDN; a slide must not reach out to the network.
-_REMOTE_FONTS = re.compile(r"\s*@font-face\s*\{[^}]*\}")
+# Rich's SVG asks for Fira Code from a CDN; a slide must not reach out to the network. (A
+# pattern compiled when first used: only SVG cards need it.)
+_REMOTE_FONTS = r"\s*@font-face\s*\{[^}]*\}"
 _FONT_FAMILY = "font-family: Fira Code, monospace;"
 LOCAL_FONTS = 'font-family: "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace;'
 
@@ -224,4 +225,4 @@ class SvgRenderer(RichRenderer):
         )
         console.print(card_panels(cards, self.width))
         svg = console.export_svg(title=" · ".join(card.title for card in cards))
-        return _REMOTE_FONTS.sub("", svg).replace(_FONT_FAMILY, LOCAL_FONTS)
+        return re.sub(_REMOTE_FONTS, "", svg).replace(_FONT_FAMILY, LOCAL_FONTS)
