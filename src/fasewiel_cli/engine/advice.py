@@ -1,9 +1,10 @@
 """Assessment → advice: everything the output shows, in one language, taken from the knowledge base.
 
 ``Advice`` is what every renderer draws; ``serialize.advice_to_dict`` is its JSON form.
-"""
 
-from __future__ import annotations
+The annotations are evaluated at import (no ``from __future__ import annotations``): kept as text,
+``NamedTuple`` would compile each field's at every start.
+"""
 
 import re
 from collections.abc import Iterable, Sequence

@@ -4,9 +4,10 @@ These classes describe the YAML files in ``data/`` one to one. They are plain st
 that importing them costs nothing: pydantic validates them (``knowledge.py``) only when the YAML is
 read, and a validated knowledge base is cached, so most runs never import pydantic at all.
 ``__pydantic_config__`` is read by pydantic's ``TypeAdapter`` and forbids unknown keys.
-"""
 
-from __future__ import annotations
+The annotations are evaluated at import (no ``from __future__ import annotations``): kept as text,
+``dataclass`` would read each of the ~330 as text at every start (~1.5% of a ``check``'s work).
+"""
 
 import re
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, fields
