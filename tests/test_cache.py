@@ -373,6 +373,20 @@ def test_a_planted_pickle_in_place_of_the_lexicon_is_never_run(
     assert lexicon_builds == ["built", "built"]
 
 
+def test_a_lexicon_of_another_unicode_version_is_not_read(
+    folder: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a Python with other Unicode data (normalisation, what a letter is) would have built."""
+    import unicodedata
+
+    lexicon.lexicon_of(load_knowledge())
+    new_process(monkeypatch)
+    monkeypatch.setattr(unicodedata, "unidata_version", "0.0.1")
+    lexicon.lexicon_of(load_knowledge())
+    assert lexicon_builds == ["built", "built"]
+    assert len(list(folder.glob("lexicon-*.json"))) == 2
+
+
 def test_a_knowledge_entry_in_place_of_the_lexicon_is_not_read(
     folder: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

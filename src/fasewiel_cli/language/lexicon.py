@@ -323,13 +323,14 @@ _KIND = "lexicon"
 
 def _cache_name(kb: KnowledgeBase) -> str | None:
     """The cache entry of the lexicon of ``kb``: named after the entry of ``kb`` itself (None
-    when it has none) and the code that builds a lexicon."""
+    when it has none), the code that builds a lexicon, and the Unicode data of this Python,
+    by which words are normalised and told apart (the cache folder is every Python's)."""
     knowledge = load.cache_name(kb)
     if knowledge is None:
         return None
     here = Path(__file__).parent
     code = [here / "lexicon.py", here / "plain.py", *sorted(here.glob("morphology/*.py"))]
-    return cache.entry_name((_KIND, knowledge), code)
+    return cache.entry_name((_KIND, knowledge, unicodedata.unidata_version), code)
 
 
 @functools.cache
