@@ -12,6 +12,7 @@ import pickle
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from fasewiel_cli import check
 from fasewiel_cli.knowledge import cache
 from fasewiel_cli.knowledge import load as knowledge
 from fasewiel_cli.knowledge.load import load_knowledge
+from fasewiel_cli.language import lexicon
 
 RED_FLAG_TEXT = "mijn moedervlek bloedt en ik heb koorts met uitslag"
 
@@ -35,32 +37,38 @@ class Planted:
 
 @pytest.fixture
 def folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A fresh cache home; the process memo emptied, as in a new process."""
+    """A fresh cache home; the process memos emptied, as in a new process."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(knowledge, "_MEMO", {})
+    new_process(monkeypatch)
     return tmp_path / "cache" / "fasewiel"
+
+
+def builds(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
+    """A "built" for each call of ``module.name`` from here on."""
+    calls: list[str] = []
+    build = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append("built")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
 
 
 @pytest.fixture
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """How often the YAML is validated (a cache miss) from here on."""
-    calls: list[str] = []
-    build = knowledge.build_knowledge
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append("built")
-        return build(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(knowledge, "build_knowledge", counted)
-    return calls
+    return builds(monkeypatch, knowledge, "build_knowledge")
 
 
 def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(knowledge, "_MEMO", {})
+    monkeypatch.setattr(lexicon, "_LEXICONS", {})
 
 
-def entry(folder: Path) -> Path:
-    (found,) = folder.glob("knowledge-*.json")
+def entry(folder: Path, kind: str = "knowledge") -> Path:
+    (found,) = folder.glob(f"{kind}-*.json")
     return found
 
 
@@ -107,38 +115,60 @@ def test_a_planted_pickle_is_never_run(
     assert not list(folder.glob("*.pickle"))  # old pickles are removed, unread
 
 
+# What builds each kind of entry (a cache miss).
+BUILDERS = {"knowledge": (knowledge, "build_knowledge"), "lexicon": (lexicon, "build_lexicon")}
+
+
+def without_red_flags(data: Any, kind: str) -> Any:
+    """The data of an entry of ``kind`` with its red flags taken out."""
+    if kind == "knowledge":
+        data["red_flags"] = []
+        return data
+    at = lexicon.Lexicon._fields.index
+    for name in ("flag_patterns", "flag_firsts", "flag_lemmas"):
+        data[at(name)] = []
+    data[at("flag_phrases")] = {}
+    return data
+
+
+@pytest.mark.parametrize("kind", ["knowledge", "lexicon"])
 def test_a_forged_entry_without_the_red_flags_changes_nothing(
-    folder: Path, validations: list[str], monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    load_knowledge()
-    path = entry(folder)
+    built = builds(monkeypatch, *BUILDERS[kind])
+    flags_of(RED_FLAG_TEXT)
+    path = entry(folder, kind)
     head, signature, body = path.read_bytes().split(b"\n", 2)
-    parts = json.loads(body)
-    parts["red_flags"] = []
-    forged = json.dumps(parts).encode()
+    forged = json.dumps(without_red_flags(json.loads(body), kind)).encode()
     # Same header, but a signature made without the key, then the real signature on other bytes.
     for sig in (b"0" * 64, signature):
         path.write_bytes(head + b"\n" + sig + b"\n" + forged)
         new_process(monkeypatch)
         assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
-    assert validations == ["built", "built", "built"]
+    assert built == ["built", "built", "built"]
 
 
+def loaded(kind: str) -> Any:
+    """What an entry of ``kind`` holds, as a run gets it: from the cache or built."""
+    kb = load_knowledge()
+    return kb if kind == "knowledge" else lexicon.lexicon_of(kb)
+
+
+@pytest.mark.parametrize("kind", ["knowledge", "lexicon"])
 @pytest.mark.parametrize(
     "damage",
     [b"", b"fasewiel-cache 1\n", b"fasewiel-cache 1\nshort\n{}", b"\x00" * 100],
 )
 def test_a_damaged_entry_is_rebuilt(
-    folder: Path, validations: list[str], monkeypatch: pytest.MonkeyPatch, damage: bytes
+    folder: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes, kind: str
 ) -> None:
-    first = load_knowledge()
-    entry(folder).write_bytes(damage)
-    new_process(monkeypatch)
-    assert load_knowledge() == first
-    assert validations == ["built", "built"]
-    new_process(monkeypatch)
-    load_knowledge()  # the rebuilt entry is good again
-    assert validations == ["built", "built"]
+    built = builds(monkeypatch, *BUILDERS[kind])
+    first = loaded(kind)
+    entry(folder, kind).write_bytes(damage)
+    for _ in range(2):  # (rebuilt once, then read again)
+        new_process(monkeypatch)
+        assert loaded(kind) == first
+    assert built == ["built", "built"]
 
 
 def tamper_with(folder: Path, how: str) -> None:
@@ -234,16 +264,19 @@ def test_a_cache_folder_that_cannot_be_made_is_no_error(
     assert validations == ["built"]
 
 
-def test_old_entries_are_pruned(folder: Path) -> None:
+@pytest.mark.parametrize("kind", ["knowledge", "lexicon"])
+def test_old_entries_are_pruned_kind_by_kind(folder: Path, kind: str) -> None:
     folder.mkdir(parents=True, mode=0o700)
     for n in range(12):
-        stale = folder / f"knowledge-old{n}.json"
+        stale = folder / f"{kind}-old{n}.json"
         stale.write_bytes(b"x")
         os.utime(stale, (n, n))
-    load_knowledge()
-    left = sorted(p.name for p in folder.glob("knowledge-*.json"))
+    loaded("lexicon")  # (writes an entry of each kind)
+    left = sorted(p.name for p in folder.glob(f"{kind}-*.json"))
     assert len(left) == cache.ENTRIES
-    assert "knowledge-old0.json" not in left
+    assert f"{kind}-old0.json" not in left
+    other = "lexicon" if kind == "knowledge" else "knowledge"
+    assert len(list(folder.glob(f"{other}-*.json"))) == 1
 
 
 def test_cache_folder_is_where_platformdirs_puts_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -285,3 +318,154 @@ def test_a_relative_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     assert cache.cache_dir() == tmp_path / "home" / ".cache" / "fasewiel"
+
+
+# --- the lexicon, kept beside its knowledge base ------------------------------------------------
+
+
+@pytest.fixture
+def lexicon_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How often a lexicon is built (not read from the cache) from here on."""
+    return builds(monkeypatch, lexicon, "build_lexicon")
+
+
+def test_a_second_run_reads_the_lexicon_from_its_signed_entry(
+    folder: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = lexicon.lexicon_of(load_knowledge())
+    new_process(monkeypatch)
+    second = lexicon.lexicon_of(load_knowledge())
+    assert lexicon_builds == ["built"]
+    assert second == first
+    assert [type(field) for field in second] == [type(field) for field in first]
+    assert stat.S_IMODE(entry(folder, "lexicon").stat().st_mode) == 0o600
+    head, signature, body = entry(folder, "lexicon").read_bytes().split(b"\n", 2)
+    assert head == b"fasewiel-cache 1"
+    assert len(signature) == 64
+    assert isinstance(json.loads(body), list)
+
+
+def test_a_lexicon_is_cached_only_for_a_knowledge_base_loaded_from_its_files(
+    folder: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    kb = load_knowledge()
+    # (another knowledge base with the same files' hash: what is cached is not its lexicon)
+    made = dataclasses.replace(kb, red_flags=())
+    assert knowledge.cache_name(made) is None
+    lexicon.lexicon_of(made)
+    assert not list(folder.glob("lexicon-*.json"))
+    new_process(monkeypatch)
+    assert lexicon.lexicon_of(load_knowledge()).flag_patterns
+    assert lexicon_builds == ["built", "built"]
+
+
+def test_a_planted_pickle_in_place_of_the_lexicon_is_never_run(
+    folder: Path, tmp_path: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "pwned"
+    flags_of(RED_FLAG_TEXT)
+    entry(folder, "lexicon").write_bytes(pickle.dumps(Planted(marker)))
+    new_process(monkeypatch)
+    assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
+    assert not marker.exists()
+    assert lexicon_builds == ["built", "built"]
+
+
+def test_a_lexicon_of_another_unicode_version_is_not_read(
+    folder: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a Python with other Unicode data (normalisation, what a letter is) would have built."""
+    import unicodedata
+
+    lexicon.lexicon_of(load_knowledge())
+    new_process(monkeypatch)
+    monkeypatch.setattr(unicodedata, "unidata_version", "0.0.1")
+    lexicon.lexicon_of(load_knowledge())
+    assert lexicon_builds == ["built", "built"]
+    assert len(list(folder.glob("lexicon-*.json"))) == 2
+
+
+def test_a_knowledge_entry_in_place_of_the_lexicon_is_not_read(
+    folder: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flags_of(RED_FLAG_TEXT)
+    # Signed with this user's key, but for another entry.
+    entry(folder).replace(entry(folder, "lexicon"))
+    new_process(monkeypatch)
+    assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
+    assert lexicon_builds == ["built", "built"]
+
+
+def reshaped(fields: list[Any], how: str) -> Any:
+    """A lexicon's stored fields, changed in one way that is not the lexicon's shape."""
+    at = lexicon.Lexicon._fields.index
+    if how == "not a list":
+        return {"lemmas": fields[0]}
+    if how == "a field missing":
+        return fields[:-1]
+    if how == "a field too many":
+        return [*fields, []]
+    if how == "a word that is a number":
+        fields[at("lemmas")]["rood"] = 1
+    elif how == "a language that is none":
+        fields[at("languages")]["rood"] = "de"
+    elif how == "a pair of three":
+        fields[at("base_index")]["rood"] = [["rode", "nl", "en"]]
+    elif how == "a distance that is true":
+        fields[at("flag_patterns")][0][2] = True
+    elif how == "a mapping for a list":
+        fields[at("suggestion_keys")] = {"rood": "rood"}
+    elif how == "a list for a mapping":
+        fields[at("languages")] = [["rood", "nl"]]
+    elif how == "a phrase that is no list":
+        fields[at("phrases")][0][0] = "rode"
+    elif how == "nothing for a set of words":
+        fields[at("flag_lemmas")] = None
+    return fields
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "not a list",
+        "a field missing",
+        "a field too many",
+        "a word that is a number",
+        "a language that is none",
+        "a pair of three",
+        "a distance that is true",
+        "a mapping for a list",
+        "a list for a mapping",
+        "a phrase that is no list",
+        "nothing for a set of words",
+    ],
+)
+def test_a_signed_lexicon_of_another_shape_is_rebuilt(
+    folder: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """As an older fasewiel, or a mistake, might write it: signed with the key, yet not read."""
+    first = lexicon.lexicon_of(load_knowledge())
+    path = entry(folder, "lexicon")
+    name = path.stem.removeprefix("lexicon-")
+    _, _, body = path.read_bytes().split(b"\n", 2)
+    cache.write(name, reshaped(json.loads(body), how), kind="lexicon")
+    new_process(monkeypatch)
+    assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
+    assert lexicon.lexicon_of(load_knowledge())[:-1] == first[:-1]  # (all but the memo)
+    assert lexicon_builds == ["built", "built"]
+
+
+def test_the_lexicon_of_a_changed_knowledge_base_is_its_own(
+    folder: Path, kb_copy: Path, lexicon_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "zomaar" not in lexicon.lexicon_of(load_knowledge(kb_copy)).function_words
+    language = kb_copy / "language.yaml"
+    language.write_text(
+        language.read_text().replace("fillers:\n  nl: [", "fillers:\n  nl: [zomaar, ")
+    )
+    for _ in range(2):  # (built, then read)
+        new_process(monkeypatch)
+        assert "zomaar" in lexicon.lexicon_of(load_knowledge(kb_copy)).function_words
+    assert lexicon_builds == ["built", "built"]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from fasewiel_cli import __version__
@@ -242,10 +243,16 @@ def test_broken_knowledge_base_is_reported_with_file_and_line(kb_copy: Path) -> 
     assert "Traceback" not in result.output
 
 
-NAMES = sorted(
-    [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands if c.callback]
-    + [str(g.typer_instance.info.name) for g in app.registered_groups if g.typer_instance]
-)
+def names(app: typer.Typer) -> list[str]:
+    """The commands and command groups on ``app``."""
+    return [
+        c.name or c.callback.__name__.replace("_", "-")
+        for c in app.registered_commands
+        if c.callback
+    ] + [str(g.typer_instance.info.name) for g in app.registered_groups if g.typer_instance]
+
+
+NAMES = sorted(names(app))
 
 
 def test_every_command_has_its_module() -> None:
@@ -253,13 +260,43 @@ def test_every_command_has_its_module() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_run_builds_only_its_own_module(name: str) -> None:
+def test_a_run_builds_only_its_own_command(name: str) -> None:
     alone = build(name)
-    own = [n for n, module in COMMANDS.items() if module == COMMANDS[name]]
-    assert len(alone.registered_commands) + len(alone.registered_groups) == len(own)
+    assert names(alone) == [name]
     full, pruned = runner.invoke(app, [name, "--help"]), runner.invoke(alone, [name, "--help"])
     assert full.exit_code == pruned.exit_code == 0
     assert pruned.output == full.output
+
+
+# What a plain `fasewiel check` never needs: other commands, validation, the YAML parser, typo
+# tolerance, treatment names, writing to the cache, and Rich's table of emoji codes.
+NOT_FOR_A_CHECK = (
+    "fasewiel_cli.cli.batch",
+    "fasewiel_cli.cli.cards",
+    "fasewiel_cli.cli.data",
+    "fasewiel_cli.cli.history",
+    "pydantic",
+    "yaml",
+    "rapidfuzz",
+    "fasewiel_cli.language.lookup",
+    "secrets",
+    "rich._emoji_codes",
+)
+
+
+def test_a_warm_check_imports_only_what_it_uses() -> None:
+    """What keeps `fasewiel check` close to a bare Typer command (timed in bench/, not here)."""
+    code = (
+        "import sys\n"
+        "from fasewiel_cli.cli.app import main\n"
+        "sys.argv = ['fasewiel', 'check', 'roodheid', 'jeuk']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {NOT_FOR_A_CHECK!r} if m in sys.modules], file=sys.stderr)"
+    )
+    for _ in range(2):  # (the first run may fill the cache)
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip() == "[]"
 
 
 @pytest.mark.parametrize("args", [[], ["--help"], ["chek"], ["--lang", "en", "check"]])

@@ -51,7 +51,8 @@ class Delimiter(StrEnum):
     tab = "tab"
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """``batch`` on ``app`` (``only``: see ``app.build``)."""
     app.command()(batch)
 
 

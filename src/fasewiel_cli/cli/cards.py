@@ -38,9 +38,11 @@ class Topic(StrEnum):
     nervous_system = "nervous-system"
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(card)
-    app.command()(ingredient)
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """This module's commands on ``app``: all of them, or ``only`` the one of that name."""
+    for command in (card, ingredient):
+        if only in (None, command.__name__):
+            app.command()(command)
 
 
 @handle_errors

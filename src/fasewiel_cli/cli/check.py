@@ -1,6 +1,9 @@
-"""``fasewiel check``, ``phases`` and ``signals``: one assessment, and the wheel it is made on."""
+"""``fasewiel check``, ``phases`` and ``signals``: one assessment, and the wheel it is made on.
 
-from __future__ import annotations
+The annotations are evaluated at import (no ``from __future__ import annotations``): Typer reads
+every parameter's at each start, and would compile and evaluate each kept as text (~1.5% of a
+``check``'s work). Names imported only for type checkers are quoted.
+"""
 
 import sys
 from collections.abc import Callable
@@ -36,10 +39,11 @@ if TYPE_CHECKING:
     from fasewiel_cli.knowledge.models import KnowledgeBase
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(check)
-    app.command()(phases)
-    app.command()(signals)
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """This module's commands on ``app``: all of them, or ``only`` the one of that name."""
+    for command in (check, phases, signals):
+        if only in (None, command.__name__):
+            app.command()(command)
 
 
 @handle_errors
@@ -147,7 +151,7 @@ def check(
 
 def history_keeper(
     client: str | None, save: bool, note: str | None, db: Path | None
-) -> Callable[[Advice], None] | None:
+) -> "Callable[[Advice], None] | None":
     """With --save: checks the options and the database before the assessment, and returns
     what stores the visit after it."""
     if not save:
@@ -167,7 +171,7 @@ def history_keeper(
     path = db or default_path()
     Store.writing(path).close()  # a database that is not ours stops here, before any question
 
-    def keep(advice: Advice) -> None:
+    def keep(advice: "Advice") -> None:
         with Store.writing(path) as store:
             store.add([visit_from_advice(advice, who, text, now_utc())], again=True)
         told = say(builtin(), "saved_visit", advice.lang, client=shown(who), path=path)
@@ -176,7 +180,7 @@ def history_keeper(
     return keep
 
 
-def nothing_recognised(kb: KnowledgeBase, advice: Advice) -> tuple[str, str]:
+def nothing_recognised(kb: "KnowledgeBase", advice: "Advice") -> tuple[str, str]:
     """The message and hint when no signal is left: in the advice's language, from the data."""
     from fasewiel_cli.engine.advice import fill
 

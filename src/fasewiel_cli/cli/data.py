@@ -12,7 +12,8 @@ from fasewiel_cli.cli.common import command_group, emit, format_option, handle_e
 from fasewiel_cli.formats import Format
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """``data`` on ``app`` (``only``: see ``app.build``)."""
     app.add_typer(data_app)
 
 

@@ -31,9 +31,12 @@ from fasewiel_cli.formats import Format
 from fasewiel_cli.text import shown
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(history)
-    app.add_typer(clients_app)
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """``history`` and ``clients`` on ``app``: both, or ``only`` the one of that name."""
+    if only in (None, "history"):
+        app.command()(history)
+    if only in (None, "clients"):
+        app.add_typer(clients_app)
 
 
 HistoryFormatOption = Annotated[Format, format_option("history")]

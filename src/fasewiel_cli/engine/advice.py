@@ -1,9 +1,10 @@
 """Assessment → advice: everything the output shows, in one language, taken from the knowledge base.
 
 ``Advice`` is what every renderer draws; ``serialize.advice_to_dict`` is its JSON form.
-"""
 
-from __future__ import annotations
+The annotations are evaluated at import (no ``from __future__ import annotations``): kept as text,
+``NamedTuple`` would compile each field's at every start.
+"""
 
 import re
 from collections.abc import Iterable, Sequence
@@ -184,12 +185,13 @@ def planned_treatments(
 ) -> list[Treatment | Unknown]:
     """The treatments ``names`` stand for, in order, each once ("-t peeling -t peelings" is one
     treatment); a name that is none of them is kept as ``Unknown``, with what it may mean."""
+    names = [name for name in names if name.strip()]  # (-t "": no treatment named)
+    if not names:
+        return []  # (without importing lookup: most runs name no treatment)
     from fasewiel_cli.language.lookup import find
 
     planned: dict[str, Treatment | Unknown] = {}
     for name in names:
-        if not name.strip():
-            continue  # (-t "": no treatment named)
         try:
             treatment = find("treatment", kb.treatments, name, lang)
         except UnknownNameError as error:

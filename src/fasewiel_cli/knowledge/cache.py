@@ -7,6 +7,9 @@ relative to it without following symbolic links, so a folder swapped in meanwhil
 Anything that does not check out — a foreign folder, a key or entry owned by someone else or
 writable by others, a bad signature, a damaged file — means "no cache": the knowledge base is
 then read from its YAML, exactly as on a first run. A cache never makes a run fail.
+
+Two kinds of entry are kept: validated knowledge bases (``knowledge.load``) and the lexicons
+built from them (``language.lexicon``).
 """
 
 from __future__ import annotations
@@ -16,21 +19,20 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-# Entries kept (the built-in knowledge base and a few --data folders); older ones are removed.
+# Entries kept of each kind (the built-in knowledge base and a few --data folders); older ones
+# are removed.
 ENTRIES = 8
 # No entry is larger than this (ten YAML files of at most 1 MiB each, as JSON).
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 _MAGIC = b"fasewiel-cache 1\n"
 _KEY_FILE = "key"
 _KEY_BYTES = 32
-_PREFIX = "knowledge-"
 _SUFFIX = ".json"
 
 
@@ -51,24 +53,43 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".cache") / "fasewiel"
 
 
-def read(name: str, object_hook: Any = None) -> Any | None:
+def entry_name(parts: Iterable[str], code: Iterable[Path]) -> str | None:
+    """The name of the entry that holds what the code in the files ``code`` made of ``parts``:
+    a digest of both, so that no fasewiel reads what another version of it wrote. None when
+    there is no cache, or a file cannot be read."""
+    if not usable():
+        return None
+    digest = hashlib.sha256("\0".join(parts).encode())
+    try:
+        for path in code:
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()[:32]
+
+
+def read(name: str, object_hook: Any = None, kind: str = "knowledge") -> Any | None:
     """The data stored under ``name`` when it is there and its signature holds, else None.
     ``object_hook`` is ``json.loads``'s: it builds objects from the stored mappings."""
+    entry = f"{kind}-{name}"
     with _folder() as folder:
         if folder is None:
             return None
         key = _key(folder, create=False)
-        raw = _read_own(folder, _PREFIX + name + _SUFFIX, MAX_ENTRY_BYTES)
+        raw = _read_own(folder, entry + _SUFFIX, MAX_ENTRY_BYTES)
     if key is None or raw is None or not raw.startswith(_MAGIC):
         return None
     signature, _, body = raw[len(_MAGIC) :].partition(b"\n")
-    if not hmac.compare_digest(signature, _sign(key, name, body)):
+    if not hmac.compare_digest(signature, _sign(key, entry, body)):
         return None
     return json.loads(body, object_hook=object_hook)
 
 
-def write(name: str, data: Any) -> None:
+def write(name: str, data: Any, kind: str = "knowledge") -> None:
     """Store ``data`` (JSON-able) under ``name``, signed; silently nothing when it cannot be."""
+    import secrets  # (only a run that writes needs it: not imported at every start)
+
+    entry = f"{kind}-{name}"
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with _folder(create=True) as folder:
         if folder is None or len(body) > MAX_ENTRY_BYTES:
@@ -76,16 +97,16 @@ def write(name: str, data: Any) -> None:
         key = _key(folder, create=True)
         if key is None:
             return
-        tmp = f".{_PREFIX}{secrets.token_hex(8)}.tmp"
+        tmp = f".{entry}.{secrets.token_hex(8)}.tmp"
         try:
             with _create(folder, tmp) as file:
-                file.write(_MAGIC + _sign(key, name, body) + b"\n" + body)
-            os.replace(tmp, _PREFIX + name + _SUFFIX, src_dir_fd=folder, dst_dir_fd=folder)
+                file.write(_MAGIC + _sign(key, entry, body) + b"\n" + body)
+            os.replace(tmp, entry + _SUFFIX, src_dir_fd=folder, dst_dir_fd=folder)
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp, dir_fd=folder)
             return
-        _prune(folder)
+        _prune(folder, f"{kind}-")
 
 
 def usable() -> bool:
@@ -147,6 +168,8 @@ def _key(folder: int, create: bool) -> bytes | None:
     it are then no longer read."""
     key = _read_own(folder, _KEY_FILE, _KEY_BYTES)
     if (key is None or len(key) != _KEY_BYTES) and create:
+        import secrets
+
         with contextlib.suppress(OSError):
             os.unlink(_KEY_FILE, dir_fd=folder)
         try:
@@ -165,25 +188,25 @@ def _create(folder: int, name: str) -> BinaryIO:
     return os.fdopen(os.open(name, flags, 0o600, dir_fd=folder), "wb")
 
 
-def _sign(key: bytes, name: str, body: bytes) -> bytes:
+def _sign(key: bytes, entry: str, body: bytes) -> bytes:
     """The signature of an entry: of its name too, so that no entry passes for another."""
-    signed = name.encode("ascii") + b"\0" + body
+    signed = entry.encode("ascii") + b"\0" + body
     return hmac.new(key, signed, hashlib.sha256).hexdigest().encode("ascii")
 
 
-def _prune(folder: int) -> None:
-    """Keep the most recently written entries; remove older ones, and the unsigned pickles
-    that fasewiel 0.1 kept here (never read again)."""
+def _prune(folder: int, prefix: str) -> None:
+    """Keep the most recently written entries that start with ``prefix``; remove older ones,
+    and the unsigned pickles that fasewiel 0.1 kept here (never read again)."""
     try:
         names = os.listdir(folder)
     except OSError:
         return
     entries = []
     for name in names:
-        if name.startswith(_PREFIX) and name.endswith(".pickle"):
+        if name.startswith("knowledge-") and name.endswith(".pickle"):
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=folder)
-        elif name.startswith(_PREFIX) and name.endswith(_SUFFIX):
+        elif name.startswith(prefix) and name.endswith(_SUFFIX):
             with contextlib.suppress(OSError):
                 entries.append((os.stat(name, dir_fd=folder, follow_symlinks=False).st_mtime, name))
     for _, stale in sorted(entries)[:-ENTRIES]:

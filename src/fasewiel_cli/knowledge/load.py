@@ -59,15 +59,18 @@ MAX_RECHECK_DAYS = 3650
 MAX_NEAR = 200
 # The code that shapes a validated knowledge base (part of the cache key).
 _CODE_FILES = ("models.py", "schema.py", "safeyaml.py", "load.py", "cache.py")
+# The patterns below are only for validating, which a start that reads the cache never does: they
+# are left to ``re`` to compile when first used (compiling all at every start cost ~0.6 ms).
 # A word, as matching reads one: a run of letters or digits (an entry needs at least one).
-_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_LETTER_OR_DIGIT = r"[^\W_]"
+_PLACEHOLDER = r"\{([^{}]*)\}"
 # Control characters (a YAML escape such as "\e" makes them) could drive a terminal or break
 # an SVG; line breaks and tabs are the only ones a text may hold. Bidirectional controls (U+202E
 # and kin) would make a text read otherwise than it is written ("Trojan source"), and invisible
 # characters (zero width, line and paragraph separators, a BOM) hide what a text says.
-_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
-_MEMO: dict[tuple[str, str], KnowledgeBase] = {}
+_CONTROL = rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]"
+# Each knowledge base loaded in this process, and the name of its cache entry (``cache_name``).
+_MEMO: dict[tuple[str, str], tuple[KnowledgeBase, str | None]] = {}
 # The memo's key for the built-in knowledge base, which is part of the installation: read once
 # per process (a custom one guards every text with its red flags).
 _BUILTIN = ("", "")
@@ -92,21 +95,28 @@ def load_knowledge(data_dir: Path | str | None = None) -> KnowledgeBase:
         data_dir = Path(data_dir)
     builtin = data_dir is None
     if builtin and _BUILTIN in _MEMO:
-        return _MEMO[_BUILTIN]
+        return _MEMO[_BUILTIN][0]
     directory = builtin_data_dir() if data_dir is None else data_dir
     raw = read_files(directory)
     digest = content_hash(raw)
     memo_key = (str(directory.resolve()), digest)
     if memo_key in _MEMO:
-        return _MEMO[memo_key]
+        return _MEMO[memo_key][0]
     name = _cache_name(digest, builtin)
     kb = _from_cache(name)
     if kb is None:
         kb = build_knowledge(raw, directory, digest, builtin=builtin)
         if name is not None:
             cache.write(name, _plain_parts(kb))
-    _MEMO[_BUILTIN if builtin else memo_key] = kb
+    _MEMO[_BUILTIN if builtin else memo_key] = (kb, name)
     return kb
+
+
+def cache_name(kb: KnowledgeBase) -> str | None:
+    """The name of the cache entry of ``kb``, when ``load_knowledge`` gave it (what is cached of
+    a knowledge base made otherwise could belong to another one with the same files); None
+    also when there is no cache."""
+    return next((name for found, name in _MEMO.values() if found is kb), None)
 
 
 def read_files(directory: Path) -> dict[str, bytes]:
@@ -300,7 +310,7 @@ def cross_check(parsed: dict[str, tuple[Any, Any]]) -> list[Problem]:
     for document, model in parsed.values():
         for path, item in _walk(model, ()):
             if isinstance(item, str):
-                control = _CONTROL.search(item)
+                control = re.search(_CONTROL, item)
                 if control:
                     code = ord(control.group())
                     kind = "control" if code < 0x100 else "invisible or bidirectional"
@@ -354,7 +364,7 @@ def _item_problems(item: Any) -> list[str]:
         problems += [f"the {lang} text is empty" for lang in LANGS if not item.get(lang).strip()]
     if isinstance(item, LocalizedList):
         for lang in LANGS:
-            if any(not _LETTER_OR_DIGIT.search(text) for text in item.get(lang)):
+            if any(not re.search(_LETTER_OR_DIGIT, text) for text in item.get(lang)):
                 problems.append(f"an {lang} entry has no letters or digits")
     if isinstance(item, Care):
         for part in ("lifestyle", "ritual", "treatment"):
@@ -487,7 +497,7 @@ def _placeholder_problems(messages: MessagesFile) -> list[tuple[str, Any, str]]:
                 continue
             allowed = TEXT_PLACEHOLDERS.get(f.name, frozenset())
             for lang in LANGS:
-                for name in _PLACEHOLDER.findall(text.get(lang)):
+                for name in re.findall(_PLACEHOLDER, text.get(lang)):
                     if name not in allowed:
                         choice = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "none"
                         message = f"unknown placeholder {{{name}}} (allowed: {choice})"
@@ -608,18 +618,11 @@ def with_builtin_flags(own: tuple[RedFlag, ...]) -> tuple[RedFlag, ...]:
 
 def _cache_name(digest: str, builtin: bool) -> str | None:
     """The cache entry of these files under this version of fasewiel (None: no cache)."""
-    if not cache.usable():
-        return None
-    try:
-        here = Path(__file__).resolve().parent
-        key = hashlib.sha256(f"{__version__}\0{builtin}\0{digest}".encode())
-        for name in _CODE_FILES:
-            key.update((here / name).read_bytes())
-        if not builtin:  # a custom knowledge base carries built-in red flags and sentences too
-            key.update(load_knowledge().info.hash.encode())
-    except OSError:
-        return None
-    return key.hexdigest()[:32]
+    parts = [__version__, str(builtin), digest]
+    if not builtin:  # a custom knowledge base carries built-in red flags and sentences too
+        parts.append(load_knowledge().info.hash)
+    here = Path(__file__).resolve().parent
+    return cache.entry_name(parts, (here / name for name in _CODE_FILES))
 
 
 def _plain_parts(kb: KnowledgeBase) -> dict[str, Any]:

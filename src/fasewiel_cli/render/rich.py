@@ -86,7 +86,10 @@ def _renderable(block: Block, colours: dict[str, str], width: int) -> Renderable
     if isinstance(block, Bars):
         return _bars(block, colours)
     if isinstance(block, Wheel):
-        return Panel(_wheel(block, colours), title="fasewiel", expand=False, border_style="dim")
+        # (a title as Text: one as str is read as markup with emoji codes, whose table of
+        # ~4,000 names Rich imports on first use: ~2 ms of every start)
+        title = Text("fasewiel")
+        return Panel(_wheel(block, colours), title=title, expand=False, border_style="dim")
     if isinstance(block, Bullets):
         return _pairs(Pairs(tuple(("•", item) for item in block.items)), width)
     if isinstance(block, Table):
@@ -195,8 +198,9 @@ def card_panels(cards: Sequence[Card], width: int) -> Group:
     return Group(*panels)
 
 
-# Rich's SVG asks for Fira Code from a CDN; a slide must not reach out to the network.
-_REMOTE_FONTS = re.compile(r"\s*@font-face\s*\{[^}]*\}")
+# Rich's SVG asks for Fira Code from a CDN; a slide must not reach out to the network. (A
+# pattern compiled when first used: only SVG cards need it.)
+_REMOTE_FONTS = r"\s*@font-face\s*\{[^}]*\}"
 _FONT_FAMILY = "font-family: Fira Code, monospace;"
 LOCAL_FONTS = 'font-family: "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace;'
 
@@ -221,4 +225,4 @@ class SvgRenderer(RichRenderer):
         )
         console.print(card_panels(cards, self.width))
         svg = console.export_svg(title=" · ".join(card.title for card in cards))
-        return _REMOTE_FONTS.sub("", svg).replace(_FONT_FAMILY, LOCAL_FONTS)
+        return re.sub(_REMOTE_FONTS, "", svg).replace(_FONT_FAMILY, LOCAL_FONTS)
