@@ -6,10 +6,17 @@ knowledge base is then read from its YAML, as on a first run.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
 import json
 import os
 import pickle
+import signal
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -469,3 +476,99 @@ def test_the_lexicon_of_a_changed_knowledge_base_is_its_own(
         new_process(monkeypatch)
         assert "zomaar" in lexicon.lexicon_of(load_knowledge(kb_copy)).function_words
     assert lexicon_builds == ["built", "built"]
+
+
+def test_no_home_folder_is_no_error(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user without a home folder (``docker run --user 1234``, ``env -i``): with
+    XDG_CACHE_HOME set the cache is used, and without it there is none — never a traceback."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
+    assert entry(folder, "lexicon").exists()
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    new_process(monkeypatch)
+    assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
+
+
+@pytest.mark.parametrize("kind", ["knowledge", "lexicon"])
+def test_a_signed_entry_nested_too_deep_to_read_is_rebuilt(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """JSON nested deeper than Python reads (fasewiel never writes it, but a signed entry
+    might hold it): no traceback, the entry is built again."""
+    built = builds(monkeypatch, *BUILDERS[kind])
+    flags_of(RED_FLAG_TEXT)
+    name = entry(folder, kind).stem.removeprefix(f"{kind}-")
+    body = "[" * 100_000 + "]" * 100_000
+    cache.write(name, json.loads("[]"), kind=kind)  # (a valid key and entry, then its body:)
+    path = entry(folder, kind)
+    head, _, _ = path.read_bytes().split(b"\n", 2)
+    key = (folder / "key").read_bytes()
+    signed = f"{kind}-{name}".encode() + b"\0" + body.encode()
+    signature = hmac.new(key, signed, hashlib.sha256).hexdigest().encode()
+    path.write_bytes(head + b"\n" + signature + b"\n" + body.encode())
+    assert cache.read(name, kind=kind) is None
+    new_process(monkeypatch)
+    assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
+    assert built == ["built", "built"]
+
+
+def test_a_write_cut_short_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """SIGTERM between writing an entry's temporary file and putting it in place: the file
+    is removed on the way out; one left by a kill that nothing can catch is removed later."""
+    script = (
+        "import os, signal, sys\n"
+        "real = os.replace\n"
+        "def replace(src, dst, **kw):\n"
+        "    if str(src).startswith('.lexicon-'):\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return real(src, dst, **kw)\n"
+        "os.replace = replace\n"
+        "sys.argv = ['fasewiel', 'check', 'rood']\n"
+        "from fasewiel_cli.cli.app import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    assert run.returncode == 128 + signal.SIGTERM, run.stderr
+    folder = tmp_path / "fasewiel"
+    assert not list(folder.glob(".*.tmp"))
+    killed = folder / ".lexicon-0123.4567.tmp"  # (as SIGKILL leaves one)
+    fresh = folder / ".lexicon-89ab.cdef.tmp"  # (one another process is writing now)
+    for left in (killed, fresh):
+        left.write_bytes(b"half")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed, (an_hour_ago, an_hour_ago))
+    for path in folder.glob("lexicon-*.json"):
+        path.unlink()  # (so that the next run writes one, and tidies up)
+    subprocess.run(
+        [sys.executable, "-m", "fasewiel", "check", "rood"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    assert sorted(folder.glob(".*.tmp")) == [fresh]
+
+
+def test_entry_names_tell_code_moved_between_files_apart(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.py", tmp_path / "two.py"
+    one.write_text("a = 1\nb = 2\n")
+    two.write_text("")
+    before = cache.entry_name(["x"], [one, two])
+    one.write_text("a = 1\n")
+    two.write_text("b = 2\n")
+    assert before is not None
+    assert cache.entry_name(["x"], [one, two]) not in (None, before)
+
+
+def test_a_knowledge_base_changed_in_memory_reads_with_its_own_lexicon(folder: Path) -> None:
+    """``dataclasses.replace`` keeps the info (and its hash) of the knowledge base it copies:
+    its lexicon is still its own, and the built-in one keeps its red flags."""
+    kb = load_knowledge()
+    without = dataclasses.replace(kb, red_flags=())
+    assert check("rood", kb=without).red_flags == ()
+    assert flags_of(RED_FLAG_TEXT) == ["changing_mole", "spreading_rash_fever"]
+    assert lexicon.lexicon_of(without) is not lexicon.lexicon_of(kb)

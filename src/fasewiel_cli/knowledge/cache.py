@@ -21,6 +21,7 @@ import json
 import os
 import stat
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,6 +35,9 @@ _MAGIC = b"fasewiel-cache 1\n"
 _KEY_FILE = "key"
 _KEY_BYTES = 32
 _SUFFIX = ".json"
+_TMP = ".tmp"
+# A temporary file this old was left by a process that was killed while writing it.
+_STALE_SECONDS = 600
 
 
 def cache_dir() -> Path:
@@ -42,15 +46,15 @@ def cache_dir() -> Path:
     Written out because it is on the path of every start, and importing platformdirs costs
     more (~6 ms) than everything else the knowledge base needs there.
     """
-    home = Path.home()
     if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        local = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(local) / "fasewiel" / "Cache"
     if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "fasewiel"
+        return Path.home() / "Library" / "Caches" / "fasewiel"
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    # (a relative path is to be ignored, says the XDG specification)
-    return (Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".cache") / "fasewiel"
+    # (a relative path is to be ignored, says the XDG specification; only then is the home
+    # folder needed, which a user without one, as in a container, does not have)
+    return (Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache") / "fasewiel"
 
 
 def entry_name(parts: Iterable[str], code: Iterable[Path]) -> str | None:
@@ -61,8 +65,10 @@ def entry_name(parts: Iterable[str], code: Iterable[Path]) -> str | None:
         return None
     digest = hashlib.sha256("\0".join(parts).encode())
     try:
-        for path in code:
-            digest.update(path.read_bytes())
+        for path in code:  # (each by its name and length too: no code moved between files
+            data = path.read_bytes()  # makes the same name)
+            digest.update(f"\0{path.name}\0{len(data)}\0".encode())
+            digest.update(data)
     except OSError:
         return None
     return digest.hexdigest()[:32]
@@ -82,7 +88,10 @@ def read(name: str, object_hook: Any = None, kind: str = "knowledge") -> Any | N
     signature, _, body = raw[len(_MAGIC) :].partition(b"\n")
     if not hmac.compare_digest(signature, _sign(key, entry, body)):
         return None
-    return json.loads(body, object_hook=object_hook)
+    try:
+        return json.loads(body, object_hook=object_hook)
+    except RecursionError:  # (nested deeper than fasewiel ever writes: not its entry)
+        return None
 
 
 def write(name: str, data: Any, kind: str = "knowledge") -> None:
@@ -97,15 +106,16 @@ def write(name: str, data: Any, kind: str = "knowledge") -> None:
         key = _key(folder, create=True)
         if key is None:
             return
-        tmp = f".{entry}.{secrets.token_hex(8)}.tmp"
+        tmp = f".{entry}.{secrets.token_hex(8)}{_TMP}"
         try:
             with _create(folder, tmp) as file:
                 file.write(_MAGIC + _sign(key, entry, body) + b"\n" + body)
             os.replace(tmp, entry + _SUFFIX, src_dir_fd=folder, dst_dir_fd=folder)
         except OSError:
+            return
+        finally:  # (after a failure, or a Ctrl-C or SIGTERM half way: no file left behind)
             with contextlib.suppress(OSError):
                 os.unlink(tmp, dir_fd=folder)
-            return
         _prune(folder, f"{kind}-")
 
 
@@ -120,8 +130,8 @@ def _folder(create: bool = False) -> Iterator[int | None]:
     if not usable():
         yield None
         return
-    path = cache_dir()
     try:
+        path = cache_dir()
         if create:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
@@ -196,7 +206,8 @@ def _sign(key: bytes, entry: str, body: bytes) -> bytes:
 
 def _prune(folder: int, prefix: str) -> None:
     """Keep the most recently written entries that start with ``prefix``; remove older ones,
-    and the unsigned pickles that fasewiel 0.1 kept here (never read again)."""
+    the temporary files of writes killed half way, and the unsigned pickles that fasewiel 0.1
+    kept here (never read again)."""
     try:
         names = os.listdir(folder)
     except OSError:
@@ -206,6 +217,11 @@ def _prune(folder: int, prefix: str) -> None:
         if name.startswith("knowledge-") and name.endswith(".pickle"):
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=folder)
+        elif name.startswith("." + prefix) and name.endswith(_TMP):
+            with contextlib.suppress(OSError):
+                written = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mtime
+                if time.time() - written > _STALE_SECONDS:  # (not one being written now)
+                    os.unlink(name, dir_fd=folder)
         elif name.startswith(prefix) and name.endswith(_SUFFIX):
             with contextlib.suppress(OSError):
                 entries.append((os.stat(name, dir_fd=folder, follow_symlinks=False).st_mtime, name))
