@@ -229,12 +229,11 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
     from rich.progress import Progress
 
     total = None if job.source == "-" else Path(job.source).stat().st_size
     # Rich would otherwise capture what is written to stdout and print it on its own console.
-    stderr = Console(stderr=True, highlight=False, emoji=False)
+    stderr = stderr_console()
     # Refreshed from here, not from a thread of Rich's: worker processes are forked only while
     # this process runs no other thread (see workers.py).
     with Progress(
@@ -260,10 +259,9 @@ def batch_progress(job: Any, quiet: bool) -> Iterator[Callable[[int], None] | No
 def report(kb: KnowledgeBase, summary: Summary, output: Path | None) -> None:
     """The summary of a batch run, on stderr, in the run's language: phases and red flags by
     name."""
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False, emoji=False)
+    console = stderr_console()
 
     def line(text: str, style: str = "") -> None:
         console.print(Text(text, style=style), soft_wrap=True)

@@ -177,10 +177,9 @@ def in_words(error: FasewielError) -> tuple[str, str | None]:
 
 
 def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(stderr=True, highlight=False, emoji=False)
+    console = stderr_console()
     error, tip = "Error", "Hint"
     with contextlib.suppress(FasewielError):  # (a broken installation: in English)
         kb = builtin()
@@ -261,6 +260,8 @@ def emit(text: str, *, styled: bool = False) -> None:
 
 
 def stderr_console() -> Any:
+    """A console for messages on stderr: what it is given is printed as it is, with no
+    highlighting and no emoji codes (``:smile:`` in a client's name stays as typed)."""
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, emoji=False)

@@ -92,12 +92,11 @@ class Interview:
             return IntakeResult("", flags)
         chosen, own_words = self.what_you_see()
         # (read with the signals chosen: "koorts" typed, "roodheid" chosen, is a red flag)
-        answers = compose(self.kb, self.lang, chosen, own_words)
-        flags, stop = self.warn_new(flags, read_text(self.kb, answers))
+        reading = read_text(self.kb, compose(self.kb, self.lang, chosen, own_words))
+        flags, stop = self.warn_new(flags, reading)
         if stop:  # an emergency: as in the safety screen, no plan
             return IntakeResult("", flags)
         denied: list[str] = []
-        reading = read_text(self.kb, answers)
         # What the own words exclude ("geen jeuk") counts as already answered.
         asked: list[str] = sorted(reading.negated_ids)
         for _ in range(MAX_FOLLOW_UPS):

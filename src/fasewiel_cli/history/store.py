@@ -157,18 +157,26 @@ class ClientRow(NamedTuple):
     last_visit: str
 
 
+# What makes a visit the same as one stored already (``Store.add``); the first three are indexed.
+_SAME_VISIT = ("client", "at", "input", "note", "treatments")
+
+
+def parse_at(at: str) -> datetime:
+    """A visit's moment (UTC); a visit on a day alone ("2026-11-03") is taken at its start, in
+    local time."""
+    if len(at) == len("2026-11-03"):
+        return datetime.combine(date.fromisoformat(at), datetime.min.time()).astimezone(UTC)
+    return datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
 def when(at: Any) -> tuple[int, float]:
-    """A visit's place in time, to sort by: a day alone counts from its start in local time
-    (stored as text, "2026-11-03" would sort before the evening before it in a time zone behind
-    UTC); a value that is no time at all (a row written by hand) comes last."""
+    """A visit's place in time, to sort by (``parse_at``: stored as text, "2026-11-03" would sort
+    before the evening before it in a time zone behind UTC); a value that is no time at all (a
+    row written by hand) comes last."""
     try:
-        if isinstance(at, str) and len(at) == len("2026-11-03"):
-            day = datetime.combine(date.fromisoformat(at), datetime.min.time()).astimezone(UTC)
-            return (0, day.timestamp())
-        moment = datetime.strptime(str(at), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return (0, parse_at(str(at)).timestamp())
     except (TypeError, ValueError, OverflowError):
         return (1, 0.0)
-    return (0, moment.timestamp())
 
 
 def default_path() -> Path:
@@ -320,16 +328,17 @@ class Store:
             placeholders = ", ".join("?" for _ in COLUMNS)
             sql = f"INSERT INTO visits ({', '.join(COLUMNS)}) VALUES ({placeholders})"
             if not again:
+                same = " AND ".join(f"{column} IS ?" for column in _SAME_VISIT)
                 sql = (
                     f"INSERT INTO visits ({', '.join(COLUMNS)}) SELECT {placeholders}"
-                    " WHERE NOT EXISTS (SELECT 1 FROM visits WHERE client = ? AND at = ?"
-                    " AND input = ? AND note IS ? AND treatments = ?)"
+                    f" WHERE NOT EXISTS (SELECT 1 FROM visits WHERE {same})"
                 )
             for visit in visits:
                 row = visit.row()
-                same = dict(zip(COLUMNS, row, strict=True))
-                keys = (same["client"], same["at"], same["input"], same["note"], same["treatments"])
-                added = connection.execute(sql, row if again else (*row, *keys))
+                if not again:  # (the values the NOT EXISTS compares, in its order)
+                    values = dict(zip(COLUMNS, row, strict=True))
+                    row = (*row, *(values[column] for column in _SAME_VISIT))
+                added = connection.execute(sql, row)
                 if added.rowcount:
                     count += 1
                 else:

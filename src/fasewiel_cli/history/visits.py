@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from fasewiel_cli.engine.advice import Advice, fill
 from fasewiel_cli.engine.blocks import Block, Heading, Pairs, Paragraph
 from fasewiel_cli.errors import said
-from fasewiel_cli.history.store import ClientRow, Visit
+from fasewiel_cli.history.store import ClientRow, Visit, parse_at
 from fasewiel_cli.knowledge.load import refusal
 from fasewiel_cli.knowledge.models import KnowledgeBase, LabelKey, Lang
 from fasewiel_cli.text import one_line, shown
@@ -139,14 +139,6 @@ def reminder(
     on = visit_day(visits[-1].at)
     due = on + timedelta(days=rule.days)
     return Reminder(phase, rule.name.get(lang), rule.days, on, due, today >= due)
-
-
-def parse_at(at: str) -> datetime:
-    """A visit's moment (UTC); a visit on a day alone ("2026-11-03") is taken at its start, in
-    local time (as ``store.when`` sorts it)."""
-    if len(at) == len("2026-11-03"):
-        return datetime.combine(date.fromisoformat(at), datetime.min.time()).astimezone(UTC)
-    return datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def visit_day(at: str) -> date:

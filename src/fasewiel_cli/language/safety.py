@@ -105,9 +105,10 @@ def find_red_flags(
     if not found:
         return ()
 
-    def _said(flag: str) -> frozenset[str]:
-        """The words that show the flag: those it is quoted by, and every other word of its
-        patterns in the text ("koorts" beside "uitslag die zich uitbreidt")."""
+    def _said(flag: str, first: int, end: int) -> frozenset[str]:
+        """The words that show the flag: those it is quoted by (words ``first`` to ``end``),
+        and every other word of its patterns in the text ("koorts" beside "uitslag die zich
+        uitbreidt")."""
         own = frozenset(
             lemma
             for pattern in patterns
@@ -116,23 +117,20 @@ def find_red_flags(
             for phrase in group
             for lemma in phrase
         )
-        spans = found[flag]
-        first, last = min(s.start for s in spans), max(s.end for s in spans)
         return frozenset(
             norm
             for k, ((_, norm), lemmas_k) in enumerate(zip(words, lemmas, strict=True))
-            if first <= k < last or lemmas_k & own
+            if first <= k < end or lemmas_k & own
         )
 
     flags = []
     for flag, spans in found.items():
-        first = min(s.start for s in spans)
-        last = max(s.end for s in spans) - 1
+        first, end = min(s.start for s in spans), max(s.end for s in spans)
         # Where the words stand: the text's words are its clauses' words, in turn.
-        words_at = list(itertools.islice(word_spans(text), first, last + 1))
+        words_at = list(itertools.islice(word_spans(text), first, end))
         quoted = text[words_at[0][0] : words_at[-1][1]]
         # As the text has them, on one line, any control character escaped.
-        flags.append(FlagMatch(flag, shown(" ".join(quoted.split())), _said(flag)))
+        flags.append(FlagMatch(flag, shown(" ".join(quoted.split())), _said(flag, first, end)))
     return tuple(flags)
 
 
